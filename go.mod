@@ -1,0 +1,3 @@
+module github.com/fleetfw/ilo
+
+go 1.26.0
