@@ -1,0 +1,60 @@
+# -*- coding: utf-8 -*-
+# Copyright: fleetfw.ilo contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# The connection options every fleetfw.ilo module shares. They mirror the Go
+# struct internal/ilo.ConnArgs; a test in cmd/fleetfw-ilo compares the two.
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = r'''
+options:
+  baseuri:
+    description:
+      - Address of the iLO, as a host name or IP address, C(host:port), or an C(https://host[:port]) URL.
+    type: str
+    required: true
+  username:
+    description:
+      - User name that logs in a new Redfish session. The session is logged out when the module ends.
+      - Required together with I(password), unless I(auth_token) is given.
+      - If not set, the value of the C(ILO_USERNAME) environment variable is used.
+    type: str
+  password:
+    description:
+      - Password of I(username). Never logged (C(no_log)); scrubbed from every result.
+      - If not set, the value of the C(ILO_PASSWORD) environment variable is used.
+    type: str
+  auth_token:
+    description:
+      - An existing session token (C(X-Auth-Token)), for example from M(fleetfw.ilo.session), used instead
+        of I(username) and I(password). The module does not log that session out.
+      - Never logged (C(no_log)); scrubbed from every result.
+      - Mutually exclusive with I(username) and I(password).
+      - If not set, the value of the C(ILO_AUTH_TOKEN) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Verify the iLO's TLS certificate.
+      - Set to C(false) only for a lab iLO whose certificate you cannot verify; prefer I(ca_path).
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file with the CA certificate (or the iLO's self-signed certificate) that signed the iLO's
+        certificate, trusted in addition to the system CAs.
+    type: path
+  timeout:
+    description:
+      - Time limit for one HTTP request to the iLO, in seconds.
+    type: int
+    default: 30
+notes:
+  - The modules talk to the iLO over HTTPS from the host the task runs on, usually the controller
+    (C(delegate_to: localhost) or a play on C(localhost)). The target needs no Python.
+  - Set the connection options once per play with C(module_defaults) and the C(group/fleetfw.ilo.ilo) action group.
+'''
