@@ -1,0 +1,213 @@
+package ilo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// Paths into a session resource (reference §2).
+const (
+	pathSessionID     = `@odata\.id`
+	pathSessionMine   = "Oem.Hpe.MySession"
+	pathSessionMember = `Members.#.@odata\.id`
+)
+
+// login creates a session: POST {"UserName", "Password"} to Links.Sessions;
+// the iLO answers 201 with X-Auth-Token and an absolute Location of which
+// the path is kept for the logout.
+func (c *Client) login(ctx context.Context) error {
+	c.mu.Lock()
+	uri := c.root.Sessions
+	if uri == "" && c.root.SessionService != "" {
+		uri = c.root.SessionService + "Sessions/" // only when Links.Sessions is missing
+	}
+	user, pass := c.user, c.pass
+	c.mu.Unlock()
+	if user == "" {
+		return errors.New("log in: no username (give username and password, or auth_token)")
+	}
+	body, err := json.Marshal(map[string]string{"UserName": user, "Password": pass})
+	if err != nil {
+		return fmt.Errorf("log in: %w", err)
+	}
+	resp, err := c.send(ctx, &request{method: http.MethodPost, uri: uri, json: body, noAuth: true, noRelogin: true})
+	if err != nil {
+		return fmt.Errorf("log in as %q: %w", user, err)
+	}
+	token := resp.header.Get("X-Auth-Token")
+	if token == "" {
+		return fmt.Errorf("log in as %q: POST %s: %d without X-Auth-Token", user, uri, resp.status)
+	}
+	loc := resp.header.Get("Location")
+	if loc == "" {
+		loc = gjson.GetBytes(resp.body, pathSessionID).String()
+	}
+	path := ""
+	if u, err := url.Parse(loc); err == nil && u.Path != "" {
+		path = u.EscapedPath()
+	}
+	c.mu.Lock()
+	c.token, c.sessionURI, c.own = token, path, true
+	c.logins++
+	c.mu.Unlock()
+	return nil
+}
+
+// ownsCredentials reports whether the client logged in itself and can do it
+// again.
+func (c *Client) ownsCredentials() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.own && c.user != "" && !c.closed
+}
+
+// relogin replaces a session the iLO no longer accepts. When another request
+// already replaced the token that failed, it does nothing.
+func (c *Client) relogin(ctx context.Context, failed string) error {
+	c.mu.Lock()
+	if c.token != failed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.mu.Unlock()
+	return c.login(ctx)
+}
+
+// Session returns the session token and the path of the session resource
+// ("" when the token was given as auth_token and the path is unknown).
+func (c *Client) Session() (token, uri string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.token, c.sessionURI
+}
+
+// Logins returns how many times the client has logged in (Connect, re-login
+// after a 401, Reconnect).
+func (c *Client) Logins() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.logins
+}
+
+// Detach hands the session over to the caller: Close no longer logs it out.
+// fleetfw.ilo.session uses it to return a token that later tasks reuse.
+func (c *Client) Detach() (token, uri string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.own = false
+	return c.token, c.sessionURI
+}
+
+// Logout deletes the session the client uses, also one given as auth_token:
+// DELETE on uri when given, else on the member of the Sessions collection
+// with Oem.Hpe.MySession true. A session that is already gone is success.
+func (c *Client) Logout(ctx context.Context, uri string) error {
+	if uri == "" {
+		_, uri = c.Session()
+	}
+	if uri == "" {
+		found, err := c.mySession(ctx)
+		if err != nil {
+			return fmt.Errorf("log out: %w", err)
+		}
+		uri = found
+	}
+	if uri == "" {
+		return errors.New("log out: the iLO lists no session of this token")
+	}
+	_, err := c.send(ctx, &request{method: http.MethodDelete, uri: uri, noRelogin: true})
+	if err != nil && !IsNotFound(err) && !IsUnauthorized(err) {
+		return fmt.Errorf("log out: %w", err)
+	}
+	c.mu.Lock()
+	if c.sessionURI == uri || c.sessionURI == "" {
+		c.own, c.sessionURI = false, ""
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// mySession finds the session of the current token in the Sessions
+// collection (iLO marks it with Oem.Hpe.MySession).
+func (c *Client) mySession(ctx context.Context) (string, error) {
+	root := c.Root()
+	if root.Sessions == "" {
+		return "", errors.New("the service root has no Links.Sessions")
+	}
+	members, _, err := c.collection(ctx, root.Sessions)
+	if err != nil {
+		return "", err
+	}
+	for _, m := range members {
+		if m.Get(pathSessionMine).Bool() {
+			return m.Get(pathSessionID).String(), nil
+		}
+	}
+	return "", nil
+}
+
+// ExpectedDuringReset is the policy for an iLO that resets itself after
+// flashing its own firmware (reference §3.5): connection refused or reset,
+// timeouts, 401 (all sessions are dropped) and 502/503/504 are what such an
+// iLO shows until it is back, so a waiter retries them. Certificate errors,
+// other statuses and the caller's own deadline are not retried.
+func ExpectedDuringReset(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || IsCertificateError(err) {
+		return false
+	}
+	e, ok := asError(err)
+	if !ok {
+		return false
+	}
+	switch e.Status {
+	case 0:
+		return isConnectionError(e.Err) || errors.Is(e.Err, errTimeout)
+	case http.StatusUnauthorized, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// Reconnect waits for an iLO that went away (self-reset after a flash) to
+// answer again: it reads the service root with growing pauses (first
+// backoff, doubling, at most the longest backoff) until it answers, then
+// logs in again when the client owns the credentials (the old session died
+// with the reset). It gives up when ctx ends or on an error that
+// ExpectedDuringReset does not accept. A client using an auth_token cannot
+// log in again; its token is most likely invalid after a reset.
+func (c *Client) Reconnect(ctx context.Context) error {
+	delay := c.opt.backoffMin
+	var last error
+	for {
+		c.hc.CloseIdleConnections() // connections to the old iLO process are dead
+		err := c.readRoot(ctx, false)
+		if err == nil && c.ownsCredentials() {
+			err = c.login(ctx)
+		}
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		if !ExpectedDuringReset(err) {
+			return fmt.Errorf("reconnect: %w", err)
+		}
+		last = err
+		if c.wait(ctx, delay) != nil {
+			break
+		}
+		delay = min(2*delay, max(c.opt.backoffMax, time.Second))
+	}
+	if last == nil {
+		return fmt.Errorf("reconnect: %w", ctx.Err())
+	}
+	return fmt.Errorf("reconnect: iLO did not come back: %w (last error: %v)", ctx.Err(), last)
+}

@@ -1,0 +1,176 @@
+package ilo
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ConnArgs are the connection options every module shares (documented once in
+// plugins/doc_fragments/ilo.py). Modules embed it in their Args; the tags are
+// read by internal/ansible.
+type ConnArgs struct {
+	// BaseURI is the iLO address: host, host:port or an https:// URL.
+	BaseURI string `json:"baseuri" validate:"required"`
+	// Username and Password log in a new session (logged out when the module ends).
+	Username string `json:"username" env:"ILO_USERNAME"`
+	Password string `json:"password" no_log:"true" env:"ILO_PASSWORD"`
+	// AuthToken reuses a session created earlier (fleetfw.ilo.session); the
+	// module does not log it out.
+	AuthToken string `json:"auth_token" no_log:"true" env:"ILO_AUTH_TOKEN"`
+	// ValidateCerts verifies the iLO's TLS certificate.
+	ValidateCerts bool `json:"validate_certs" default:"true"`
+	// CAPath is a PEM file with the CA (or the self-signed certificate) that
+	// signed the iLO's certificate, trusted in addition to the system CAs.
+	CAPath string `json:"ca_path"`
+	// Timeout is the limit for one HTTP request, in seconds.
+	Timeout int `json:"timeout" default:"30" validate:"min=1,max=3600"`
+}
+
+// DefaultTimeout is the per-request timeout when ConnArgs.Timeout is 0.
+const DefaultTimeout = 30 * time.Second
+
+// RequestTimeout returns Timeout as a duration (DefaultTimeout when unset).
+func (a ConnArgs) RequestTimeout() time.Duration {
+	if a.Timeout <= 0 {
+		return DefaultTimeout
+	}
+	return time.Duration(a.Timeout) * time.Second
+}
+
+// Check validates what struct tags cannot: the base URI's form and the
+// credential combination (username with password, or auth_token, not both).
+// Modules whose Args define their own Check should call this one too.
+func (a ConnArgs) Check() error {
+	if _, err := ParseBaseURI(a.BaseURI); err != nil {
+		return err
+	}
+	user, pass, token := a.Username != "", a.Password != "", a.AuthToken != ""
+	switch {
+	case token && (user || pass):
+		return errors.New("parameters are mutually exclusive: auth_token|username, auth_token|password (give a session token or credentials, not both; check ILO_AUTH_TOKEN, ILO_USERNAME and ILO_PASSWORD in the environment)")
+	case user != pass:
+		return errors.New("parameters are required together: username, password")
+	case !token && !user:
+		return errors.New("one of the following is required: username, auth_token (or set ILO_USERNAME and ILO_PASSWORD, or ILO_AUTH_TOKEN)")
+	}
+	return nil
+}
+
+// ParseBaseURI turns the baseuri option into the URL of the iLO:
+// "ilo1", "ilo1:8443", "10.0.0.5", "[fe80::1]:443" and "https://ilo1/"
+// all work; "http://" is accepted for test servers. Anything else (another
+// scheme, a path below the host, user info, junk) is refused with a message
+// that names baseuri and says what to give instead.
+func ParseBaseURI(s string) (*url.URL, error) {
+	bad := func(why string) error {
+		return fmt.Errorf("invalid baseuri %q: %s; give the iLO's host name or address, optionally with :port, or https://host[:port]", s, why)
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, bad("empty")
+	}
+	raw := s
+	if !strings.Contains(s, "://") {
+		raw = "https://" + s
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, bad("not a host name or URL")
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https", "http":
+		u.Scheme = strings.ToLower(u.Scheme)
+	default:
+		return nil, bad(fmt.Sprintf("scheme %q is not supported", u.Scheme))
+	}
+	if u.User != nil {
+		return nil, bad("credentials do not belong in the URL (use username and password)")
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return nil, bad("no host")
+	}
+	if p := strings.TrimRight(u.Path, "/"); p != "" && !strings.EqualFold(p, "/redfish/v1") && !strings.EqualFold(p, "/redfish") {
+		return nil, bad(fmt.Sprintf("unexpected path %q", u.Path))
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, bad("unexpected query or fragment")
+	}
+	if port := u.Port(); port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 {
+			return nil, bad(fmt.Sprintf("port %q out of range", port))
+		}
+	} else if strings.HasSuffix(u.Host, ":") {
+		return nil, bad("empty port")
+	}
+	host := u.Hostname()
+	if strings.ContainsAny(host, " \t/\\@?#%") {
+		return nil, bad("host contains invalid characters")
+	}
+	if strings.Contains(host, ":") && net.ParseIP(host) == nil {
+		return nil, bad("invalid IPv6 address")
+	}
+	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
+}
+
+// tlsConfig builds the TLS settings: verification on, the system CAs plus
+// ca_path, or no verification when validate_certs is false.
+func tlsConfig(a ConnArgs, host string) (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
+	if !a.ValidateCerts {
+		cfg.InsecureSkipVerify = true //nolint:gosec // the user asked for it with validate_certs: false
+		return cfg, nil
+	}
+	if a.CAPath == "" {
+		return cfg, nil
+	}
+	pem, err := os.ReadFile(a.CAPath)
+	if err != nil {
+		return nil, fmt.Errorf("read ca_path: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("read ca_path %s: no PEM certificate found", a.CAPath)
+	}
+	cfg.RootCAs = pool
+	return cfg, nil
+}
+
+// explainTLS rewrites certificate verification failures into advice; other
+// errors are returned unchanged.
+func explainTLS(err error, host string) error {
+	var hostErr x509.HostnameError
+	if errors.As(err, &hostErr) {
+		return fmt.Errorf("the iLO's TLS certificate is not valid for %q (%v); use the name the certificate was issued for in baseuri, or set validate_certs: false to skip verification: %w", host, hostErr.Error(), errTLS)
+	}
+	var unknown x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &unknown):
+		return fmt.Errorf("the iLO's TLS certificate is not trusted (signed by an unknown authority); give the CA that signed it (or the certificate itself) in ca_path, or set validate_certs: false to skip verification: %w", errTLS)
+	case errors.As(err, &invalid):
+		return fmt.Errorf("the iLO's TLS certificate is not trusted (%v); renew it or give the right CA in ca_path, or set validate_certs: false to skip verification: %w", invalid.Error(), errTLS)
+	case errors.As(err, &verify):
+		return fmt.Errorf("the iLO's TLS certificate is not trusted (%v); give the CA in ca_path, or set validate_certs: false to skip verification: %w", verify.Err, errTLS)
+	}
+	return err
+}
+
+// errTLS marks certificate verification failures (see IsCertificateError).
+var errTLS = errors.New("certificate verification failed")
+
+// IsCertificateError reports whether err is a TLS certificate verification
+// failure (untrusted, expired, or issued for another name).
+func IsCertificateError(err error) bool { return errors.Is(err, errTLS) }
