@@ -1,0 +1,123 @@
+# fleetfw.ilo — build, package, test.
+#
+#   make demo    install what is missing, build, package, install the tarball into a temporary
+#                collections path, run playbooks/demo.yml from it against the simulator
+#   make test    everything CI checks (.ci/run calls it)
+#
+# Other targets: deps build cross collection install sim images bench fuzz lint unit
+# integration sanity clean. `make help` lists them.
+
+SHELL       := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO      ?= go
+BIN     := plugins/bin/fleetfw-ilo
+BUILD   := build
+DIST    := dist
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+TARBALL := $(DIST)/fleetfw-ilo-$(VERSION).tar.gz
+# Galaxy accepts 20 MB; we keep a margin.
+MAX_TARBALL_BYTES := 10485760
+# Where `make install` puts the collection (ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS)).
+COLLECTIONS := $(BUILD)/collections
+
+# Static, stripped and reproducible: same sources and Go version give the same bytes.
+export CGO_ENABLED := 0
+GOBUILD := $(GO) build -trimpath -buildvcs=false -ldflags '-s -w -buildid='
+
+# Modules that have a doc stub get a symlink to the multi-call binary. The list of modules
+# the collection promises is meta/runtime.yml's `ilo` action group (checked by
+# tests/integration/collection_test.go).
+STUBS   := $(sort $(wildcard plugins/modules/*.py))
+MODULES := $(patsubst plugins/modules/%.py,%,$(STUBS))
+
+# What `make fuzz` gives each Fuzz target.
+FUZZTIME ?= 20s
+
+.PHONY: help deps build cross collection install sim images demo test unit race integration \
+	bench fuzz lint lint-go lint-yaml lint-ansible sanity clean
+
+help:
+	@sed -n 's/^\([a-z-]*\):.*## \(.*\)/  \1\t\2/p' $(MAKEFILE_LIST) | expand -t 16
+
+deps: ## install missing Debian packages (ansible-core, ansible-lint, yamllint, ...)
+	@scripts/deps.sh
+
+build: ## build plugins/bin/fleetfw-ilo (linux/amd64) and the module symlinks
+	@test -d cmd/fleetfw-ilo || { echo "make build: cmd/fleetfw-ilo does not exist yet" >&2; exit 1; }
+	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(BIN) ./cmd/fleetfw-ilo
+	@find plugins/modules -maxdepth 1 -type l -delete
+	@for m in $(MODULES); do ln -s ../bin/fleetfw-ilo plugins/modules/$$m; done
+	@ls -l $(BIN) | awk '{print "built " $$NF ", " $$5 " bytes"}'
+	@echo "modules: $(MODULES)"
+
+cross: ## build dist/fleetfw-ilo-$GOOS-$GOARCH, e.g. make cross GOOS=linux GOARCH=arm64
+	@test -n "$(GOOS)" -a -n "$(GOARCH)" || { echo "usage: make cross GOOS=linux GOARCH=arm64" >&2; exit 2; }
+	@mkdir -p $(DIST)
+	GOOS=$(GOOS) GOARCH=$(GOARCH) $(GOBUILD) -o $(DIST)/fleetfw-ilo-$(GOOS)-$(GOARCH) ./cmd/fleetfw-ilo
+	@echo "to use it, replace plugins/bin/fleetfw-ilo in an installed collection with $(DIST)/fleetfw-ilo-$(GOOS)-$(GOARCH)"
+
+collection: build ## build the collection tarball into dist/ (fails above 10 MB or with Go sources inside)
+	@mkdir -p $(DIST)
+	ansible-galaxy collection build --force --output-path $(DIST) .
+	@size=$$(stat -c %s $(TARBALL)); echo "$(TARBALL): $$size bytes"; \
+	  if [ $$size -gt $(MAX_TARBALL_BYTES) ]; then echo "tarball is larger than $(MAX_TARBALL_BYTES) bytes" >&2; exit 1; fi
+	@if tar tzf $(TARBALL) | grep -E '\.go$$|^(cmd|internal|modules|tests|scripts)/'; then \
+	  echo "the tarball carries development files (see build_ignore in galaxy.yml)" >&2; exit 1; fi
+
+install: collection ## install the tarball into build/collections
+	@rm -rf $(COLLECTIONS)
+	ANSIBLE_COLLECTIONS_PATH=$(abspath $(COLLECTIONS)) ansible-galaxy collection install --force -p $(COLLECTIONS) $(TARBALL)
+	@test -x $(COLLECTIONS)/ansible_collections/fleetfw/ilo/$(BIN)
+	@echo "installed: export ANSIBLE_COLLECTIONS_PATH=$(abspath $(COLLECTIONS))"
+
+sim: ## build the iLO simulator into build/ilosim
+	@test -d cmd/ilosim && ls cmd/ilosim/*.go >/dev/null 2>&1 || { echo "make sim: cmd/ilosim does not exist yet" >&2; exit 1; }
+	$(GOBUILD) -o $(BUILD)/ilosim ./cmd/ilosim
+
+images: ## write test firmware images into build/images
+	@test -d cmd/mkimage || { echo "make images: cmd/mkimage does not exist yet" >&2; exit 1; }
+	$(GO) run ./cmd/mkimage $(if $(MKIMAGE_ARGS),$(MKIMAGE_ARGS),-dir $(BUILD)/images)
+
+demo: deps ## build, package, install into a temp path, run playbooks/demo.yml against the simulator
+	@scripts/demo.sh
+
+test: lint unit integration sanity ## everything CI checks
+	@echo "make test: all checks passed"
+
+unit: ## go test ./... (and -race on the protocol and client packages when cgo is available)
+	$(GO) test -count=1 ./...
+	@if command -v gcc >/dev/null 2>&1; then \
+	  pkgs=$$($(GO) list ./internal/ansible/... ./internal/ilo/... 2>/dev/null || true); \
+	  if [ -n "$$pkgs" ]; then echo "race: $$pkgs" | tr '\n' ' '; echo; CGO_ENABLED=1 $(GO) test -count=1 -race $$pkgs; fi; \
+	else echo "race: skipped (no C compiler for -race)"; fi
+
+integration: ## run real ansible-playbook against the simulator (tests/integration)
+	$(GO) test -count=1 -tags integration -timeout 12m ./tests/integration/
+
+bench: ## run the Go benchmarks (placeholder until benchmarks land)
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fuzz: ## run every Fuzz target for FUZZTIME (default 20s) each
+	@FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
+lint: lint-go lint-yaml lint-ansible ## gofmt, go vet, yamllint, ansible-lint
+
+lint-go:
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './build/*' -not -path './dist/*' -not -path './.tmp/*')); \
+	  if [ -n "$$out" ]; then echo "gofmt -l: these files need gofmt:" >&2; echo "$$out" >&2; exit 1; fi
+	$(GO) vet ./...
+
+lint-yaml:
+	yamllint -s -c scripts/yamllint.yml .
+
+lint-ansible: install ## ansible-lint (production profile) on playbooks and roles, against the installed collection
+	@scripts/ansible-lint.sh $(abspath $(COLLECTIONS))
+
+sanity: collection ## ansible-test sanity, offline, on the tarball's content
+	@scripts/sanity.sh $(TARBALL)
+
+clean: ## remove build outputs
+	rm -rf $(BUILD) $(DIST) $(BIN)
+	find plugins/modules -maxdepth 1 -type l -delete
