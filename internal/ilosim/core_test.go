@@ -1,0 +1,223 @@
+package ilosim
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestServiceRootWithoutAuth(t *testing.T) {
+	for _, name := range ProfileNames() {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, WithProfileName(name))
+			res := e.do("GET", "/redfish/v1/", nil, nil)
+			if res.status != http.StatusOK {
+				t.Fatalf("status %d, want 200", res.status)
+			}
+			m := res.json(t)
+			p := e.ilo.Profile()
+			if got := get(m, "Links.Sessions.@odata.id"); got != e.ilo.ODataID(sessionsPath) {
+				t.Errorf("Links.Sessions = %v", got)
+			}
+			mgr := get(m, "Oem.Hpe.Manager").([]any)[0]
+			if got := get(mgr, "ManagerType"); got != p.ManagerType {
+				t.Errorf("ManagerType = %v, want %s", got, p.ManagerType)
+			}
+			if got := get(mgr, "ManagerFirmwareVersion"); got != p.FirmwareVersion {
+				t.Errorf("ManagerFirmwareVersion = %v, want %s", got, p.FirmwareVersion)
+			}
+			if get(m, "ProtocolFeaturesSupported.ExpandQuery.Levels") != true {
+				t.Errorf("ExpandQuery.Levels not advertised")
+			}
+			if res.header.Get("ETag") == "" || res.header.Get("ETag") != get(m, "@odata.etag") {
+				t.Errorf("ETag header %q vs @odata.etag %v", res.header.Get("ETag"), get(m, "@odata.etag"))
+			}
+			id, _ := get(m, "UpdateService.@odata.id").(string)
+			if strings.HasSuffix(id, "/") != p.TrailingSlash {
+				t.Errorf("UpdateService link %q, trailing slash want %v", id, p.TrailingSlash)
+			}
+		})
+	}
+}
+
+func TestAuthRequired(t *testing.T) {
+	e := newEnv(t)
+	for _, p := range []string{"/redfish/v1/UpdateService", "/redfish/v1/Managers/1", "/redfish/v1/SessionService/Sessions"} {
+		res := e.do("GET", p, nil, nil)
+		if res.status != http.StatusUnauthorized {
+			t.Errorf("GET %s: status %d, want 401", p, res.status)
+			continue
+		}
+		if id := msgID(t, res); id != "Base.1.4.NoValidSession" {
+			t.Errorf("GET %s: MessageId %q, want Base.1.4.NoValidSession", p, id)
+		}
+	}
+}
+
+func TestSessionLifecycle(t *testing.T) {
+	e := newEnv(t)
+	res := e.do("POST", "/redfish/v1/SessionService/Sessions", map[string]string{"UserName": "admin", "Password": "password"}, nil)
+	if res.status != http.StatusCreated {
+		t.Fatalf("login status %d, want 201", res.status)
+	}
+	tok, loc := res.header.Get("X-Auth-Token"), res.header.Get("Location")
+	if len(tok) != 32 {
+		t.Errorf("X-Auth-Token %q, want 32 hex", tok)
+	}
+	if !strings.HasPrefix(loc, e.srv.URL+"/redfish/v1/SessionService/Sessions/admin") {
+		t.Errorf("Location %q is not absolute under %s", loc, e.srv.URL)
+	}
+	e.tok = tok
+	if got := e.ilo.Counters().OpenSessions; got != 1 {
+		t.Errorf("open sessions %d, want 1", got)
+	}
+	p := strings.TrimPrefix(loc, e.srv.URL)
+	if res := e.do("GET", p, nil, nil); res.status != 200 || get(res.json(t), "Oem.Hpe.MySession") != true {
+		t.Errorf("GET own session: %d %s", res.status, res.body)
+	}
+	if res := e.do("DELETE", p, nil, nil); res.status != http.StatusOK || msgID(t, res) != "Base.1.4.Success" {
+		t.Errorf("logout: %d %s", res.status, res.body)
+	}
+	if res := e.do("GET", "/redfish/v1/Managers/1", nil, nil); res.status != http.StatusUnauthorized {
+		t.Errorf("after logout: status %d, want 401", res.status)
+	}
+	if n := e.ilo.Writes(); n != 0 {
+		t.Errorf("login+logout counted %d writes, want 0", n)
+	}
+}
+
+func TestBadLogin(t *testing.T) {
+	e := newEnv(t)
+	res := e.do("POST", "/redfish/v1/SessionService/Sessions", map[string]string{"UserName": "admin", "Password": "nope"}, nil)
+	if res.status != http.StatusUnauthorized || !strings.Contains(msgID(t, res), "UnauthorizedLogin") {
+		t.Errorf("bad login: %d %s", res.status, res.body)
+	}
+}
+
+func TestBasicAuthLeavesNoSession(t *testing.T) {
+	e := newEnv(t)
+	good := "Basic " + base64.StdEncoding.EncodeToString([]byte("admin:password"))
+	bad := "Basic " + base64.StdEncoding.EncodeToString([]byte("admin:x"))
+	if res := e.do("GET", "/redfish/v1/Managers/1", nil, map[string]string{"Authorization": good}); res.status != 200 {
+		t.Errorf("basic auth: status %d", res.status)
+	}
+	if res := e.do("GET", "/redfish/v1/Managers/1", nil, map[string]string{"Authorization": bad}); res.status != 401 {
+		t.Errorf("bad basic auth: status %d, want 401", res.status)
+	}
+	if n := e.ilo.Counters().OpenSessions; n != 0 {
+		t.Errorf("open sessions %d after Basic auth, want 0", n)
+	}
+}
+
+func TestSessionCap(t *testing.T) {
+	e := newEnv(t, WithSessionCap(2))
+	e.login()
+	e.login()
+	res := e.do("POST", "/redfish/v1/SessionService/Sessions", map[string]string{"UserName": "admin", "Password": "password"}, nil)
+	if res.status != http.StatusServiceUnavailable || msgID(t, res) != "Base.1.4.SessionLimitExceeded" {
+		t.Errorf("third session: %d %s", res.status, res.body)
+	}
+}
+
+func TestSessionIdleExpiry(t *testing.T) {
+	e := newEnv(t, WithIdleTimeout(10*time.Minute))
+	e.login()
+	if res := e.do("GET", "/redfish/v1/Systems/1", nil, nil); res.status != 200 {
+		t.Fatalf("fresh session: %d", res.status)
+	}
+	e.ilo.Clock().Advance(11 * time.Minute)
+	if res := e.do("GET", "/redfish/v1/Systems/1", nil, nil); res.status != 401 {
+		t.Errorf("idle session: status %d, want 401", res.status)
+	}
+}
+
+func TestPathMatching(t *testing.T) {
+	e := newEnv(t)
+	e.login()
+	for _, p := range []string{"/redfish/v1/managers/1", "/redfish/v1/Managers/1/", "/REDFISH/V1/MANAGERS/1", "/redfish/v1/updateservice/firmwareinventory/1/"} {
+		if res := e.do("GET", p, nil, nil); res.status != 200 {
+			t.Errorf("GET %s: %d, want 200", p, res.status)
+		}
+	}
+	res := e.do("GET", "/redfish/v1/Nope", nil, nil)
+	if res.status != 404 || msgID(t, res) != "Base.1.4.ResourceMissingAtURI" {
+		t.Errorf("unknown path: %d %s", res.status, res.body)
+	}
+	if res := e.do("DELETE", "/redfish/v1/Managers/1", nil, nil); res.status != 405 || res.header.Get("Allow") == "" {
+		t.Errorf("DELETE manager: %d allow %q", res.status, res.header.Get("Allow"))
+	}
+}
+
+func TestManagerVersionStrings(t *testing.T) {
+	tests := []struct {
+		profile, want, wantInv string
+	}{
+		{"ilo5", "iLO 5 v2.70", "2.70 May 16 2022"},
+		{"ilo6", "iLO 6 v1.70", "1.70 Jun 10 2025"},
+		{"ilo7", "1.14.00 Jul 10 2025", "1.14.00 Jul 10 2025"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.profile, func(t *testing.T) {
+			e := newEnv(t, WithProfileName(tt.profile))
+			e.login()
+			if got := get(e.do("GET", "/redfish/v1/Managers/1", nil, nil).json(t), "FirmwareVersion"); got != tt.want {
+				t.Errorf("FirmwareVersion %v, want %s", got, tt.want)
+			}
+			inv := e.do("GET", "/redfish/v1/UpdateService/FirmwareInventory/1", nil, nil).json(t)
+			if got := get(inv, "Version"); got != tt.wantInv {
+				t.Errorf("inventory Version %v, want %s", got, tt.wantInv)
+			}
+		})
+	}
+}
+
+func TestControlCounters(t *testing.T) {
+	e := newEnv(t)
+	e.login()
+	e.do("GET", "/redfish/v1/Systems/1", nil, nil)
+	e.do("PATCH", "/redfish/v1/Systems/1", map[string]any{"x": 1}, nil)
+	c := e.do("GET", "/_sim/counters", nil, nil).json(t)
+	if got := get(c, "requests.GET"); got != float64(1) {
+		t.Errorf("requests.GET = %v, want 1", got)
+	}
+	if get(c, "writes") != float64(1) || get(c, "logins") != float64(1) || get(c, "open_sessions") != float64(1) {
+		t.Errorf("counters %v", c)
+	}
+	if get(c, "bytes_received").(float64) <= 0 {
+		t.Errorf("bytes_received not counted: %v", c)
+	}
+	e.do("POST", "/_sim/counters/reset", nil, nil)
+	if c := e.ilo.Counters(); c.Writes != 0 || len(c.Requests) != 0 {
+		t.Errorf("after reset: %+v", c)
+	}
+}
+
+func TestFault503AndDark(t *testing.T) {
+	e := newEnv(t)
+	e.login()
+	e.do("POST", "/_sim/faults", map[string]any{"status_503": 2}, nil)
+	for n := 0; n < 2; n++ {
+		res := e.do("GET", "/redfish/v1/Systems/1", nil, nil)
+		if res.status != 503 || res.header.Get("Retry-After") == "" {
+			t.Errorf("request %d: %d retry-after %q, want 503", n, res.status, res.header.Get("Retry-After"))
+		}
+	}
+	if res := e.do("GET", "/redfish/v1/Systems/1", nil, nil); res.status != 200 {
+		t.Errorf("after faults: %d", res.status)
+	}
+	e.do("POST", "/_sim/faults", map[string]any{"dark_seconds": 60}, nil)
+	req, _ := http.NewRequest("GET", e.srv.URL+"/redfish/v1/", nil)
+	if _, err := e.srv.Client().Do(req); err == nil {
+		t.Errorf("dark iLO answered")
+	}
+	e.do("POST", "/_sim/clock", map[string]any{"advance": "61s"}, nil)
+	if res := e.do("GET", "/redfish/v1/", nil, nil); res.status != 200 {
+		t.Errorf("after dark: %d", res.status)
+	}
+	e.do("POST", "/_sim/faults", map[string]any{"expire_sessions": true}, nil)
+	if res := e.do("GET", "/redfish/v1/Systems/1", nil, nil); res.status != 401 {
+		t.Errorf("after expire_sessions: %d, want 401", res.status)
+	}
+}
