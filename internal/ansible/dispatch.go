@@ -1,0 +1,130 @@
+package ansible
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// Host is the process a module binary runs in: its arguments, output
+// streams, environment and signals. Dispatch fills it from the real process;
+// tests fill it with their own.
+type Host struct {
+	// Args is the command line; Args[1] names the arguments file.
+	Args []string
+	// Stdout receives the one JSON result.
+	Stdout io.Writer
+	// Stderr receives diagnostics (a panic's stack at verbosity 3 and more);
+	// nil discards them.
+	Stderr io.Writer
+	// LookupEnv reads an environment variable (os.LookupEnv); nil means an
+	// empty environment.
+	LookupEnv func(key string) (string, bool)
+	// Signals delivers the signals that cancel the module's context; nil
+	// means none.
+	Signals <-chan os.Signal
+}
+
+// Interrupted is the cause of a module context cancelled by a signal.
+type Interrupted struct{ Signal os.Signal }
+
+func (e *Interrupted) Error() string { return "interrupted by signal " + e.Signal.String() }
+
+// Dispatch runs the module Ansible asked for with the process's stderr,
+// environment and SIGTERM/SIGINT, and returns the exit code for os.Exit.
+// See Host.Dispatch.
+func Dispatch(argv []string, stdout io.Writer, modules ...Module) int {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sig)
+	h := Host{Args: argv, Stdout: stdout, Stderr: os.Stderr, LookupEnv: os.LookupEnv, Signals: sig}
+	return h.Dispatch(modules...)
+}
+
+// Dispatch reads the arguments file h.Args[1] and runs the module named by
+// its _ansible_module_name (last dotted part) or, failing that, by the
+// program name without Ansible's "AnsiballZ_" prefix. The module's context
+// is cancelled, with an *Interrupted cause, when a signal arrives on
+// h.Signals. An unknown name or an unreadable file gives a failed result
+// naming the modules the binary has.
+func (h Host) Dispatch(modules ...Module) int {
+	if len(h.Args) < 2 {
+		return failure(h.Stdout, "no arguments file given: ansible runs a module as `MODULE ARGS_FILE`")
+	}
+	argsJSON, err := os.ReadFile(h.Args[1])
+	if err != nil {
+		return failure(h.Stdout, fmt.Sprintf("read arguments file: %v", err))
+	}
+	m := pick(argsJSON, h.Args[0], modules)
+	if m == nil {
+		names := make([]string, len(modules))
+		for i, mod := range modules {
+			names[i] = mod.Name()
+		}
+		return failure(h.Stdout, fmt.Sprintf("no module %s in this binary; it has: %s",
+			wantedName(argsJSON, h.Args[0]), strings.Join(names, ", ")))
+	}
+
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	if h.Signals != nil {
+		go func() {
+			select {
+			case s := <-h.Signals:
+				cancel(&Interrupted{Signal: s})
+			case <-ctx.Done():
+			}
+		}()
+	}
+	return m.ExecuteIn(ctx, argsJSON, h)
+}
+
+// pick finds the module by _ansible_module_name, then by program name (a
+// redirected or aliased action has a name the binary does not know).
+func pick(argsJSON []byte, argv0 string, modules []Module) Module {
+	for _, name := range []string{moduleNameArg(argsJSON), programName(argv0)} {
+		for _, m := range modules {
+			if name != "" && m.Name() == name {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+// wantedName is the name an unknown-module message reports.
+func wantedName(argsJSON []byte, argv0 string) string {
+	if n := moduleNameArg(argsJSON); n != "" {
+		return fmt.Sprintf("%q (program %q)", n, programName(argv0))
+	}
+	return fmt.Sprintf("%q", programName(argv0))
+}
+
+// moduleNameArg is the last dotted part of _ansible_module_name, or "".
+func moduleNameArg(argsJSON []byte) string {
+	var a struct {
+		Name string `json:"_ansible_module_name"`
+	}
+	if json.Unmarshal(argsJSON, &a) != nil {
+		return ""
+	}
+	return a.Name[strings.LastIndex(a.Name, ".")+1:]
+}
+
+// programName is argv[0]'s base name without "AnsiballZ_" (the name Ansible
+// gives the copy of the module it runs).
+func programName(argv0 string) string {
+	return strings.TrimPrefix(filepath.Base(argv0), "AnsiballZ_")
+}
+
+// failure writes a failed result that no module produced.
+func failure(w io.Writer, msg string) int {
+	r := &response{failed: true, msg: msg}
+	return r.write(w)
+}

@@ -1,0 +1,40 @@
+// Package ansible is the Ansible binary-module protocol: it reads the
+// arguments file Ansible hands a module, checks the options the way
+// AnsibleModule's argument spec does, runs the module and writes the one JSON
+// object Ansible expects on stdout.
+//
+// A module is a function over two structs:
+//
+//	type Args struct {
+//		Name  string `json:"name" validate:"required,max=64"`
+//		State string `json:"state" default:"present" validate:"oneof=present absent"`
+//	}
+//	type Result struct {
+//		Changed bool          `json:"changed"`
+//		Diff    *ansible.Diff `json:"diff,omitempty"`
+//	}
+//	var Module = ansible.New("example", run)
+//
+// The argument struct's tags are the argument spec:
+//
+//	json:"name"           option name (encoding/json rules; embedded structs are flattened)
+//	default:"v"           default, parsed with the option's type (lists: comma-separated)
+//	validate:"..."        go-playground/validator tags; "required" and "oneof=" become
+//	                      Ansible's required and choices, the rest is checked by the validator
+//	                      ("dive" separates the list's rules from its elements' rules)
+//	no_log:"true"         secret: masked in invocation and scrubbed from every output string
+//	env:"A,B"             fallback environment variables, first one set wins
+//	aliases:"a,b"         other names accepted for the option
+//	type:"path"|"raw"     option type when the Go type does not say it (string: path or raw)
+//
+// Go types map to Ansible types: string → str, bool → bool, integers → int,
+// floats → float, []T → list with elements T, a struct (or []struct) → dict
+// (list of dicts) with suboptions, map[string]any → dict, any → raw. Pointers
+// mean "not given" when nil.
+//
+// Processing mirrors ansible-core's ArgumentSpecValidator (module_utils/common/
+// arg_spec.py): env fallbacks, aliases, unsupported options, mutually_exclusive,
+// defaults, required, types, choices, required_together, required_one_of,
+// required_if, required_by, then suboptions; the first error is reported with
+// Ansible's wording. The validator tags and the Check hook run after that.
+package ansible

@@ -1,0 +1,201 @@
+package ansible
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// noLogPlaceholder replaces a whole value equal to a secret, as
+// ansible-core's remove_values does.
+const noLogPlaceholder = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+
+// noLogMask replaces a secret inside a longer string.
+const noLogMask = "********"
+
+// response collects what goes into the one JSON object a module prints.
+type response struct {
+	result     map[string]any // the module's Result, nil when it did not run
+	failed     bool
+	msg        string
+	errorInfo  map[string]any
+	warnings   []string
+	invocation map[string]any
+	secrets    []string
+	diff       bool // keep the result's diff (_ansible_diff)
+	noLog      bool
+}
+
+// errorInfoer is implemented by errors that carry structured details
+// (an iLO status and MessageIds, say) for the error_info key.
+type errorInfoer interface{ ErrorInfo() map[string]any }
+
+// fail marks the response failed with err's message and error_info.
+func (r *response) fail(err error) {
+	r.failed = true
+	r.msg = err.Error()
+	var ei errorInfoer
+	if errors.As(err, &ei) {
+		r.errorInfo = ei.ErrorInfo()
+	}
+}
+
+// setResult stores the module's result as a JSON object.
+func (r *response) setResult(res any) error {
+	b, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("result is not a JSON object: %w", err)
+	}
+	r.result = m
+	return nil
+}
+
+// write prints the response as one JSON object with every secret scrubbed
+// and returns the exit code: 1 when failed, else 0.
+func (r *response) write(w io.Writer) int {
+	out := map[string]any{}
+	for k, v := range r.result {
+		out[k] = v
+	}
+	if _, ok := out["changed"]; !ok {
+		out["changed"] = false
+	}
+	if !r.diff {
+		delete(out, "diff")
+	}
+	out["failed"] = r.failed
+	if r.failed {
+		out["msg"] = r.msg
+	}
+	if len(r.warnings) > 0 {
+		var ws []any
+		if prev, ok := out["warnings"].([]any); ok {
+			ws = prev
+		}
+		for _, w := range r.warnings {
+			ws = append(ws, w)
+		}
+		out["warnings"] = ws
+	}
+	if r.invocation != nil {
+		out["invocation"] = map[string]any{"module_args": r.invocation}
+	}
+	if r.errorInfo != nil {
+		out["error_info"] = r.errorInfo
+	}
+
+	s := newScrubber(r.secrets)
+	b, err := encode(out, s)
+	if err != nil {
+		r.failed = true
+		b, _ = encode(map[string]any{
+			"changed": out["changed"] == true,
+			"failed":  true,
+			"msg":     "encode module output: " + err.Error(),
+		}, s)
+	}
+	_, _ = w.Write(b)
+	if r.failed {
+		return 1
+	}
+	return 0
+}
+
+// encode marshals v to generic JSON values, scrubs them and marshals again.
+func encode(v any, s scrubber) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var generic any
+	if err := d.Decode(&generic); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	e := json.NewEncoder(&buf)
+	e.SetEscapeHTML(false)
+	if err := e.Encode(s.value(generic)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// scrubber removes secrets from output values as ansible-core's
+// remove_values does: a string equal to a secret becomes
+// VALUE_SPECIFIED_IN_NO_LOG_PARAMETER, a secret inside a string becomes
+// "********", a number whose digits contain a secret becomes the
+// placeholder. There is no minimum length, as in Ansible. Two differences:
+// map keys are scrubbed too, and booleans are left alone (Ansible would turn
+// "changed": true into the placeholder for a secret such as "ru").
+type scrubber struct{ secrets []string }
+
+func newScrubber(secrets []string) scrubber {
+	seen := map[string]bool{}
+	var s []string
+	for _, v := range secrets {
+		if v != "" && !seen[v] {
+			seen[v] = true
+			s = append(s, v)
+		}
+	}
+	// Longest first, so that a secret containing another is masked whole.
+	sort.Slice(s, func(i, j int) bool {
+		if len(s[i]) != len(s[j]) {
+			return len(s[i]) > len(s[j])
+		}
+		return s[i] < s[j]
+	})
+	return scrubber{secrets: s}
+}
+
+func (s scrubber) value(v any) any {
+	if len(s.secrets) == 0 {
+		return v
+	}
+	switch x := v.(type) {
+	case string:
+		for _, sec := range s.secrets {
+			if x == sec {
+				return noLogPlaceholder
+			}
+		}
+		return s.string(x)
+	case json.Number:
+		for _, sec := range s.secrets {
+			if strings.Contains(string(x), sec) {
+				return noLogPlaceholder
+			}
+		}
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = s.value(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[s.string(k)] = s.value(e)
+		}
+		return out
+	}
+	return v
+}
+
+// string masks every secret inside str.
+func (s scrubber) string(str string) string {
+	for _, sec := range s.secrets {
+		str = strings.ReplaceAll(str, sec, noLogMask)
+	}
+	return str
+}

@@ -1,0 +1,570 @@
+package ansible
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/go-playground/validator/v10"
+)
+
+// validation checks one set of module parameters against a spec, in the
+// order of ansible-core's ArgumentSpecValidator.validate and
+// _validate_sub_spec, collecting errors, no_log values and warnings.
+type validation struct {
+	lookupEnv   func(string) (string, bool)
+	v           *validator.Validate
+	secrets     []string
+	errs        []string
+	unsupported []unsupported
+	warnings    []string
+}
+
+// unsupported is one option name the spec does not know, with what the spec
+// at that level accepts (for the message).
+type unsupported struct {
+	name      string // dotted path, as Ansible flattens it
+	supported []string
+	aliases   []string
+}
+
+// check validates params (modified in place, as Ansible does) against s.
+// path holds the parent option names of a suboption; prefix is its dotted
+// position ("components[0].") for warnings.
+func (c *validation) check(s *structSpec, params map[string]any, path []string, prefix string) {
+	// Environment fallbacks, before aliases (set_fallbacks).
+	for _, o := range s.opts {
+		if _, given := params[o.Name]; given {
+			continue
+		}
+		for _, e := range o.Env {
+			if c.lookupEnv == nil {
+				break
+			}
+			if val, ok := c.lookupEnv(e); ok {
+				params[o.Name] = val
+				if o.NoLog {
+					c.addSecrets(val)
+				}
+				break
+			}
+		}
+	}
+
+	// Aliases (_handle_aliases). The alias key is removed so that
+	// invocation.module_args shows each option once.
+	for _, o := range s.opts {
+		for _, a := range o.Aliases {
+			val, ok := params[a]
+			if !ok {
+				continue
+			}
+			if _, both := params[o.Name]; both {
+				c.warnings = append(c.warnings, fmt.Sprintf("Both option %s%s and its alias %s%s are set.", prefix, o.Name, prefix, a))
+			}
+			params[o.Name] = val
+			delete(params, a)
+		}
+	}
+
+	// no_log values of the options as given (_list_no_log_values).
+	for _, o := range s.opts {
+		if o.NoLog {
+			c.addSecrets(params[o.Name])
+		}
+	}
+
+	// Unsupported options (_get_unsupported_parameters). They are dropped
+	// from the parameters: the module never sees them.
+	for _, k := range sortedKeys(params) {
+		if s.lookup(k) != nil {
+			continue
+		}
+		u := unsupported{name: strings.Join(append(slices.Clone(path), k), ".")}
+		for _, o := range s.opts {
+			u.supported = append(u.supported, o.Name)
+			u.aliases = append(u.aliases, o.Aliases...)
+		}
+		sort.Strings(u.supported)
+		sort.Strings(u.aliases)
+		c.unsupported = append(c.unsupported, u)
+		delete(params, k)
+	}
+
+	rules := s.rules
+	if msg := mutuallyExclusive(rules.MutuallyExclusive, params); msg != "" {
+		c.fail(msg, path)
+	}
+
+	// Defaults (_set_defaults with set_default=False).
+	for _, o := range s.opts {
+		if _, given := params[o.Name]; !given && o.Default != nil {
+			params[o.Name] = deepCopy(o.Default)
+			if o.NoLog {
+				c.addSecrets(o.Default)
+			}
+		}
+	}
+
+	// Required options (check_required_arguments).
+	var missing []string
+	for _, o := range s.opts {
+		if _, given := params[o.Name]; o.Required && !given {
+			missing = append(missing, o.Name)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		c.fail("missing required arguments: "+strings.Join(missing, ", "), path)
+	}
+
+	// Types (_validate_argument_types), then choices
+	// (_validate_argument_values), then the validator tags.
+	converted := map[string]bool{}
+	for _, o := range s.opts {
+		if val, given := params[o.Name]; given && val != nil {
+			converted[o.Name] = c.convertOption(o, params, path)
+		}
+	}
+	for _, o := range s.opts {
+		if _, given := params[o.Name]; given && len(o.Choices) > 0 {
+			c.checkChoices(o, params, path)
+		}
+	}
+	for _, o := range s.opts {
+		if converted[o.Name] {
+			c.checkTags(o, params[o.Name], path)
+		}
+	}
+
+	// The other rules (_ADDITIONAL_CHECKS), in Ansible's order.
+	for _, msg := range []string{
+		requiredTogether(rules.RequiredTogether, params),
+		requiredOneOf(rules.RequiredOneOf, params),
+		requiredIf(rules.RequiredIf, params),
+		requiredBy(rules.RequiredBy, params),
+	} {
+		if msg != "" {
+			c.fail(msg, path)
+		}
+	}
+
+	// Every option is present from now on, null when not given.
+	for _, o := range s.opts {
+		if _, given := params[o.Name]; !given {
+			params[o.Name] = nil
+		}
+	}
+
+	// Suboptions (_validate_sub_spec).
+	for _, o := range s.opts {
+		val := params[o.Name]
+		if o.sub == nil || val == nil {
+			continue
+		}
+		elems, isList := val.([]any)
+		if !isList {
+			elems = []any{val}
+		}
+		sub := append(slices.Clone(path), o.Name)
+		for i, e := range elems {
+			m, ok := e.(map[string]any)
+			if !ok {
+				c.errs = append(c.errs, fmt.Sprintf("value of '%s' must be of type dict or list of dicts", o.Name))
+				continue
+			}
+			p := prefix + o.Name
+			if o.Type == "list" {
+				p += fmt.Sprintf("[%d]", i)
+			}
+			c.check(o.sub, m, sub, p+".")
+		}
+	}
+}
+
+// fail records an error message, with Ansible's " found in a -> b" suffix
+// for suboptions.
+func (c *validation) fail(msg string, path []string) {
+	c.errs = append(c.errs, msg+foundIn(path))
+}
+
+func foundIn(path []string) string {
+	if len(path) == 0 {
+		return ""
+	}
+	return " found in " + strings.Join(path, " -> ")
+}
+
+// convertOption coerces one option's value (and its elements) to the
+// option's type, reporting whether that worked.
+func (c *validation) convertOption(o *optSpec, params map[string]any, path []string) bool {
+	val := params[o.Name]
+	conv, err := convert(o.Type, val, c.lookupEnv)
+	if err != nil {
+		msg := fmt.Sprintf("argument '%s' is of type %s", o.Name, pyType(val))
+		if len(path) > 0 {
+			msg += fmt.Sprintf(" found in '%s'.", strings.Join(path, " -> "))
+		}
+		c.errs = append(c.errs, msg+fmt.Sprintf(" and we were unable to convert to %s: %s", o.Type, err))
+		return false
+	}
+	ok := true
+	if l, isList := conv.([]any); isList && o.Elements != "" {
+		out := make([]any, 0, len(l))
+		for _, e := range l {
+			ce, err := convert(o.Elements, e, c.lookupEnv)
+			if err != nil {
+				msg := fmt.Sprintf("Elements value for option '%s'", o.Name)
+				if len(path) > 0 {
+					msg += fmt.Sprintf(" found in '%s'", strings.Join(path, " -> "))
+				}
+				c.errs = append(c.errs, msg+fmt.Sprintf(" is of type %s and we were unable to convert to %s: %s", pyType(e), o.Elements, err))
+				ok = false
+				continue
+			}
+			out = append(out, ce)
+		}
+		conv = out
+	}
+	params[o.Name] = conv
+	return ok
+}
+
+// checkChoices is _validate_argument_values for one option.
+func (c *validation) checkChoices(o *optSpec, params map[string]any, path []string) {
+	choices := make([]string, len(o.Choices))
+	for i, ch := range o.Choices {
+		choices[i] = pyStr(ch)
+	}
+	val := params[o.Name]
+	if l, isList := val.([]any); isList {
+		var bad []string
+		for _, e := range l {
+			if !containsValue(o.Choices, e) {
+				bad = append(bad, pyStr(e))
+			}
+		}
+		if len(bad) > 0 {
+			c.fail(fmt.Sprintf("value of %s must be one or more of: %s. Got no match for: %s",
+				o.Name, strings.Join(choices, ", "), strings.Join(bad, ", ")), path)
+		}
+		return
+	}
+	if containsValue(o.Choices, val) {
+		return
+	}
+	// YAML turns an unquoted no/yes into a boolean, which the str type makes
+	// "False"/"True"; Ansible maps it back when exactly one choice matches.
+	for word, set := range map[string][]string{"False": booleansFalse, "True": booleansTrue} {
+		if val != word {
+			continue
+		}
+		var overlap []any
+		for _, ch := range o.Choices {
+			if s, ok := ch.(string); ok && slices.Contains(set, s) {
+				overlap = append(overlap, ch)
+			}
+		}
+		if len(overlap) == 1 {
+			params[o.Name] = overlap[0]
+			return
+		}
+	}
+	c.fail(fmt.Sprintf("value of %s must be one of: %s, got: %s", o.Name, strings.Join(choices, ", "), pyStr(val)), path)
+}
+
+// checkTags runs the option's remaining validator tags on its converted
+// value and on each element of a list.
+func (c *validation) checkTags(o *optSpec, val any, path []string) {
+	if o.vtag != "" {
+		if msg := c.runTag(o.Name, val, o.vtag); msg != "" {
+			c.fail(msg, path)
+			return
+		}
+	}
+	if l, ok := val.([]any); ok && o.etag != "" {
+		for i, e := range l {
+			if msg := c.runTag(fmt.Sprintf("%s[%d]", o.Name, i), e, o.etag); msg != "" {
+				c.fail(msg, path)
+				return
+			}
+		}
+	}
+}
+
+// runTag validates one value with the validator and words the failure.
+func (c *validation) runTag(name string, val any, tag string) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprintf("value of %s cannot be checked with %q: %v", name, tag, r)
+		}
+	}()
+	err := c.v.Var(val, tag)
+	if err == nil {
+		return ""
+	}
+	var ves validator.ValidationErrors
+	if !errors.As(err, &ves) || len(ves) == 0 {
+		return fmt.Sprintf("value of %s: %v", name, err)
+	}
+	return tagMessage(name, val, ves[0])
+}
+
+// tagMessage words a validator failure in Ansible's style: "value of X must …, got: V".
+func tagMessage(name string, val any, fe validator.FieldError) string {
+	p := fe.Param()
+	var unit, what string
+	switch val.(type) {
+	case string:
+		unit = " characters long"
+	case []any:
+		unit = " elements"
+	case map[string]any:
+		unit = " keys"
+	}
+	switch fe.Tag() {
+	case "min", "gte":
+		what = "at least " + p + unit
+	case "max", "lte":
+		what = "at most " + p + unit
+	case "len", "eq":
+		what = "exactly " + p + unit
+	case "gt":
+		what = "more than " + p + unit
+	case "lt":
+		what = "less than " + p + unit
+	case "ne":
+		what = "other than " + p
+	case "required":
+		return fmt.Sprintf("value of %s must not be empty", name)
+	default:
+		what = "a valid " + fe.Tag()
+		if p != "" {
+			what += "=" + p
+		}
+	}
+	got := pyStr(val)
+	switch v := val.(type) {
+	case []any:
+		got = fmt.Sprintf("%d elements", len(v))
+	case map[string]any:
+		got = fmt.Sprintf("%d keys", len(v))
+	case string:
+		if unit != "" && fe.Tag() != "eq" && fe.Tag() != "ne" {
+			got = fmt.Sprintf("%s (%d characters)", v, len([]rune(v)))
+		}
+	}
+	return fmt.Sprintf("value of %s must be %s, got: %s", name, what, got)
+}
+
+// addSecrets records the strings of a no_log value (_return_datastructure_name):
+// non-empty strings, and numbers as Python prints them; never booleans.
+func (c *validation) addSecrets(v any) {
+	switch x := v.(type) {
+	case string:
+		if x != "" {
+			c.secrets = append(c.secrets, x)
+		}
+	case json.Number, int, float64:
+		if f, _ := numberValue(x); f != 0 {
+			c.secrets = append(c.secrets, pyStr(x))
+		}
+	case []any:
+		for _, e := range x {
+			c.addSecrets(e)
+		}
+	case map[string]any:
+		for _, e := range x {
+			c.addSecrets(e)
+		}
+	}
+}
+
+// firstError returns the message Ansible would fail with: the first error,
+// or the unsupported options (reported last) unless ignoreUnknown is set.
+func (c *validation) firstError(module string, ignoreUnknown bool) string {
+	if len(c.errs) > 0 {
+		return c.errs[0]
+	}
+	if len(c.unsupported) == 0 || ignoreUnknown {
+		return ""
+	}
+	names := make([]string, len(c.unsupported))
+	for i, u := range c.unsupported {
+		names[i] = u.name
+	}
+	sort.Strings(names)
+	// Ansible lists the options of the level of the last unsupported name.
+	var last unsupported
+	for _, u := range c.unsupported {
+		if u.name == names[len(names)-1] {
+			last = u
+		}
+	}
+	supported := strings.Join(last.supported, ", ")
+	if len(last.aliases) > 0 {
+		supported += " (" + strings.Join(last.aliases, ", ") + ")"
+	}
+	return fmt.Sprintf("Unsupported parameters for (%s) module: %s. Supported parameters include: %s.",
+		module, strings.Join(names, ", "), supported)
+}
+
+// countTerms is count_terms: how many of names are keys of params.
+func countTerms(names []string, params map[string]any) int {
+	n := 0
+	for _, name := range names {
+		if _, ok := params[name]; ok {
+			n++
+		}
+	}
+	return n
+}
+
+func mutuallyExclusive(groups [][]string, params map[string]any) string {
+	var bad []string
+	for _, g := range groups {
+		if countTerms(g, params) > 1 {
+			bad = append(bad, strings.Join(g, "|"))
+		}
+	}
+	if len(bad) == 0 {
+		return ""
+	}
+	return "parameters are mutually exclusive: " + strings.Join(bad, ", ")
+}
+
+func requiredTogether(groups [][]string, params map[string]any) string {
+	for _, g := range groups {
+		if n := countTerms(g, params); n > 0 && n < len(g) {
+			return "parameters are required together: " + strings.Join(g, ", ")
+		}
+	}
+	return ""
+}
+
+func requiredOneOf(groups [][]string, params map[string]any) string {
+	for _, g := range groups {
+		if countTerms(g, params) == 0 {
+			return "one of the following is required: " + strings.Join(g, ", ")
+		}
+	}
+	return ""
+}
+
+func requiredIf(reqs []RequiredIf, params map[string]any) string {
+	for _, r := range reqs {
+		val, ok := params[r.Key]
+		if !ok || !equalValues(val, r.Value) {
+			continue
+		}
+		var missing []string
+		for _, name := range r.Requires {
+			if _, ok := params[name]; !ok {
+				missing = append(missing, name)
+			}
+		}
+		needed, requires := 1, "all"
+		if r.Any {
+			needed, requires = len(r.Requires), "any"
+		}
+		if len(missing) > 0 && len(missing) >= needed {
+			return fmt.Sprintf("%s is %s but %s of the following are missing: %s",
+				r.Key, pyStr(normalize(r.Value)), requires, strings.Join(missing, ", "))
+		}
+	}
+	return ""
+}
+
+func requiredBy(reqs map[string][]string, params map[string]any) string {
+	for _, key := range sortedKeys(reqs) {
+		if params[key] == nil {
+			continue
+		}
+		var missing []string
+		for _, name := range reqs[key] {
+			if params[name] == nil {
+				missing = append(missing, name)
+			}
+		}
+		if len(missing) > 0 {
+			return fmt.Sprintf("missing parameter(s) required by '%s': %s", key, strings.Join(missing, ", "))
+		}
+	}
+	return ""
+}
+
+// equalValues is Python's == for converted JSON values: numbers (and
+// booleans, which Python counts as 0 and 1) compare by value.
+func equalValues(a, b any) bool {
+	a, b = normalize(a), normalize(b)
+	fa, aNum := numberOrBool(a)
+	fb, bNum := numberOrBool(b)
+	if aNum || bNum {
+		return aNum && bNum && fa == fb
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+func numberOrBool(v any) (float64, bool) {
+	if b, ok := v.(bool); ok {
+		if b {
+			return 1, true
+		}
+		return 0, true
+	}
+	return numberValue(v)
+}
+
+func containsValue(list []any, v any) bool {
+	for _, e := range list {
+		if equalValues(e, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// normalize turns Go values given in Rules (int8, float32, …) into the
+// types the converted parameters use.
+func normalize(v any) any {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return int(rv.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return int(rv.Uint())
+	case reflect.Float32, reflect.Float64:
+		return rv.Float()
+	case reflect.String:
+		return rv.String()
+	}
+	return v
+}
+
+// deepCopy copies a default value so a module cannot change the spec's copy.
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = deepCopy(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = deepCopy(e)
+		}
+		return out
+	}
+	return v
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}
