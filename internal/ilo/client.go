@@ -48,6 +48,7 @@ type Client struct {
 
 	mu         sync.Mutex
 	root       ServiceRoot
+	update     *UpdateService // last read, for links and action targets
 	token      string
 	sessionURI string // path of our session, for logout
 	own        bool   // we created the session (Close logs out, 401 → re-login)
