@@ -75,8 +75,8 @@ type UpdateService struct {
 	// HttpPushUri is iLO's upload form (/cgi-bin/uploadFile on iLO 5).
 	HttpPushUri string `json:"http_push_uri,omitempty"`
 	// MultipartHttpPushUri is the DMTF multipart push, when advertised.
-	MultipartHttpPushUri string   `json:"multipart_http_push_uri,omitempty"`
-	TransferProtocols    []string `json:"transfer_protocols,omitempty"`
+	MultipartHttpPushUri string        `json:"multipart_http_push_uri,omitempty"`
+	TransferProtocols    []string      `json:"transfer_protocols,omitempty"`
 	Actions              UpdateActions `json:"actions"`
 	Links                UpdateLinks   `json:"links"`
 	ETag                 string        `json:"-"`
