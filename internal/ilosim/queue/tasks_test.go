@@ -108,7 +108,7 @@ func TestTaskCreateRules(t *testing.T) {
 		{name: "TaskPlacementMode unknown on iLO 5", body: `{"Name":"a","Command":"ResetServer","TaskPlacementMode":"QueueStart"}`,
 			status: 400, wantID: "Base.1.4.PropertyUnknown"},
 		{name: "UpdateRecoverySet needs privilege", noPriv: true,
-			body: `{"Name":"a","Command":"ApplyUpdate","Filename":"ilo5_300.bin","UpdateRecoverySet":true}`,
+			body:   `{"Name":"a","Command":"ApplyUpdate","Filename":"ilo5_300.bin","UpdateRecoverySet":true}`,
 			status: 403, wantID: "Base.1.4.InsufficientPrivilege"},
 		{name: "malformed JSON", body: `{"Name":`, status: 400, wantID: "Base.1.4.MalformedJSON"},
 		{name: "queue full", cfg: Config{MaxTasks: 2},
