@@ -35,7 +35,8 @@ const maxBody = 1 << 20
 // three bulk actions — and reports whether it did. Paths match
 // case-insensitively, with or without a trailing slash, query ignored.
 // priv are the rights of the request's (already authenticated) session.
-// Handle first runs Tick with the Host's clock.
+// Handle runs Tick with the Host's clock before it answers, and again
+// after a write.
 func (q *Queue) Handle(w http.ResponseWriter, r *http.Request, priv Privileges) bool {
 	rt, ok := q.route(r.URL.Path)
 	if !ok {
@@ -61,8 +62,11 @@ func (q *Queue) Handle(w http.ResponseWriter, r *http.Request, priv Privileges) 
 	}
 
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	q.dispatch(w, r, rt, body, comps, priv, now)
+	q.mu.Unlock()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		q.Tick(now) // a new Bmc task at the top starts at once (reference §6.3)
+	}
 	return true
 }
 
