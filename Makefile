@@ -76,9 +76,15 @@ sim: ## build the iLO simulator into build/ilosim
 	@test -d cmd/ilosim && ls cmd/ilosim/*.go >/dev/null 2>&1 || { echo "make sim: cmd/ilosim does not exist yet" >&2; exit 1; }
 	$(GOBUILD) -o $(BUILD)/ilosim ./cmd/ilosim
 
-images: ## write test firmware images into build/images
+# Test firmware images for `make images`: one mkimage argument list per line-separated entry.
+IMAGES ?= -name ilo5_305.bin;-name U46_2.90_01_01_2025.signed.flash;-name ilo6_166.bin -size 40MiB;-name cp045678.exe -version 1.2.3
+IMAGES_DIR ?= $(BUILD)/images
+
+images: ## write test firmware images (mkimage) into build/images
 	@test -d cmd/mkimage || { echo "make images: cmd/mkimage does not exist yet" >&2; exit 1; }
-	$(GO) run ./cmd/mkimage $(if $(MKIMAGE_ARGS),$(MKIMAGE_ARGS),-dir $(BUILD)/images)
+	@mkdir -p $(IMAGES_DIR)
+	$(GO) build -o $(BUILD)/mkimage ./cmd/mkimage
+	@specs='$(IMAGES)'; IFS=';'; for spec in $$specs; do IFS=' '; $(BUILD)/mkimage -o $(IMAGES_DIR) $$spec; done
 
 demo: deps ## build, package, install into a temp path, run playbooks/demo.yml against the simulator
 	@scripts/demo.sh

@@ -55,6 +55,6 @@ options:
     default: 30
 notes:
   - The modules talk to the iLO over HTTPS from the host the task runs on, usually the controller
-    (C(delegate_to: localhost) or a play on C(localhost)). The target needs no Python.
+    (C(delegate_to) C(localhost), or a play on C(localhost)). That host needs no Python.
   - Set the connection options once per play with C(module_defaults) and the C(group/fleetfw.ilo.ilo) action group.
 '''

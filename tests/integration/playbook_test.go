@@ -1,0 +1,255 @@
+//go:build integration
+
+package integration
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// playbookTimeout bounds one ansible-playbook run.
+const playbookTimeout = 5 * time.Minute
+
+// Result is one ansible-playbook run, parsed from the ansible.posix.json callback.
+type Result struct {
+	ExitCode int
+	Stdout   string // the JSON document (kept for the secrets scan and for failure messages)
+	Stderr   string
+	Tasks    []TaskResult // one per task and host, in the order they ran
+	Stats    map[string]HostStats
+	ParseErr error // set when stdout was not the callback's JSON
+}
+
+// TaskResult is what one task returned for one host.
+type TaskResult struct {
+	Play string
+	Name string
+	Host string
+	Raw  json.RawMessage // the host's result as the callback printed it
+}
+
+// HostStats is the play recap of one host.
+type HostStats struct {
+	Changed     int `json:"changed"`
+	Failures    int `json:"failures"`
+	Ignored     int `json:"ignored"`
+	OK          int `json:"ok"`
+	Rescued     int `json:"rescued"`
+	Skipped     int `json:"skipped"`
+	Unreachable int `json:"unreachable"`
+}
+
+// runPlaybook runs ansible-playbook with the installed collection. playbook is relative to
+// tests/integration (targets/<module>/x.yml) or absolute. The inventory holds localhost and,
+// when sim is not nil, a group "ilos" with one host per simulated iLO; every host gets
+// ilo_baseuri, ilo_ca_path, ilo_username, ilo_password and ilo_profile (localhost: the first
+// iLO's). extraVars are passed with -e @file, env is added to the environment (ANSIBLE_* and
+// ILO_* from the caller's environment are dropped first), args are extra ansible-playbook
+// arguments such as --check or --diff. stdout and stderr go to the secrets scan.
+func runPlaybook(t *testing.T, sim *Sim, playbook string, extraVars map[string]any, env map[string]string, args ...string) Result {
+	t.Helper()
+	requireSuite(t)
+	if !filepath.IsAbs(playbook) {
+		abs, err := filepath.Abs(playbook)
+		if err != nil {
+			t.Fatalf("playbook %s: %v", playbook, err)
+		}
+		playbook = abs
+	}
+	dir := t.TempDir()
+	inventory := filepath.Join(dir, "inventory.ini")
+	if err := os.WriteFile(inventory, []byte(inventoryFor(sim)), 0o600); err != nil {
+		t.Fatalf("write inventory: %v", err)
+	}
+	vars := filepath.Join(dir, "extra_vars.json")
+	if extraVars == nil {
+		extraVars = map[string]any{}
+	}
+	b, err := json.Marshal(extraVars)
+	if err != nil {
+		t.Fatalf("encode extra vars: %v", err)
+	}
+	if err := os.WriteFile(vars, b, 0o600); err != nil {
+		t.Fatalf("write extra vars: %v", err)
+	}
+	cfg := filepath.Join(dir, "ansible.cfg")
+	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+		t.Fatalf("write ansible.cfg: %v", err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), playbookTimeout)
+	defer cancel()
+	argv := append([]string{"-i", inventory, "-e", "@" + vars}, args...)
+	argv = append(argv, playbook)
+	cmd := exec.CommandContext(ctx, "ansible-playbook", argv...)
+	cmd.Dir = dir
+	cmd.Env = playbookEnv(dir, env)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	r := Result{Stdout: stdout.String(), Stderr: stderr.String()}
+	label := t.Name() + " " + filepath.Base(playbook)
+	suite.secrets.record(label+" stdout", r.Stdout)
+	suite.secrets.record(label+" stderr", r.Stderr)
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		r.ExitCode = exit.ExitCode()
+	case err != nil:
+		t.Fatalf("run ansible-playbook %s: %v\n%s", playbook, err, r.Stderr)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("ansible-playbook %s: killed after %s\nstderr:\n%s", playbook, playbookTimeout, r.Stderr)
+	}
+	r.ParseErr = r.parse()
+	return r
+}
+
+// inventoryFor writes localhost and the simulated iLOs as an INI inventory.
+func inventoryFor(sim *Sim) string {
+	var b strings.Builder
+	hostVars := func(ilo *ILO) string {
+		return fmt.Sprintf(" ilo_baseuri=%s ilo_profile=%s", ilo.BaseURI, ilo.Profile)
+	}
+	b.WriteString("localhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3")
+	if sim != nil {
+		b.WriteString(hostVars(sim.ILO))
+	}
+	b.WriteString("\n\n[ilos]\n")
+	if sim != nil {
+		for _, ilo := range sim.ILOs {
+			fmt.Fprintf(&b, "ilo%d ansible_connection=local ansible_python_interpreter=/usr/bin/python3%s\n", ilo.Index, hostVars(ilo))
+		}
+	}
+	b.WriteString("\n[all:vars]\n")
+	fmt.Fprintf(&b, "ilo_username=%s\nilo_password=%s\n", testUsername, testPassword)
+	if sim != nil {
+		fmt.Fprintf(&b, "ilo_ca_path=%s\n", sim.CAPath)
+	}
+	return b.String()
+}
+
+// playbookEnv is the caller's environment without Ansible and iLO settings, plus what the
+// harness needs, plus env.
+func playbookEnv(dir string, env map[string]string) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "ANSIBLE_") || strings.HasPrefix(kv, "ILO_") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	out = append(out,
+		"ANSIBLE_CONFIG="+filepath.Join(dir, "ansible.cfg"),
+		"ANSIBLE_COLLECTIONS_PATH="+suite.collections,
+		"ANSIBLE_STDOUT_CALLBACK=ansible.posix.json",
+		"ANSIBLE_NOCOLOR=1",
+		"ANSIBLE_RETRY_FILES_ENABLED=0",
+		"ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "local-tmp"),
+		"ANSIBLE_REMOTE_TEMP="+filepath.Join(dir, "remote-tmp"),
+		"ANSIBLE_DEPRECATION_WARNINGS=0",
+	)
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		out = append(out, k+"="+env[k])
+	}
+	return out
+}
+
+// parse reads the callback's JSON document into Tasks and Stats.
+func (r *Result) parse() error {
+	doc := strings.TrimSpace(r.Stdout)
+	if doc == "" || !gjson.Valid(doc) {
+		return fmt.Errorf("stdout is not the ansible.posix.json document (exit %d)", r.ExitCode)
+	}
+	for _, play := range gjson.Get(doc, "plays").Array() {
+		playName := play.Get("play.name").String()
+		for _, task := range play.Get("tasks").Array() {
+			name := task.Get("task.name").String()
+			task.Get("hosts").ForEach(func(host, res gjson.Result) bool {
+				r.Tasks = append(r.Tasks, TaskResult{Play: playName, Name: name, Host: host.String(), Raw: json.RawMessage(res.Raw)})
+				return true
+			})
+		}
+	}
+	stats := gjson.Get(doc, "stats")
+	if stats.Exists() {
+		if err := json.Unmarshal([]byte(stats.Raw), &r.Stats); err != nil {
+			return fmt.Errorf("decode stats: %w", err)
+		}
+	}
+	return nil
+}
+
+// RequireOK fails the test unless the run exited 0 with no host failed or unreachable
+// (failures under ignore_errors count as "ignored" in the recap and are allowed).
+func (r Result) RequireOK(t *testing.T) {
+	t.Helper()
+	if r.ParseErr != nil {
+		t.Fatalf("%v\nstdout:\n%s\nstderr:\n%s", r.ParseErr, r.Stdout, r.Stderr)
+	}
+	bad := r.ExitCode != 0
+	for _, s := range r.Stats {
+		bad = bad || s.Failures > 0 || s.Unreachable > 0
+	}
+	if !bad {
+		return
+	}
+	var failed []string
+	for _, tr := range r.Tasks {
+		if tr.Failed() || tr.Get("unreachable").Bool() {
+			failed = append(failed, fmt.Sprintf("task %q on %s: %s", tr.Name, tr.Host, tr.Msg()))
+		}
+	}
+	t.Fatalf("ansible-playbook exited %d; failed tasks (ignored ones included):\n  %s\nstderr:\n%s",
+		r.ExitCode, strings.Join(failed, "\n  "), r.Stderr)
+}
+
+// Task returns the result of the task named name on host (the first host when host is
+// empty), failing the test when there is none.
+func (r Result) Task(t *testing.T, name, host string) TaskResult {
+	t.Helper()
+	if r.ParseErr != nil {
+		t.Fatalf("task %q: %v\nstderr:\n%s", name, r.ParseErr, r.Stderr)
+	}
+	for _, tr := range r.Tasks {
+		if tr.Name == name && (host == "" || tr.Host == host) {
+			return tr
+		}
+	}
+	var names []string
+	for _, tr := range r.Tasks {
+		names = append(names, tr.Name+"@"+tr.Host)
+	}
+	t.Fatalf("no result for task %q on %q; tasks run: %s", name, host, strings.Join(names, ", "))
+	return TaskResult{}
+}
+
+// Get reads a value from the result by gjson path, e.g. "firmware.#.name".
+func (tr TaskResult) Get(path string) gjson.Result { return gjson.GetBytes(tr.Raw, path) }
+
+// Failed reports whether the task failed (ignored or not).
+func (tr TaskResult) Failed() bool { return tr.Get("failed").Bool() }
+
+// Changed reports the task's changed flag.
+func (tr TaskResult) Changed() bool { return tr.Get("changed").Bool() }
+
+// Msg is the task's msg.
+func (tr TaskResult) Msg() string { return tr.Get("msg").String() }
