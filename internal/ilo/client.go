@@ -419,6 +419,8 @@ func (c *Client) explain(ctx, rctx context.Context, err error, timeout time.Dura
 		return ctx.Err()
 	case rctx.Err() == context.DeadlineExceeded || isTimeout(err):
 		return fmt.Errorf("no response within %s (raise the timeout option if the iLO is slow): %w", timeout, errTimeout)
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("the connection closed before a response arrived: %w", err)
 	}
 	return explainTLS(err, c.host)
 }
