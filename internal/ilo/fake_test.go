@@ -23,7 +23,7 @@ import (
 // optional $expand and per-request hooks. It stands in for internal/ilosim
 // in tests of the client's own mechanics (retries, sessions, TLS).
 type fakeILO struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	expand bool // advertise and honour $expand=.
 	user   string
@@ -40,7 +40,7 @@ type fakeILO struct {
 	hooks map[string]func(w http.ResponseWriter, r *http.Request) bool
 }
 
-func newFake(t *testing.T) *fakeILO {
+func newFake(t testing.TB) *fakeILO {
 	t.Helper()
 	return &fakeILO{
 		t: t, dir: "testdata/ilo5-2.70", expand: true, user: "admin", pass: "s3cret-Passw0rd",
@@ -230,7 +230,7 @@ type testEnv struct {
 	args ConnArgs
 }
 
-func newEnv(t *testing.T, setup ...func(*fakeILO)) *testEnv {
+func newEnv(t testing.TB, setup ...func(*fakeILO)) *testEnv {
 	t.Helper()
 	f := newFake(t)
 	for _, s := range setup {
@@ -259,7 +259,7 @@ func (e *testEnv) connect(t *testing.T, opts ...Option) *Client {
 	return c
 }
 
-func writeCA(t *testing.T, cert *x509.Certificate) string {
+func writeCA(t testing.TB, cert *x509.Certificate) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o600); err != nil {
