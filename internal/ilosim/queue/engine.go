@@ -46,6 +46,7 @@ type env struct {
 // action is one task taken by an agent, performed outside q.mu.
 type action struct {
 	id, agent, command, filename string
+	targets                      []string
 	tpm                          bool
 	wait                         int
 }
@@ -138,7 +139,7 @@ func (q *Queue) take(at time.Time, e env) *action {
 		t.State = StateInProgress
 		t.Modified = at
 		return &action{id: t.ID, agent: ag, command: t.Command, filename: t.Filename,
-			tpm: t.TPMOverride, wait: t.WaitTimeSeconds}
+			targets: slices.Clone(t.Targets), tpm: t.TPMOverride, wait: t.WaitTimeSeconds}
 	}
 	return nil
 }
@@ -218,7 +219,7 @@ func (q *Queue) perform(a *action, e env) Outcome {
 			m := q.cfg.Registries.ILOMsg("FWFlashTPMOverrideFlagRequired")
 			return Outcome{Failure: &m}
 		}
-		out := q.host.Apply(a.filename, a.agent, a.tpm)
+		out := q.host.Apply(a.filename, a.agent, a.targets, a.tpm)
 		if a.agent == AgentUefi {
 			out.Duration = 0 // UEFI flashes during POST, before the pass goes on
 		}

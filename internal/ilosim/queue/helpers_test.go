@@ -30,6 +30,7 @@ type fakeHost struct {
 	failures    map[string]wire.Message  // filename → Apply failure
 	durations   map[string]time.Duration // filename → Apply duration
 	applied     []string                 // "agent:filename:tpm"
+	targets     []string                 // Targets passed to Apply
 	serverReset int
 	bmcReset    int
 }
@@ -74,7 +75,7 @@ func (h *fakeHost) Component(f string) (Component, bool) {
 	return c, ok
 }
 
-func (h *fakeHost) Apply(f, agent string, tpm bool) Outcome {
+func (h *fakeHost) Apply(f, agent string, targets []string, tpm bool) Outcome {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	tag := "notpm"
@@ -82,6 +83,9 @@ func (h *fakeHost) Apply(f, agent string, tpm bool) Outcome {
 		tag = "tpm"
 	}
 	h.applied = append(h.applied, agent+":"+f+":"+tag)
+	if targets != nil {
+		h.targets = append(h.targets, targets...)
+	}
 	out := Outcome{Duration: h.durations[f]}
 	if m, ok := h.failures[f]; ok {
 		out.Failure = &m
@@ -269,3 +273,9 @@ const (
 	setsURI    = "/redfish/v1/UpdateService/InstallSets"
 	actionsURI = "/redfish/v1/UpdateService/Actions/Oem/Hpe/"
 )
+
+func (h *fakeHost) appliedTargets() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.targets)
+}

@@ -64,9 +64,10 @@ type Host interface {
 	// Component looks a repository component up by its file name.
 	Component(filename string) (Component, bool)
 	// Apply flashes filename on behalf of agent (Bmc or Uefi; RuntimeAgent
-	// when RuntimeAgentRunning says one runs). It changes FirmwareInventory
-	// and, for iLO firmware, may reset the iLO.
-	Apply(filename, agent string, tpmOverride bool) Outcome
+	// when RuntimeAgentRunning says one runs), onto the task's Targets
+	// (FirmwareInventory URIs; nil: every matching device). It changes
+	// FirmwareInventory and, for iLO firmware, may reset the iLO.
+	Apply(filename, agent string, targets []string, tpmOverride bool) Outcome
 	// TPMInUse reports whether a TPM is installed and in use, in which case
 	// an ApplyUpdate without TPMOverride ends in Exception.
 	TPMInUse() bool

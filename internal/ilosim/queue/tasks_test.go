@@ -298,3 +298,20 @@ func TestSchemaVersionsAndRegistries(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+func TestTargetsReachApply(t *testing.T) {
+	s := newSim(t, Config{TaskVersion: "v1_4_0"}, nil)
+	r := s.must(201, "POST", tasksURI, `{"Name":"a","Command":"ApplyUpdate","Filename":"nic.fwpkg","Targets":["/redfish/v1/UpdateService/FirmwareInventory/16"]}`)
+	if got := fmt.Sprint(r.body["Targets"]); got != "[/redfish/v1/UpdateService/FirmwareInventory/16]" {
+		t.Errorf("Targets = %s", got)
+	}
+	s.states()
+	if got := s.host.appliedTargets(); !slices.Equal(got, []string{"/redfish/v1/UpdateService/FirmwareInventory/16"}) {
+		t.Errorf("Apply got targets %v", got)
+	}
+	tooMany := `["1","2","3","4","5","6","7","8","9","10","11"]`
+	r = s.must(400, "POST", tasksURI, `{"Name":"b","Command":"ApplyUpdate","Filename":"nic.fwpkg","Targets":`+tooMany+`}`)
+	if ids := msgIDs(r.body); len(ids) != 1 || ids[0] != "iLO.2.14.TargetsLimitExceeded" {
+		t.Errorf("11 targets: %v", ids)
+	}
+}
