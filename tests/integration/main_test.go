@@ -33,7 +33,8 @@ type harness struct {
 	collections string // ANSIBLE_COLLECTIONS_PATH holding the installed collection
 	installed   string // collections/ansible_collections/fleetfw/ilo
 	simBin      string // cmd/ilosim, built
-	skip        string // why the tests cannot run here; empty when they can
+	skip        string // why no test can run here (the collection cannot be built); empty when they can
+	skipSim     string // why tests that need the simulator cannot run; empty when they can
 	secrets     *secretLog
 }
 
@@ -52,12 +53,15 @@ func runMain(m *testing.M) int {
 		return 1
 	}
 	suite = h
-	if h.skip != "" {
+	for _, why := range []string{h.skip, h.skipSim} {
+		if why == "" {
+			continue
+		}
 		if os.Getenv("FLEETFW_INTEGRATION") == "require" {
-			fmt.Fprintf(os.Stderr, "integration: cannot run and FLEETFW_INTEGRATION=require: %s\n", h.skip)
+			fmt.Fprintf(os.Stderr, "integration: cannot run and FLEETFW_INTEGRATION=require: %s\n", why)
 			return 1
 		}
-		fmt.Printf("integration: SKIPPING every test: %s\n", h.skip)
+		fmt.Printf("integration: SKIPPING tests: %s\n", why)
 	}
 	code := m.Run()
 	if h.skip == "" {
@@ -85,10 +89,8 @@ func setup() (*harness, error) {
 	h := &harness{root: root, work: work, secrets: newSecretLog(testPassword)}
 
 	var missing []string
-	for _, dir := range []string{"cmd/fleetfw-ilo", "cmd/ilosim"} {
-		if !hasGoFiles(filepath.Join(root, dir)) {
-			missing = append(missing, dir)
-		}
+	if !hasGoFiles(filepath.Join(root, "cmd", "fleetfw-ilo")) {
+		missing = append(missing, "cmd/fleetfw-ilo")
 	}
 	for _, tool := range []string{"ansible-playbook", "ansible-galaxy", "ansible-doc", "make"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -98,6 +100,9 @@ func setup() (*harness, error) {
 	if len(missing) > 0 {
 		h.skip = "not written or not installed yet: " + strings.Join(missing, ", ")
 		return h, nil
+	}
+	if !hasGoFiles(filepath.Join(root, "cmd", "ilosim")) {
+		h.skipSim = "the simulator (cmd/ilosim) is not written yet"
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -117,9 +122,11 @@ func setup() (*harness, error) {
 	if _, err := command(ctx, work, env, "ansible-galaxy", "collection", "install", "-p", h.collections, h.tarball); err != nil {
 		return h, fmt.Errorf("install the collection: %w", err)
 	}
-	h.simBin = filepath.Join(work, "ilosim")
-	if _, err := command(ctx, root, nil, "go", "build", "-o", h.simBin, "./cmd/ilosim"); err != nil {
-		return h, fmt.Errorf("build the simulator: %w", err)
+	if h.skipSim == "" {
+		h.simBin = filepath.Join(work, "ilosim")
+		if _, err := command(ctx, root, nil, "go", "build", "-o", h.simBin, "./cmd/ilosim"); err != nil {
+			return h, fmt.Errorf("build the simulator: %w", err)
+		}
 	}
 	if _, err := command(ctx, work, env, "ansible-doc", "-t", "callback", "ansible.posix.json"); err != nil {
 		return h, fmt.Errorf("the ansible.posix.json callback is missing (Debian package ansible; make deps): %w", err)
@@ -127,15 +134,20 @@ func setup() (*harness, error) {
 	return h, nil
 }
 
-// requireSuite skips the test when the harness could not be prepared.
+// requireSuite skips the test when the collection could not be built and installed.
 func requireSuite(t *testing.T) {
 	t.Helper()
-	if suite == nil || suite.skip != "" {
-		reason := "no harness"
-		if suite != nil {
-			reason = suite.skip
-		}
-		t.Skip("integration: " + reason)
+	if suite.skip != "" {
+		t.Skip("integration: " + suite.skip)
+	}
+}
+
+// requireSim skips the test when, in addition, the simulator is not available.
+func requireSim(t *testing.T) {
+	t.Helper()
+	requireSuite(t)
+	if suite.skipSim != "" {
+		t.Skip("integration: " + suite.skipSim)
 	}
 }
 

@@ -70,7 +70,7 @@ type Faults struct {
 // and registers every session token found there for the secrets scan.
 func startSim(t *testing.T, profiles ...string) *Sim {
 	t.Helper()
-	requireSuite(t)
+	requireSim(t)
 	if len(profiles) == 0 {
 		profiles = []string{"ilo5"}
 	}
