@@ -165,11 +165,13 @@ type ILO struct {
 	repo     map[string]*Component
 	staging  map[string]*staged
 	op       *updateOp
+	settings *updateSettings
 	tasks    map[string]*task
 	nextTask int
 	darkTill time.Time
 	locked   func(filename string) bool
 	tickers  []func(now time.Time)
+	mounts   []func(w http.ResponseWriter, r *Request) bool
 	closed   bool
 }
 
@@ -267,21 +269,28 @@ func (i *ILO) storageDirLocked() (string, error) {
 	return d, nil
 }
 
-// AddTicker registers f to run (under the iLO's lock) with the simulated time
-// before every request is served. The task queue engine uses it to progress.
+// AddTicker registers f to run with the simulated time before every request
+// is served, without the iLO's lock held (f may call iLO methods). The task
+// queue engine uses it to progress.
 func (i *ILO) AddTicker(f func(now time.Time)) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	i.tickers = append(i.tickers, f)
 }
 
-// tickLocked advances every lazily-evaluated state machine to now.
+// Mount adds a handler tried for every authenticated /redfish request
+// before the dispatch table; it returns true when it answered. The task
+// queue package mounts its resources with it.
+func (i *ILO) Mount(h func(w http.ResponseWriter, r *Request) bool) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.mounts = append(slices.Clip(i.mounts), h)
+}
+
+// tickLocked advances the lazily-evaluated update operation to now.
 func (i *ILO) tickLocked(now time.Time) {
 	if i.op != nil {
 		i.op.advance(i, now)
-	}
-	for _, f := range i.tickers {
-		f(now)
 	}
 }
 
@@ -499,6 +508,7 @@ func (i *ILO) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := i.clock.Now()
 	i.mu.Lock()
 	i.tickLocked(now)
+	tickers := i.tickers
 	dark := now.Before(i.darkTill)
 	i.counters.requests[r.Method]++
 	if isWrite(r.Method, low) {
@@ -514,6 +524,9 @@ func (i *ILO) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slow = time.Duration(i.faults.SlowMS) * time.Millisecond
 	}
 	i.mu.Unlock()
+	for _, f := range tickers {
+		f(now) // outside the lock: tickers call back into the iLO
+	}
 	if dark {
 		resetConnection(w)
 		return
@@ -535,12 +548,27 @@ func (i *ILO) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt, args := i.match(p)
+	req := &Request{Request: r, Args: args, ilo: i}
+	authed := false
+	i.mu.Lock()
+	mounts := i.mounts
+	i.mu.Unlock()
+	if len(mounts) > 0 && strings.HasPrefix(low, "/redfish/") && (rt == nil || !rt.noAuth) {
+		if !i.authenticate(w, req) {
+			return
+		}
+		authed = true
+		for _, m := range mounts {
+			if m(w, req) {
+				return
+			}
+		}
+	}
 	if rt == nil {
 		wire.WriteError(w, http.StatusNotFound, i.prof.Registries.BaseMsg("ResourceMissingAtURI", r.URL.Path))
 		return
 	}
-	req := &Request{Request: r, Args: args, ilo: i}
-	if !rt.noAuth {
+	if !rt.noAuth && !authed {
 		if !i.authenticate(w, req) {
 			return
 		}

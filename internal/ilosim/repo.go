@@ -28,14 +28,9 @@ type Component struct {
 	Criticality         string
 	Configuration       string
 	ExecutionParameters string
-	Kind                string
-	file                string // path on disk
-}
-
-// Info returns the image facts of the component.
-func (c *Component) Info() ImageInfo {
-	return ImageInfo{Kind: c.Kind, Name: c.Name, Version: c.Version, DeviceClass: c.DeviceClass,
-		Targets: c.Targets, UpdatableBy: c.UpdatableBy, Activates: c.Activates, Size: c.Size}
+	// Image is what the image itself says.
+	Image ImageInfo
+	file  string // path on disk
 }
 
 // componentID derives the 8-hex-digit Id from the file name (iLO's scheme
@@ -58,14 +53,17 @@ func (i *ILO) lockedLocked(filename string) bool {
 }
 
 // ComponentByFilename returns a copy of the repository component named
-// filename (case-insensitive). Call it with the lock held (from a ticker or
-// a handler that took Lock).
-func (i *ILO) ComponentByFilename(filename string) (Component, bool) {
+// filename (case-insensitive) and its @odata.id.
+func (i *ILO) ComponentByFilename(filename string) (Component, string, bool) {
+	now := i.clock.Now()
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.tickLocked(now)
 	c, ok := i.repo[strings.ToLower(filename)]
 	if !ok {
-		return Component{}, false
+		return Component{}, "", false
 	}
-	return *c, true
+	return *c, i.ODataID(repositoryPath + "/" + c.ID), true
 }
 
 func (i *ILO) sortedComponentsLocked() []*Component {
@@ -134,7 +132,7 @@ func (i *ILO) storeComponentLocked(file, filename string, size int64, info Image
 	c := &Component{
 		ID: id, Filename: filename, Name: name, Version: info.Version, Size: size, Created: now,
 		DeviceClass: info.DeviceClass, Targets: info.Targets, UpdatableBy: info.UpdatableBy,
-		Activates: info.Activates, Criticality: "Optional", Kind: info.Kind, file: dst,
+		Activates: info.Activates, Criticality: "Optional", Image: info, file: dst,
 	}
 	if c.Activates == "" {
 		c.Activates = defaultActivates(info.Kind)
