@@ -109,22 +109,23 @@ func (r *response) write(w io.Writer) int {
 	return 0
 }
 
-// encode marshals v to generic JSON values, scrubs them and marshals again.
-func encode(v any, s scrubber) ([]byte, error) {
+// encode marshals an output object to generic JSON values, scrubs them and
+// marshals again.
+func encode(v map[string]any, s scrubber) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
-	var generic any
+	var generic map[string]any
 	if err := d.Decode(&generic); err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
 	e := json.NewEncoder(&buf)
 	e.SetEscapeHTML(false)
-	if err := e.Encode(s.value(generic)); err != nil {
+	if err := e.Encode(s.output(generic)); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -135,7 +136,8 @@ func encode(v any, s scrubber) ([]byte, error) {
 // VALUE_SPECIFIED_IN_NO_LOG_PARAMETER, a secret inside a string becomes
 // "********", a number whose digits contain a secret becomes the
 // placeholder. There is no minimum length, as in Ansible. Two differences:
-// map keys are scrubbed too, and booleans are left alone (Ansible would turn
+// map keys inside result values are scrubbed too (see output for the ones
+// that are not), and booleans are left alone (Ansible would turn
 // "changed": true into the placeholder for a secret such as "ru").
 type scrubber struct{ secrets []string }
 
@@ -190,6 +192,40 @@ func (s scrubber) value(v any) any {
 		return out
 	}
 	return v
+}
+
+// output scrubs a whole output object. Its own keys (changed, failed, …) and
+// the option names under invocation are left as they are: a short secret
+// must not turn "changed" into "ch********ged".
+func (s scrubber) output(out map[string]any) map[string]any {
+	clean := make(map[string]any, len(out))
+	for k, v := range out {
+		if k == "invocation" {
+			clean[k] = s.keepKeys(v)
+		} else {
+			clean[k] = s.value(v)
+		}
+	}
+	return clean
+}
+
+// keepKeys scrubs values like value but leaves map keys alone.
+func (s scrubber) keepKeys(v any) any {
+	switch x := v.(type) {
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = s.keepKeys(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = s.keepKeys(e)
+		}
+		return out
+	}
+	return s.value(v)
 }
 
 // string masks every secret inside str.
