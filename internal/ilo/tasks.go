@@ -112,8 +112,9 @@ type MonitorStatus struct {
 	Task *Task `json:"task,omitempty"`
 	// Messages of the final response (an ExtendedInfo envelope on iLO).
 	Messages []Message `json:"messages,omitempty"`
-	// RetryAfter is the wait the monitor asked for (0 when none).
-	RetryAfter time.Duration `json:"-"`
+	// RetryAfter is the wait the monitor asked for, when HasRetryAfter.
+	RetryAfter    time.Duration `json:"-"`
+	HasRetryAfter bool          `json:"-"`
 }
 
 // Failed reports whether the final response says the operation failed: a
@@ -178,7 +179,7 @@ func (c *Client) TaskMonitor(ctx context.Context, uri string) (MonitorStatus, er
 		return MonitorStatus{}, err
 	}
 	s := ParseMonitorResponse(resp.status, resp.body)
-	s.RetryAfter, _ = c.retryAfterHeader(resp.header)
+	s.RetryAfter, s.HasRetryAfter = c.retryAfterHeader(resp.header)
 	return s, nil
 }
 
@@ -197,7 +198,7 @@ func (c *Client) WaitTask(ctx context.Context, uri string, every time.Duration) 
 			return s, nil
 		}
 		d := every
-		if s.RetryAfter > 0 && s.RetryAfter < maxRetryAfterPoll {
+		if s.HasRetryAfter && s.RetryAfter < maxRetryAfterPoll {
 			d = s.RetryAfter
 		}
 		if err := c.wait(ctx, d); err != nil {

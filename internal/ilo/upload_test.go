@@ -131,15 +131,19 @@ func TestUploadForm(t *testing.T) {
 		wantParam map[string]any
 	}{
 		{
-			name:      "whole file with compsig",
-			req:       func(file, sigPath string) UploadRequest { return UploadRequest{Path: file, CompsigPath: sigPath, Params: UploadParams{UpdateRepository: true, ETag: "fleetfw-1"}} },
+			name: "whole file with compsig",
+			req: func(file, sigPath string) UploadRequest {
+				return UploadRequest{Path: file, CompsigPath: sigPath, Params: UploadParams{UpdateRepository: true, ETag: "fleetfw-1"}}
+			},
 			wantParts: []string{"sessionKey", "parameters", "compsig", "file"},
 			wantFile:  content, wantName: "cp012345.exe",
 			wantParam: map[string]any{"UpdateRepository": true, "UpdateTarget": false, "ETag": "fleetfw-1"},
 		},
 		{
-			name:      "no compsig, renamed",
-			req:       func(file, _ string) UploadRequest { return UploadRequest{Path: file, Filename: "ilo5_270.bin", Params: UploadParams{UpdateRepository: true, UpdateTarget: true}} },
+			name: "no compsig, renamed",
+			req: func(file, _ string) UploadRequest {
+				return UploadRequest{Path: file, Filename: "ilo5_270.bin", Params: UploadParams{UpdateRepository: true, UpdateTarget: true}}
+			},
 			wantParts: []string{"sessionKey", "parameters", "file"},
 			wantFile:  content, wantName: "ilo5_270.bin",
 			wantParam: map[string]any{"UpdateRepository": true, "UpdateTarget": true},
