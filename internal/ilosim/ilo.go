@@ -203,11 +203,12 @@ func New(opts ...Option) *ILO {
 		i.clock = NewClock(1)
 	}
 	if i.httpClient == nil {
-		i.httpClient = loopbackClient()
+		i.httpClient = sharedDownloadClient()
 	}
 	i.fw = firmware{version: i.prof.FirmwareVersion, date: i.prof.FirmwareDate}
 	i.counters.requests = map[string]int{}
 	i.routes = sharedRoutes()
+	i.mountQueue() // task queue, maintenance windows, install sets (queue_mount.go)
 	return i
 }
 
