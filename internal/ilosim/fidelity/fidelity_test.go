@@ -1,0 +1,269 @@
+package fidelity
+
+import (
+	"fmt"
+	"net/http"
+	"path"
+	"strings"
+	"testing"
+
+	"github.com/fleetfw/ilo/internal/testimage"
+)
+
+// profileCase says which capture and which HPE schema set a profile is held to.
+type profileCase struct {
+	profile string
+	// capture is the set under testdata/captures: the closest real firmware.
+	// No iLO 6 or 7 capture exists, so those profiles are held to iLO 5 2.70
+	// with their documented differences (exceptions_test.go).
+	capture string
+	// hpeSchemas is the set under testdata/schemas/hpe whose types the
+	// profile claims (HpeiLOUpdateServiceExt v2_1_4 is only in 2.46).
+	hpeSchemas string
+	// trailingSlash: every emitted @odata.id and action target ends in "/"
+	// (iLO 5 2.14 and 2.70 captures) or none does (2.55 capture, iLO 6/7 docs).
+	trailingSlash bool
+}
+
+var profileCases = []profileCase{
+	{profile: "ilo5", capture: "ilo5-2.70", hpeSchemas: "ilo5-2.70", trailingSlash: true},
+	{profile: "ilo5-legacy", capture: "ilo5-2.55", hpeSchemas: "ilo5-2.46", trailingSlash: true},
+	{profile: "ilo6", capture: "ilo5-2.70", hpeSchemas: "ilo5-2.70", trailingSlash: false},
+	{profile: "ilo7", capture: "ilo5-2.70", hpeSchemas: "ilo5-2.70", trailingSlash: false},
+}
+
+// memberCaptures is the capture set whose ComponentRepository has members
+// (the 2.55 repository was empty).
+const memberCaptures = "ilo5-2.70"
+
+// observed is one simulator response held to a capture (capture "" = schema only).
+type observed struct {
+	resource string // name used by exceptions
+	path     string // simulator path requested
+	status   int
+	body     map[string]any
+	captSet  string
+	captRel  string
+}
+
+// TestFidelity reads the update-service resources of every profile and
+// compares each with its capture and validates it against the schemas.
+func TestFidelity(t *testing.T) {
+	for _, pc := range profileCases {
+		t.Run(pc.profile, func(t *testing.T) {
+			s := startSim(t, pc.profile)
+			obs := collect(t, s, pc)
+			v := newValidators(t, pc.hpeSchemas)
+			used := map[*exception]bool{}
+			for _, o := range obs {
+				t.Run(o.resource, func(t *testing.T) {
+					if o.captRel != "" {
+						var diffs []diff
+						compareShape(o.body, capture(t, o.captSet, o.captRel), "", &diffs)
+						for _, d := range diffs {
+							if e := findException(pc.profile, o.resource, d); e != nil {
+								used[e] = true
+								continue
+							}
+							t.Errorf("GET %s vs capture %s/%s: %s", o.path, o.captSet, o.captRel, d)
+						}
+					}
+					problems, uncovered := v.check(o.body)
+					for _, p := range problems {
+						if e := findSchemaException(pc.profile, o.resource, p); e != nil {
+							used[e] = true
+							continue
+						}
+						t.Errorf("GET %s: schema: %s", o.path, p)
+					}
+					if len(uncovered) > 0 {
+						t.Logf("GET %s: no schema for %s", o.path, strings.Join(uncovered, ", "))
+					}
+				})
+			}
+			t.Run("trailing slash", func(t *testing.T) {
+				for _, o := range obs {
+					all := map[string]string{}
+					links(o.body, "", all)
+					for _, p := range sortedKeys(toAny(all)) {
+						v := all[p]
+						if strings.HasSuffix(v, "/") == pc.trailingSlash {
+							continue
+						}
+						if e := findException(pc.profile, o.resource, diff{Path: p, Kind: "slash"}); e != nil {
+							used[e] = true
+							continue
+						}
+						t.Errorf("GET %s: %s = %q, want trailing slash %v", o.path, p, v, pc.trailingSlash)
+					}
+				}
+			})
+			for e := range exceptionsFor(pc.profile) {
+				if !used[e] {
+					t.Logf("exception not needed any more: %s %s %s %s", e.resource, e.kind, e.path, e.reason)
+				}
+			}
+		})
+	}
+}
+
+func toAny(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// collect GETs every resource the fidelity tests cover, discovering each
+// URI from the service root and the links below it.
+func collect(t *testing.T, s *simILO, pc profileCase) []observed {
+	t.Helper()
+	var obs []observed
+	add := func(resource, p, captSet, captRel string) map[string]any {
+		status, body := s.getAs(p, true)
+		if status != http.StatusOK {
+			t.Errorf("GET %s (%s): status %d, want 200; body %v", p, resource, status, body)
+			return nil
+		}
+		obs = append(obs, observed{resource: resource, path: p, status: status, body: body, captSet: captSet, captRel: captRel})
+		return body
+	}
+	set := pc.capture
+	add("ServiceRoot", "/redfish/v1/", set, "")
+	obs[0].captRel = "." // the set's own index.json
+
+	us := add("UpdateService", s.link(s.root, "UpdateService"), set, "UpdateService")
+	if us == nil {
+		t.FailNow()
+	}
+	// The simulated hardware is the XL675d A100 of the 2.70 capture, so its
+	// inventory members are held to that capture's members for every profile.
+	fw := add("FirmwareInventory", s.link(us, "FirmwareInventory"), set, "UpdateService/FirmwareInventory")
+	captFW := map[string]bool{}
+	for _, m := range captureMembers(t, memberCaptures, "UpdateService/FirmwareInventory") {
+		captFW[path.Base(m)] = true
+	}
+	for _, m := range members(fw) {
+		id := path.Base(strings.TrimSuffix(m, "/"))
+		rel := "UpdateService/FirmwareInventory/1"
+		if captFW[id] {
+			rel = "UpdateService/FirmwareInventory/" + id
+		}
+		add("FirmwareInventory member", m, memberCaptures, rel)
+	}
+	sw := add("SoftwareInventory", s.link(us, "SoftwareInventory"), set, "UpdateService/SoftwareInventory")
+	for _, m := range members(sw) {
+		add("SoftwareInventory member", m, "", "")
+	}
+	for _, c := range []struct{ link, rel string }{
+		{"Oem.Hpe.UpdateTaskQueue", "UpdateService/UpdateTaskQueue"},
+		{"Oem.Hpe.InstallSets", "UpdateService/InstallSets"},
+		{"Oem.Hpe.MaintenanceWindows", "UpdateService/MaintenanceWindows"},
+		{"Oem.Hpe.InvalidImageRepository", "UpdateService/InvalidImageRepository"},
+	} {
+		add(path.Base(c.rel), s.link(us, c.link), set, c.rel)
+	}
+
+	// Components: upload one of each family to the repository, then read
+	// the collection and every member.
+	repo := s.link(us, "Oem.Hpe.ComponentRepository")
+	uploads := []testimage.Spec{
+		{Filename: "ilo5_305.bin", Size: 64 << 10},
+		{Filename: "U46_2.90_01_01_2025.signed.flash", Size: 64 << 10},
+		{Filename: "cp045678.exe", Version: "4.10", Size: 64 << 10},
+	}
+	uploaded := 0
+	for _, spec := range uploads {
+		if st := s.uploadComponent(us, spec); st == http.StatusOK || st == http.StatusCreated || st == http.StatusAccepted {
+			uploaded++
+		} else {
+			t.Errorf("upload %s to HttpPushUri: status %d, want 200", spec.Filename, st)
+		}
+	}
+	rel := "UpdateService/ComponentRepository"
+	repoBody := add("ComponentRepository", repo, set, rel)
+	captComp := map[string]string{} // extension → capture member
+	for _, m := range captureMembers(t, memberCaptures, rel) {
+		fn, _ := capture(t, memberCaptures, m)["Filename"].(string)
+		captComp[ext(fn)] = m
+	}
+	if got := len(members(repoBody)); got != uploaded {
+		t.Errorf("ComponentRepository has %d members after %d uploads", got, uploaded)
+	}
+	for _, m := range members(repoBody) {
+		status, body := s.getAs(m, true)
+		if status != http.StatusOK {
+			t.Errorf("GET %s: status %d, want 200", m, status)
+			continue
+		}
+		fn, _ := body["Filename"].(string)
+		crel, ok := captComp[ext(fn)]
+		if !ok {
+			crel = captComp[".bin"]
+		}
+		obs = append(obs, observed{resource: "ComponentRepository member", path: m, status: status, body: body, captSet: memberCaptures, captRel: crel})
+	}
+
+	ts := add("TaskService", s.link(s.root, "Tasks"), set, "TaskService")
+	if ts != nil {
+		add("Tasks", s.link(ts, "Tasks"), set, "TaskService/Tasks")
+	}
+	ss := add("SessionService", s.link(s.root, "SessionService"), set, "SessionService")
+	if ss != nil {
+		sessions := add("Sessions", s.link(ss, "Sessions"), set, "SessionService/Sessions")
+		captSess := ""
+		for _, m := range captureMembers(t, set, "SessionService/Sessions") {
+			if _, isErr := capture(t, set, m)["error"]; !isErr {
+				captSess = m
+			}
+		}
+		for _, m := range members(sessions) {
+			add("Session member", m, set, captSess)
+		}
+	}
+
+	// Error bodies. The 2.70 capture holds a real 404 for a vanished task
+	// queue item; the same envelope is expected for 401 (no capture has one).
+	const missingItem = "44c2f1b7"
+	queue := strings.TrimSuffix(s.link(us, "Oem.Hpe.UpdateTaskQueue"), "/") + "/" + missingItem
+	if pc.trailingSlash {
+		queue += "/"
+	}
+	errCapture := "UpdateService/UpdateTaskQueue/" + missingItem
+	status, body := s.getAs(queue, true)
+	if status != http.StatusNotFound {
+		t.Errorf("GET %s: status %d, want 404", queue, status)
+	}
+	if arg := extendedInfo(body); fmt.Sprint(arg) != fmt.Sprint([]any{map[string]any{
+		"MessageId": s.ilo.Registries().Base + ".ResourceMissingAtURI", "MessageArgs": []any{queue}}}) {
+		t.Errorf("GET %s: ExtendedInfo %v, want one ResourceMissingAtURI with the URI as argument", queue, arg)
+	}
+	obs = append(obs, observed{resource: "Error 404", path: queue, status: status, body: body, captSet: "ilo5-2.70", captRel: errCapture})
+
+	status, body = s.getAs(s.link(s.root, "UpdateService"), false)
+	if status != http.StatusUnauthorized {
+		t.Errorf("GET UpdateService without a session: status %d, want 401", status)
+	}
+	if info := extendedInfo(body); len(info) == 0 || messageKey(fmt.Sprint(lookup(info[0], "MessageId"))) != "Base.NoValidSession" {
+		t.Errorf("GET UpdateService without a session: ExtendedInfo %v, want Base.…NoValidSession", info)
+	}
+	obs = append(obs, observed{resource: "Error 401", path: "(no auth) " + s.link(s.root, "UpdateService"), status: status, body: body, captSet: "ilo5-2.70", captRel: errCapture})
+	return obs
+}
+
+// extendedInfo returns error.@Message.ExtendedInfo of an error body.
+func extendedInfo(body map[string]any) []any {
+	e, _ := body["error"].(map[string]any)
+	info, _ := e["@Message.ExtendedInfo"].([]any)
+	return info
+}
+
+// ext returns a file name's extension including the ".signed." part.
+func ext(name string) string {
+	n := strings.ToLower(name)
+	if i := strings.Index(n, ".signed."); i >= 0 {
+		return n[i:]
+	}
+	return path.Ext(n)
+}
