@@ -118,11 +118,11 @@ func TestSchemasAcceptCaptures(t *testing.T) {
 
 func TestDMTFLocation(t *testing.T) {
 	tests := map[string]string{
-		"#UpdateService.v1_11_0.UpdateService":                    dmtfURL + "UpdateService.v1_11_6.json#/definitions/UpdateService",
-		"#UpdateService.v1_1_1.UpdateService":                     dmtfURL + "UpdateService.v1_1_1.json#/definitions/UpdateService",
+		"#UpdateService.v1_11_0.UpdateService":                     dmtfURL + "UpdateService.v1_11_6.json#/definitions/UpdateService",
+		"#UpdateService.v1_1_1.UpdateService":                      dmtfURL + "UpdateService.v1_1_1.json#/definitions/UpdateService",
 		"#SoftwareInventoryCollection.SoftwareInventoryCollection": dmtfURL + "SoftwareInventoryCollection.json#/definitions/SoftwareInventoryCollection",
-		"#HpeComponent.v1_0_1.HpeComponent":                       "",
-		"#Bogus.v9_9_9.Bogus":                                     "",
+		"#HpeComponent.v1_0_1.HpeComponent":                        "",
+		"#Bogus.v9_9_9.Bogus":                                      "",
 	}
 	for typ, want := range tests {
 		if got := dmtfLocation(typ); got != want {
