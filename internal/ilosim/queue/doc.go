@@ -7,22 +7,23 @@
 //
 // # Mounting
 //
-// The iLO creates one Queue after its repository holds its initial
-// components, implementing Host on its own type:
+// internal/ilosim/queue_mount.go does it; New calls (*ILO).mountQueue once,
+// after its options, while the repository already holds its initial
+// components (New calls Host.RecoveryComponents and Host.Component to build
+// the default System Recovery Set):
 //
 //	q := queue.New(queue.Config{
-//		Registries:  reg,          // wire.Registries of the profile
-//		ServiceURI:  "/redfish/v1/UpdateService",
-//		TaskVersion: "v1_2_0",     // iLO 5; "v1_4_0" iLO 5 2.98+, "v1_6_0" iLO 6, "v1_5_0" iLO 7
+//		Registries:        prof.Registries,
+//		ServiceURI:        "/redfish/v1/UpdateService",
+//		TaskVersion:       "v1_2_0", // iLO 5; "v1_4_0" iLO 5 2.98+, "v1_6_0" iLO 6, "v1_5_0" iLO 7
 //		InstallSetVersion: "v1_1_0", // "v1_5_0" on iLO 6/7
-//		TrailingSlash: false,      // true on the iLO 5 2.14-style profile
-//	}, ilo)                        // ilo implements queue.Host
-//
-// In its router, for an authenticated request, before answering 404:
-//
-//	if q.Handle(w, r, queue.Privileges{SystemRecoveryConfig: sess.recoveryPriv}) {
-//		return
-//	}
+//		TrailingSlash:     prof.TrailingSlash,
+//	}, queueHost{i}) // an adapter: ILO.Apply has another signature
+//	i.SetLockedFunc(func(f string) bool { return len(q.Locked(f)) > 0 })
+//	i.AddTicker(q.Tick) // before every request, without the iLO lock
+//	i.Mount(func(w http.ResponseWriter, r *Request) bool { // authenticated /redfish requests
+//		return q.Handle(w, r.Request, queue.Privileges{SystemRecoveryConfig: r.Privileges[PrivRecoverySet]})
+//	})
 //
 // Handle owns, case-insensitively and with or without a trailing slash:
 // Config.TaskQueueURI, MaintenanceWindowsURI and InstallSetsURI (collections
@@ -33,10 +34,11 @@
 // and action targets in its UpdateService body.
 //
 // The repository asks Locked(filename) to render HpeComponent.Locked and
-// to refuse DELETE or overwrite while it is not empty. The iLO calls
-// Tick(now) from a timer (Handle calls it on each of its own requests) and
-// HostReset when the host reboots outside the queue (ComputerSystem.Reset),
-// which lets UEFI process its tasks. Snapshot feeds /_sim/state.
+// to refuse DELETE or overwrite while it is not empty. Tick(now) may also
+// run from a timer; Handle runs it before answering and after a write.
+// HostReset tells the Queue the host rebooted outside the queue (the mount
+// calls it from ComputerSystem.Reset), which lets UEFI process its tasks.
+// Snapshot is a plain dump for /_sim/state.
 //
 // The Queue never calls the Host while holding its lock; the iLO must not
 // hold a lock that Host methods take while it calls the Queue.
@@ -111,7 +113,11 @@
 //     HEAD as the captured repository member does;
 //   - 412 carries Base.PreconditionFailed; If-Match is optional and checked
 //     on PATCH only; the ETag header equals @odata.etag;
-//   - task create answers 201 with a Location header (absolute URL).
+//   - task create answers 201 with a Location header (absolute URL);
+//   - in the mount: the simulated host has no TPM and runs no SUM/SUT, a
+//     ResetServer task has no effect outside the queue, ResetBmc drops the
+//     sessions and darkens the iLO like an iLO flash, ComputerSystem.Reset
+//     answers 200 Base.Success and starts a UEFI pass.
 //
 // A task that would expire before the start of a task ahead of it is still
 // saved (the user guide says it is not).
