@@ -13,6 +13,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fleetfw/ilo/internal/ilosim/wire"
@@ -20,6 +21,10 @@ import (
 
 // downloadTimeout bounds one ImageURI download (wall clock).
 const downloadTimeout = 30 * time.Minute
+
+// sharedDownloadClient is the one download client every iLO of the process
+// uses by default (read-only after creation).
+var sharedDownloadClient = sync.OnceValue(loopbackClient)
 
 // loopbackClient downloads images: it does not verify the image server's
 // certificate (iLO does not by default) and refuses every host but loopback.

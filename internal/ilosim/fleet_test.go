@@ -1,0 +1,90 @@
+package ilosim
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func fleetClient(t *testing.T, caPath string) *http.Client {
+	t.Helper()
+	pem, err := os.ReadFile(caPath)
+	if err != nil {
+		t.Fatalf("read CA: %v", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		t.Fatalf("CA file holds no certificate")
+	}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+}
+
+func TestFleetHTTPS(t *testing.T) {
+	tests := []struct {
+		name     string
+		mismatch bool
+		wantErr  string
+	}{
+		{name: "valid SAN"},
+		{name: "mismatched SAN", mismatch: true, wantErr: "certificate"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := StartFleet(FleetConfig{Count: 3, Profiles: []string{"ilo5", "ilo7"}, Dir: t.TempDir(), MismatchSAN: tt.mismatch})
+			if err != nil {
+				t.Fatalf("start fleet: %v", err)
+			}
+			t.Cleanup(func() { _ = f.Close() })
+			if len(f.Ready.ILOs) != 3 || f.Ready.ILOs[1].Profile != "ilo7" || f.Ready.ILOs[2].Profile != "ilo5" {
+				t.Fatalf("ready %+v", f.Ready)
+			}
+			c := fleetClient(t, f.Ready.CAPath)
+			for _, r := range f.Ready.ILOs {
+				if !strings.HasPrefix(r.BaseURI, "https://127.0.0.1:") {
+					t.Errorf("baseuri %q", r.BaseURI)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				req, _ := http.NewRequestWithContext(ctx, "GET", r.BaseURI+"/redfish/v1/", nil)
+				res, err := c.Do(req)
+				cancel()
+				if tt.wantErr != "" {
+					if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+						t.Errorf("iLO %d: err %v, want %q", r.Index, err, tt.wantErr)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatalf("iLO %d: %v", r.Index, err)
+				}
+				res.Body.Close()
+				if res.StatusCode != 200 {
+					t.Errorf("iLO %d: status %d", r.Index, res.StatusCode)
+				}
+			}
+		})
+	}
+}
+
+func TestFleetIndependentILOs(t *testing.T) {
+	f, err := StartFleet(FleetConfig{Count: 2, HTTP: true, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("start fleet: %v", err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	f.ILOs[0].SetFaults(Faults{Status503: 1})
+	for n, want := range []int{503, 200} {
+		res, err := http.Get(f.Ready.ILOs[n].BaseURI + "/redfish/v1/")
+		if err != nil {
+			t.Fatalf("iLO %d: %v", n, err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("iLO %d: status %d, want %d", n, res.StatusCode, want)
+		}
+	}
+}
