@@ -25,7 +25,7 @@
 //	no_log:"true"         secret: masked in invocation and scrubbed from every output string
 //	env:"A,B"             fallback environment variables, first one set wins
 //	aliases:"a,b"         other names accepted for the option
-//	type:"path"|"raw"     option type when the Go type does not say it (string: path or raw)
+//	type:"path"           a string (or []string) option of Ansible type path: ~ and $VAR expanded
 //
 // Go types map to Ansible types: string → str, bool → bool, integers → int,
 // floats → float, []T → list with elements T, a struct (or []struct) → dict

@@ -216,7 +216,7 @@ func fieldOption(name string, f reflect.StructField, v *validator.Validate) (*op
 func optionType(t reflect.Type, tag string, v *validator.Validate) (typ, elem string, sub *structSpec, err error) {
 	switch tag {
 	case "":
-	case "path", "raw":
+	case "path":
 		if t.Kind() == reflect.String {
 			return tag, "", nil, nil
 		}
@@ -225,7 +225,7 @@ func optionType(t reflect.Type, tag string, v *validator.Validate) (typ, elem st
 		}
 		return "", "", nil, fmt.Errorf("type:%q needs a string or []string field, not %s", tag, t)
 	default:
-		return "", "", nil, fmt.Errorf("unknown type tag %q (want path or raw)", tag)
+		return "", "", nil, fmt.Errorf("unknown type tag %q (only path is known; use an any field for raw)", tag)
 	}
 	switch {
 	case t == typeAny:

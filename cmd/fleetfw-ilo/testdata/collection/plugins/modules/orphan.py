@@ -1,0 +1,7 @@
+#!/usr/bin/python
+DOCUMENTATION = r'''
+---
+module: orphan
+short_description: A stub without a module
+options: {}
+'''
