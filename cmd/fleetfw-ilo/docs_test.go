@@ -89,7 +89,8 @@ type docOption struct {
 	Suboptions  map[string]docOption `yaml:"suboptions"`
 }
 
-// docString matches a Python raw-string assignment: NAME = r”'…”' (or """).
+// docString matches a Python string assignment such as DOCUMENTATION = r followed by
+// a triple-quoted string (single or double quotes).
 var docString = regexp.MustCompile(`(?ms)^\s*([A-Z_]+)\s*=\s*r?('''|""")\n?(.*?)('''|""")`)
 
 // pythonDocString returns the named string of a doc-only Python file.
@@ -103,7 +104,7 @@ func pythonDocString(path, name string) (string, error) {
 			return m[3], nil
 		}
 	}
-	return "", fmt.Errorf("%s: no %s = r'''…''' string", path, name)
+	return "", fmt.Errorf("%s: no %s string", path, name)
 }
 
 // readModuleDoc parses a stub's DOCUMENTATION and merges the options of the
