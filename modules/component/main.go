@@ -1,0 +1,149 @@
+// Package component is the fleetfw.ilo.component module: it keeps a firmware
+// component in the iLO Repository — streamed from a local file in 32 MiB
+// Sections, or downloaded by the iLO from a URL — or removes components
+// (plugins/modules/component.py documents it).
+package component
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/fleetfw/ilo/internal/ansible"
+	"github.com/fleetfw/ilo/internal/ilo"
+)
+
+// Args are the module's options, in the order the documentation lists them.
+type Args struct {
+	ilo.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
+	State        string `json:"state" default:"present" validate:"oneof=present absent"`
+	// Path is a local component file (on the host that runs the module).
+	Path string `json:"path" type:"path"`
+	// Compsig is the signature of Path; found beside it when not given.
+	Compsig string `json:"compsig" type:"path"`
+	// ImageURI is the URL the iLO downloads, or the URLs of its 32 MiB parts.
+	ImageURI []string `json:"image_uri"`
+	// CompsigURI is the signature URL (one per part for a split image).
+	CompsigURI []string `json:"compsig_uri"`
+	// Filename is the name in the repository.
+	Filename string `json:"filename"`
+	// ID is the repository Id of the component to delete.
+	ID string `json:"id"`
+	// AllUnlocked deletes every component that nothing locks.
+	AllUnlocked       bool `json:"all_unlocked" default:"false"`
+	UpdateRepository  bool `json:"update_repository" default:"true"`
+	UpdateTarget      bool `json:"update_target" default:"false"`
+	UpdateRecoverySet bool `json:"update_recovery_set" default:"false"`
+	TPMOverride       bool `json:"tpm_override" default:"false"`
+	Force             bool `json:"force" default:"false"`
+	Wait              bool `json:"wait" default:"true"`
+	WaitTimeout       int  `json:"wait_timeout" default:"1800" validate:"min=1"`
+}
+
+// Rules: one source for state=present.
+func (Args) Rules() ansible.Rules {
+	return ansible.Rules{
+		MutuallyExclusive: [][]string{{"path", "image_uri"}, {"all_unlocked", "filename"}, {"all_unlocked", "id"}},
+		RequiredIf: []ansible.RequiredIf{
+			{Key: "state", Value: "present", Requires: []string{"path", "image_uri"}, Any: true},
+		},
+	}
+}
+
+// Check refuses combinations the rules cannot express.
+func (a Args) Check() error {
+	switch {
+	case a.State == "absent" && !a.AllUnlocked && a.Filename == "" && a.ID == "":
+		return errors.New("state=absent needs filename, id or all_unlocked=true")
+	case a.State == "absent" && (a.Path != "" || len(a.ImageURI) > 0):
+		return errors.New("path and image_uri apply to state=present; to remove a component give filename or id")
+	case a.State == "present" && (a.ID != "" || a.AllUnlocked):
+		return errors.New("id and all_unlocked apply to state=absent")
+	case a.Compsig != "" && a.Path == "":
+		return errors.New("compsig is the signature of path; for image_uri give compsig_uri")
+	case len(a.CompsigURI) > 0 && len(a.ImageURI) == 0:
+		return errors.New("compsig_uri is the signature of image_uri; for path give compsig")
+	case len(a.CompsigURI) > 1 && len(a.CompsigURI) != len(a.ImageURI):
+		return fmt.Errorf("compsig_uri has %d URLs for %d image_uri parts: give one signature per part", len(a.CompsigURI), len(a.ImageURI))
+	case len(a.ImageURI) > 1 && a.Filename == "":
+		return errors.New("image_uri lists the parts of a split component: give filename, the name iLO stores the reassembled file under")
+	case !a.UpdateRepository && !a.UpdateTarget:
+		return errors.New("update_repository=false without update_target=true would send the component for nothing")
+	case a.UpdateRecoverySet && !a.UpdateTarget:
+		return errors.New("update_recovery_set needs update_target=true (iLO updates the System Recovery Set entry when it flashes)")
+	}
+	return nil
+}
+
+// Result is what the module returns.
+type Result struct {
+	Changed bool          `json:"changed"`
+	Msg     string        `json:"msg,omitempty"`
+	Diff    *ansible.Diff `json:"diff,omitempty"`
+	// Component is the repository entry after the task (before it, with
+	// state=absent).
+	Component *ilo.Component `json:"component,omitempty"`
+	// Actions lists what was (or, in check mode, would be) done.
+	Actions []Action `json:"actions"`
+	// BytesSent counts component bytes the module sent to the iLO.
+	BytesSent int64 `json:"bytes_sent"`
+	// SectionsSent counts the upload requests the iLO accepted.
+	SectionsSent int `json:"sections_sent"`
+	// Deleted lists the file names deleted (state=absent only).
+	Deleted *[]string `json:"deleted,omitempty"`
+	// States are the update-service states seen while waiting.
+	States []ilo.StateSeen `json:"states,omitempty"`
+}
+
+// Action is one write the module made or would make.
+type Action struct {
+	// Action is upload, download (AddFromUri) or delete.
+	Action    string `json:"action"`
+	Filename  string `json:"filename"`
+	SizeBytes int64  `json:"size_bytes"`
+	// Sections is how many requests the upload takes (32 MiB each).
+	Sections int    `json:"sections,omitempty"`
+	Source   string `json:"source,omitempty"`
+}
+
+// Module is fleetfw.ilo.component.
+var Module = ansible.New("component", run)
+
+func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
+	c, err := ilo.Connect(ctx, a.ConnArgs)
+	if err != nil {
+		return Result{}, err
+	}
+	defer func() {
+		if cerr := c.Close(ctx); cerr != nil {
+			m.Warn("%v", cerr)
+		}
+	}()
+	token, _ := c.Session()
+	m.Secret(token)
+	res.Actions = []Action{}
+	switch {
+	case a.State == "absent":
+		return remove(ctx, m, c, a, res)
+	case len(a.ImageURI) > 0:
+		return pull(ctx, m, c, a, res)
+	}
+	return push(ctx, m, c, a, res)
+}
+
+// waitContext bounds the writes and the wait with wait_timeout.
+func waitContext(ctx context.Context, a *Args) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, time.Duration(a.WaitTimeout)*time.Second)
+}
+
+// states records the update-service states seen, each with the time it was
+// first seen.
+type states struct{ seen []ilo.StateSeen }
+
+func (s *states) add(us ilo.UpdateService) {
+	if n := len(s.seen); n > 0 && s.seen[n-1].State == us.State {
+		return
+	}
+	s.seen = append(s.seen, ilo.StateSeen{State: us.State, Time: time.Now().UTC().Truncate(time.Second), Percent: us.FlashProgressPercent})
+}

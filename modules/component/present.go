@@ -1,0 +1,294 @@
+package component
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/fleetfw/ilo/internal/ansible"
+	"github.com/fleetfw/ilo/internal/ilo"
+)
+
+// restarts is how often one Section is sent again after a broken
+// connection, when the update service shows the iLO did not take it.
+const restarts = 1
+
+// predicted is the repository entry an upload will create, for diff.
+type predicted struct {
+	Filename  string `json:"filename"`
+	SizeBytes int64  `json:"size_bytes"`
+	Version   string `json:"version,omitempty"`
+}
+
+// entry returns the component as diff shows it (nil stays nil).
+func entry(c *ilo.Component) any {
+	if c == nil {
+		return nil
+	}
+	return *c
+}
+
+// push keeps a local file in the repository: look, compare, pre-flight,
+// then stream it in Sections.
+func push(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Result) (Result, error) {
+	f, warnings, err := inspect(a)
+	if err != nil {
+		return res, err
+	}
+	for _, w := range warnings {
+		m.Warn("%s", w)
+	}
+	repo, err := c.Repository(ctx)
+	if err != nil {
+		return res, err
+	}
+	have := repo.Find(f.filename)
+	if a.UpdateRepository && have != nil && !a.Force && have.SizeBytes == f.size && sameVersion(f.version, have.Version) {
+		res.Component = have
+		res.Msg = fmt.Sprintf("%s is in the repository (%d bytes)", have.Filename, have.SizeBytes)
+		return res, nil
+	}
+	if err := preflight(ctx, c, a, f.filename, f.kind, f.size, have, repo); err != nil {
+		return res, err
+	}
+	res.Changed = true
+	res.Actions = append(res.Actions, Action{Action: "upload", Filename: f.filename, SizeBytes: f.size, Sections: f.sections, Source: f.path})
+	res.Diff = &ansible.Diff{Before: entry(have), After: predicted{Filename: f.filename, SizeBytes: f.size, Version: f.version}}
+	if m.CheckMode {
+		res.Component = have
+		res.Msg = fmt.Sprintf("would upload %s (%d bytes in %d sections)", f.filename, f.size, f.sections)
+		return res, nil
+	}
+	wctx, cancel := waitContext(ctx, a)
+	defer cancel()
+	var seen states
+	pr, err := c.Push(wctx, ilo.PushRequest{
+		Path: f.path, Filename: f.filename, Compsigs: f.compsigs,
+		Params: ilo.UploadParams{UpdateRepository: a.UpdateRepository, UpdateTarget: a.UpdateTarget,
+			UpdateRecoverySet: a.UpdateRecoverySet, TPMOverride: a.TPMOverride},
+		Wait: a.Wait, Restarts: restarts, Seen: seen.add,
+	})
+	res.BytesSent, res.SectionsSent, res.States = pr.BytesSent, pr.Sections, seen.seen
+	if pr.Restarted > 0 {
+		m.Warn("the connection broke while sending %s; the iLO had not taken that section, so it was sent again (%d time(s))", f.filename, pr.Restarted)
+	}
+	if err != nil {
+		return res, err
+	}
+	res.Msg = fmt.Sprintf("uploaded %s (%d bytes in %d sections)", f.filename, pr.BytesSent, pr.Sections)
+	return finish(ctx, c, a, f.filename, res)
+}
+
+// finish reads the entry the upload or download left in the repository.
+func finish(ctx context.Context, c *ilo.Client, a *Args, filename string, res Result) (Result, error) {
+	if !a.Wait || !a.UpdateRepository {
+		res.Component = nil
+		return res, nil
+	}
+	after, err := c.Component(ctx, filename)
+	if err != nil {
+		return res, err
+	}
+	if after == nil {
+		return res, fmt.Errorf("the iLO reported Complete for %s but its repository does not list it", filename)
+	}
+	res.Component = after
+	if res.Diff != nil {
+		res.Diff.After = *after
+	}
+	return res, nil
+}
+
+// preflight refuses, before any byte is sent, what would fail later: a
+// Locked entry to replace, a busy update service, a third-party package the
+// iLO does not accept, and a repository without room. size < 0 means the
+// size is unknown (a URL that did not say).
+func preflight(ctx context.Context, c *ilo.Client, a *Args, filename, kind string, size int64, have *ilo.Component, repo ilo.Repository) error {
+	if a.UpdateRepository && have != nil && have.Locked {
+		lockers, err := c.Lockers(ctx, have.Filename)
+		return errLocked(err, "replace", *have, lockers)
+	}
+	us, err := c.UpdateService(ctx)
+	if err != nil {
+		return err
+	}
+	if us.Busy() {
+		return busyError(us)
+	}
+	if contains(thirdParty, kind) && !us.Accept3rdPartyFirmware {
+		return fmt.Errorf("%s is a third-party package (%s): the iLO takes it only with Oem.Hpe.Accept3rdPartyFirmware enabled on the update service", filename, kind)
+	}
+	if a.UpdateRepository && size >= 0 {
+		need := size
+		if have != nil {
+			need -= have.SizeBytes // the replaced file frees its room
+		}
+		if need > repo.FreeBytes {
+			return roomError(filename, size, repo)
+		}
+	}
+	return nil
+}
+
+// pull has the iLO download a component (AddFromUri), in Sections when
+// image_uri lists the parts of a split component.
+func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Result) (Result, error) {
+	u, err := url.Parse(a.ImageURI[0])
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return res, fmt.Errorf("image_uri %q: want an http or https URL", a.ImageURI[0])
+	}
+	filename := a.Filename
+	if filename == "" {
+		filename = path.Base(u.Path)
+	}
+	kind := fileType(filename)
+	if kind == "" || filename == "/" || filename == "." {
+		return res, fmt.Errorf("%s cannot go to the iLO Repository: give filename with the type of the component (%s, %s, %s)",
+			filename, strings.Join(needSig, " "), strings.Join(signedInFile, " "), strings.Join(thirdParty, " "))
+	}
+	if contains(needSig, kind) && len(a.CompsigURI) == 0 {
+		return res, fmt.Errorf("%s is a Smart Component: the iLO takes it only with its signature; give compsig_uri", filename)
+	}
+	size, err := remoteSize(ctx, a)
+	if err != nil {
+		m.Warn("could not read the size of image_uri (%v): the repository entry is compared by file name and version only, and the free space is not checked", err)
+		size = -1
+	}
+	version := nameVersion(filename)
+	repo, err := c.Repository(ctx)
+	if err != nil {
+		return res, err
+	}
+	have := repo.Find(filename)
+	if a.UpdateRepository && have != nil && !a.Force && (size < 0 || have.SizeBytes == size) && sameVersion(version, have.Version) {
+		res.Component = have
+		res.Msg = fmt.Sprintf("%s is in the repository (%d bytes)", have.Filename, have.SizeBytes)
+		return res, nil
+	}
+	if err := preflight(ctx, c, a, filename, kind, size, have, repo); err != nil {
+		return res, err
+	}
+	res.Changed = true
+	res.Actions = append(res.Actions, Action{Action: "download", Filename: filename, SizeBytes: size, Sections: len(a.ImageURI), Source: strings.Join(a.ImageURI, " ")})
+	res.Diff = &ansible.Diff{Before: entry(have), After: predicted{Filename: filename, SizeBytes: size, Version: version}}
+	if m.CheckMode {
+		res.Component = have
+		res.Msg = fmt.Sprintf("would have the iLO download %s (%d bytes in %d sections)", filename, size, len(a.ImageURI))
+		return res, nil
+	}
+	wctx, cancel := waitContext(ctx, a)
+	defer cancel()
+	var seen states
+	defer func() { res.States = seen.seen }()
+	base := ilo.NewETag("fleetfw")
+	before, err := c.UpdateService(wctx)
+	if err != nil {
+		return res, err
+	}
+	for k, image := range a.ImageURI {
+		req := ilo.AddFromUriRequest{
+			ImageURI: image, UpdateRepository: a.UpdateRepository, UpdateTarget: a.UpdateTarget,
+			ComponentFileName: filename, TPMOverrideFlag: a.TPMOverride, UpdateRecoverySet: a.UpdateRecoverySet,
+			UploadCurrentEtag: fmt.Sprintf("%s-s%d", base, k+1),
+		}
+		switch len(a.CompsigURI) {
+		case len(a.ImageURI):
+			req.CompSigURI = a.CompsigURI[k]
+		case 1:
+			if k == 0 {
+				req.CompSigURI = a.CompsigURI[0]
+			}
+		}
+		what := filename
+		if len(a.ImageURI) > 1 {
+			sec := k + 1 // AddFromUri numbers Sections from 1 (reference §4.4)
+			req.Section = &sec
+			what = fmt.Sprintf("section %d of %d of %s", k+1, len(a.ImageURI), filename)
+		}
+		acc, err := c.AddFromUri(wctx, req)
+		if err != nil {
+			if !ilo.IsUncertain(err) && !ilo.IsTransport(err) {
+				return res, fmt.Errorf("add %s: %w", what, err)
+			}
+			us, rerr := c.UpdateService(wctx)
+			if rerr != nil || us.UploadCurrentEtag != req.UploadCurrentEtag {
+				return res, fmt.Errorf("add %s: %w; the update service does not show this request, so the iLO did not take it: run the task again", what, err)
+			}
+			acc = ilo.Accepted{} // taken: follow the update service
+		}
+		res.SectionsSent++
+		if k == len(a.ImageURI)-1 && !a.Wait {
+			break
+		}
+		us, err := c.WaitAccepted(wctx, acc, ilo.UpdateWait{What: what, ETag: req.UploadCurrentEtag, Before: before, Seen: seen.add})
+		if err != nil {
+			return res, fmt.Errorf("add %s: %w", filename, err)
+		}
+		before = us
+	}
+	res.Msg = fmt.Sprintf("the iLO downloaded %s", filename)
+	res.States = seen.seen
+	return finish(ctx, c, a, filename, res)
+}
+
+// remoteSize asks the image server for the size of image_uri (HEAD, the sum
+// of the parts), so that the repository entry can be compared and the free
+// space checked. ca_path and validate_certs apply as for the iLO.
+func remoteSize(ctx context.Context, a *Args) (int64, error) {
+	hc, err := imageClient(a)
+	if err != nil {
+		return 0, err
+	}
+	defer hc.CloseIdleConnections()
+	var total int64
+	for _, u := range a.ImageURI {
+		rctx, cancel := context.WithTimeout(ctx, a.RequestTimeout())
+		req, err := http.NewRequestWithContext(rctx, http.MethodHead, u, nil)
+		if err != nil {
+			cancel()
+			return 0, fmt.Errorf("HEAD %s: %w", u, err)
+		}
+		resp, err := hc.Do(req)
+		cancel()
+		if err != nil {
+			return 0, fmt.Errorf("HEAD %s: %w", u, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.ContentLength < 0 {
+			return 0, fmt.Errorf("HEAD %s: %s without Content-Length", u, resp.Status)
+		}
+		total += resp.ContentLength
+	}
+	return total, nil
+}
+
+// imageClient is an HTTP client for the image server with the module's TLS
+// settings and no redirect to a different host than asked.
+func imageClient(a *Args) (*http.Client, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: !a.ValidateCerts} //nolint:gosec // validate_certs=false is the user's choice
+	if a.CAPath != "" && a.ValidateCerts {
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		pem, err := os.ReadFile(a.CAPath)
+		if err != nil {
+			return nil, fmt.Errorf("read ca_path: %w", err)
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("read ca_path %s: no PEM certificate in it", a.CAPath)
+		}
+		tc.RootCAs = pool
+	}
+	tr.TLSClientConfig = tc
+	tr.ResponseHeaderTimeout = a.RequestTimeout()
+	return &http.Client{Transport: tr, Timeout: 2 * a.RequestTimeout() * time.Duration(len(a.ImageURI))}, nil
+}
