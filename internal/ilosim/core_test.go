@@ -221,3 +221,25 @@ func TestFault503AndDark(t *testing.T) {
 		t.Errorf("after expire_sessions: %d, want 401", res.status)
 	}
 }
+
+func TestManagerResetKeepsState(t *testing.T) {
+	e := newEnv(t, WithDarkTime(30*time.Second))
+	e.login()
+	e.do("PATCH", "/redfish/v1/UpdateService", map[string]any{"Oem": map[string]any{"Hpe": map[string]any{"DowngradePolicy": "RecoveryDowngrade"}}}, nil)
+	if res := e.do("POST", "/redfish/v1/Managers/1/Actions/Manager.Reset", map[string]string{"ResetType": "ForceRestart"}, nil); res.status != 200 {
+		t.Fatalf("Manager.Reset: %d %s", res.status, res.body)
+	}
+	req, _ := http.NewRequest("GET", e.srv.URL+"/redfish/v1/", nil)
+	if res, err := e.srv.Client().Do(req); err == nil {
+		res.Body.Close()
+		t.Errorf("iLO answered during its reset: %d", res.StatusCode)
+	}
+	e.ilo.Clock().Advance(31 * time.Second)
+	if res := e.do("GET", "/redfish/v1/UpdateService", nil, nil); res.status != 401 {
+		t.Errorf("session after reset: %d, want 401", res.status)
+	}
+	e.login()
+	if got := get(e.do("GET", "/redfish/v1/UpdateService", nil, nil).json(t), "Oem.Hpe.DowngradePolicy"); got != "RecoveryDowngrade" {
+		t.Errorf("DowngradePolicy %v after reset", got)
+	}
+}

@@ -169,6 +169,8 @@ type ILO struct {
 	tasks    map[string]*task
 	nextTask int
 	darkTill time.Time
+	resetAt  time.Time // a scheduled iLO reset (after an iLO flash)
+	resetFW  *firmware
 	locked   func(filename string) bool
 	tickers  []func(now time.Time)
 	mounts   []func(w http.ResponseWriter, r *Request) bool
@@ -293,6 +295,7 @@ func (i *ILO) tickLocked(now time.Time) {
 	if i.op != nil {
 		i.op.advance(i, now)
 	}
+	i.resetDueLocked(now)
 }
 
 // ---- identifiers and bodies ----

@@ -196,3 +196,18 @@ func (i *ILO) emptyCollection(p string) HandlerFunc {
 		WriteResource(w, http.StatusOK, r.ilo.collection(r.Request, p, t[0], t[1], t[2], nil, nil))
 	}
 }
+
+// managerReset answers Manager.Reset with 200 + Success, then resets the
+// iLO (sessions end, dark for the configured time).
+func (i *ILO) managerReset(w http.ResponseWriter, r *Request) {
+	var body struct{ ResetType string }
+	if !i.decodeBody(w, r.Request, &body) {
+		return
+	}
+	if body.ResetType != "" && body.ResetType != "ForceRestart" && body.ResetType != "GracefulRestart" {
+		wire.WriteError(w, http.StatusBadRequest, i.prof.Registries.BaseMsg("ActionParameterNotSupported", body.ResetType, "ResetType"))
+		return
+	}
+	wire.WriteSuccess(w, i.prof.Registries)
+	i.ResetBMC()
+}

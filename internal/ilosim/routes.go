@@ -50,6 +50,7 @@ func baseRoutes() []route {
 		}},
 		{"/redfish/v1/Managers", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveManagers} }},
 		{"/redfish/v1/Managers/1", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveManager} }},
+		{"/redfish/v1/Managers/1/Actions/Manager.Reset", false, func(i *ILO) methods { return methods{http.MethodPost: i.managerReset} }},
 		{"/redfish/v1/Systems", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveSystems} }},
 		{"/redfish/v1/Systems/1", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveSystem} }},
 		{"/redfish/v1/TaskService", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveTaskService} }},

@@ -247,9 +247,7 @@ func (i *ILO) applyLocked(info ImageInfo, targetURIs []string, at time.Time) *wi
 	}
 	for _, it := range items {
 		if it.id == "1" {
-			i.fw = firmware{version: info.Version, date: at.Format("Jan 02 2006")}
-			i.dropSessionsLocked()
-			i.darkTill = at.Add(i.darkTime)
+			i.scheduleResetLocked(&firmware{version: info.Version, date: at.Format("Jan 02 2006")}, at)
 			continue
 		}
 		v := info.Version
@@ -265,6 +263,35 @@ func (i *ILO) applyLocked(info ImageInfo, targetURIs []string, at time.Time) *wi
 		i.inv[it.id] = v
 	}
 	return nil
+}
+
+// scheduleResetLocked makes the iLO reset at time at: every session ends,
+// the firmware becomes fw (nil: unchanged) and the iLO is dark for the
+// configured time. Repository, queue and settings survive.
+func (i *ILO) scheduleResetLocked(fw *firmware, at time.Time) {
+	i.resetAt, i.resetFW = at, fw
+}
+
+// resetDueLocked performs a scheduled reset whose time has come.
+func (i *ILO) resetDueLocked(now time.Time) {
+	if i.resetAt.IsZero() || now.Before(i.resetAt) {
+		return
+	}
+	if i.resetFW != nil {
+		i.fw = *i.resetFW
+	}
+	i.dropSessionsLocked()
+	i.darkTill = i.resetAt.Add(i.darkTime)
+	i.resetAt, i.resetFW = time.Time{}, nil
+}
+
+// ResetBMC resets the iLO now (Manager.Reset, a ResetBmc queue task).
+func (i *ILO) ResetBMC() {
+	now := i.clock.Now()
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.scheduleResetLocked(nil, now)
+	i.resetDueLocked(now)
 }
 
 // Apply flashes repository component filename now (for the task queue):
