@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/fleetfw/ilo/internal/ansible"
+	"github.com/fleetfw/ilo/modules/component"
 	"github.com/fleetfw/ilo/modules/session"
 	updateinfo "github.com/fleetfw/ilo/modules/update_info"
 )
@@ -10,6 +11,7 @@ import (
 // stub plugins/modules/<name>.py that matches its options (docs_test.go).
 func modules() []ansible.Module {
 	return []ansible.Module{
+		component.Module,
 		updateinfo.Module,
 		session.Module,
 	}

@@ -44,11 +44,19 @@ options:
   image_uri:
     description:
       - HTTP or HTTPS URL the iLO downloads the component from (C(AddFromUri)).
+      - For a component split into 32 MiB parts, the URLs of the parts in order; they are sent as
+        C(Section) 1, 2, ... with C(ComponentFileName) set to I(filename), which is then required.
+      - The module asks the image server for the size (C(HEAD)) to compare it with the repository entry
+        and the free space; when the server does not say, it compares by file name and version only.
       - Mutually exclusive with I(path).
-    type: str
+    type: list
+    elements: str
   compsig_uri:
-    description: URL of the signature for I(image_uri). Not needed for files with an embedded signature.
-    type: str
+    description:
+      - URL of the signature for I(image_uri), or one URL per part of a split component.
+        Not needed for files with an embedded signature.
+    type: list
+    elements: str
   filename:
     description:
       - Name of the component in the repository. Defaults to the base name of I(path) or I(image_uri).
@@ -62,11 +70,16 @@ options:
     type: bool
     default: false
   update_repository:
-    description: Keep the component in the repository after the upload.
+    description:
+      - Keep the component in the repository after the upload.
+      - With C(false) (flash and discard, needs I(update_target)) the component is sent on every run.
     type: bool
     default: true
   update_target:
-    description: Flash the component right after the upload.
+    description:
+      - Flash the component right after the upload.
+      - The component is flashed only when it is uploaded; one that is already in the repository is left alone
+        (flash it with the installation queue or C(fleetfw.ilo.firmware_update)).
     type: bool
     default: false
   update_recovery_set:
@@ -82,7 +95,9 @@ options:
     type: bool
     default: false
   wait:
-    description: Wait until the iLO has verified and stored (and, with I(update_target), flashed) the component.
+    description:
+      - Wait until the iLO has verified and stored (and, with I(update_target), flashed) the component.
+      - Sections of a split component are always waited for, each before the next; C(false) only skips the wait after the last.
     type: bool
     default: true
   wait_timeout:
@@ -102,6 +117,11 @@ attributes:
 notes:
   - The iLO accepts at most 32 MiB per upload request; larger files are split in sections automatically.
   - Before any byte is sent the module checks the free space of the repository and that the update service is not busy.
+  - Each upload request is tagged (C(UploadCurrentEtag)) and counts as done only when the update service reports
+    C(Complete) under that tag, so a C(Complete) left by an earlier operation is never taken for this one.
+  - An upload request is never repeated blindly. When the connection breaks while a section is sent, the module reads
+    the update service; a section the iLO did not take is sent once more, otherwise the task fails and a rerun starts again.
+  - A locked component is neither replaced nor deleted; the error names the queued tasks and install sets that lock it.
 author:
   - fleetfw.ilo contributors
 '''
@@ -115,6 +135,23 @@ EXAMPLES = r'''
 - name: Have the iLO download a component
   fleetfw.ilo.component:
     image_uri: https://repo.example.com/firmware/ilo5_305.bin
+  delegate_to: localhost
+
+- name: Have the iLO download a Smart Component split into two 32 MiB parts
+  fleetfw.ilo.component:
+    image_uri:
+      - https://repo.example.com/firmware/cp045678.part1
+      - https://repo.example.com/firmware/cp045678.part2
+    compsig_uri:
+      - https://repo.example.com/firmware/cp045678_part1.compsig
+      - https://repo.example.com/firmware/cp045678_part2.compsig
+    filename: cp045678.exe
+  delegate_to: localhost
+
+- name: Delete one component
+  fleetfw.ilo.component:
+    state: absent
+    filename: cp045678.exe
   delegate_to: localhost
 
 - name: Remove every component nothing uses
@@ -140,13 +177,24 @@ component:
     activates: AfterDeviceReset
     updatable_by: [Bmc]
     component_uri: /fwrepo/ilo5_305.bin
+msg:
+  description: What the module did, or would do in check mode.
+  returned: always
+  type: str
+  sample: uploaded cp045678.exe (104857600 bytes in 4 sections)
+actions:
+  description: The uploads, downloads (C(AddFromUri)) and deletions made, or that would be made in check mode, with sizes.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{action: upload, filename: cp045678.exe, size_bytes: 104857600, sections: 4, source: /srv/firmware/cp045678.exe}]
 bytes_sent:
-  description: Bytes of component data sent to the iLO.
+  description: Bytes of component data sent to the iLO (0 with I(image_uri), which the iLO downloads itself).
   returned: always
   type: int
   sample: 104857600
 sections_sent:
-  description: Upload requests sent (one per 32 MiB section).
+  description: Upload (or C(AddFromUri)) requests the iLO accepted (one per 32 MiB section).
   returned: always
   type: int
   sample: 4
