@@ -76,15 +76,9 @@ func (h queueHost) RuntimeAgentRunning() bool { return false }
 // ResetServer has no effect beyond the queue's own UEFI pass.
 func (h queueHost) ResetServer() {}
 
-// ResetBMC resets the iLO as an iLO flash does: sessions end and the iLO is
-// dark for the configured time.
-func (h queueHost) ResetBMC() {
-	now := h.i.Now()
-	h.i.mu.Lock()
-	defer h.i.mu.Unlock()
-	h.i.dropSessionsLocked()
-	h.i.darkTill = now.Add(h.i.darkTime)
-}
+// ResetBMC resets the iLO as Manager.Reset does: sessions end and the iLO
+// is dark for the configured time.
+func (h queueHost) ResetBMC() { h.i.ResetBMC() }
 
 // RecoveryComponents lists the repository's iLO, BIOS, CPLD, IE and SPS
 // images (oldest first): the default System Recovery Set.
