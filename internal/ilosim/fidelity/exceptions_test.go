@@ -56,6 +56,12 @@ var exceptions = []exception{
 	{resource: "Error 401", kind: diffValue, path: "error.@Message.ExtendedInfo[].MessageId",
 		reason: "a different message by design; the test asserts Base.NoValidSession separately"},
 
+	// Tasks.
+	{resource: "SimpleUpdate response", kind: "schema", path: `at "/Messages/0": missing property 'MessageId'`,
+		reason: "real iLO 5 answers a new task with \"Messages\": [{}] (reference §3.3, FW3-fig-10), which DMTF Task requires to carry MessageId"},
+	{resource: "Task member", kind: "schema", path: `at "/Messages/0": missing property 'MessageId'`, reason: "as SimpleUpdate response"},
+	{resource: "TaskMonitor", kind: "schema", path: `at "/Messages/0": missing property 'MessageId'`, reason: "as SimpleUpdate response"},
+
 	// Trailing slashes.
 	{profiles: gen5, resource: "FirmwareInventory member", kind: "slash", path: "RelatedItem[*].@odata.id",
 		reason: "the 2.70 capture itself emits these Systems/1/Storage/…/Drives links without the slash (FirmwareInventory/26 and 27)"},
@@ -111,11 +117,12 @@ func findException(profile, resource string, d diff) *exception {
 	return nil
 }
 
-// findSchemaException returns the schema exception whose path occurs in problem, or nil.
+// findSchemaException returns the schema exception whose path (a failed
+// keyword, as the validator words it) ends problem, or nil.
 func findSchemaException(profile, resource, problem string) *exception {
 	for i := range exceptions {
 		e := &exceptions[i]
-		if e.applies(profile, resource) && e.kind == "schema" && strings.Contains(problem, e.path) {
+		if e.applies(profile, resource) && e.kind == "schema" && strings.HasSuffix(problem, e.path) {
 			return e
 		}
 	}

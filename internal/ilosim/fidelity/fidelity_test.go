@@ -1,11 +1,14 @@
 package fidelity
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"path"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fleetfw/ilo/internal/testimage"
 )
@@ -205,6 +208,22 @@ func collect(t *testing.T, s *simILO, pc profileCase) []observed {
 		obs = append(obs, observed{resource: "ComponentRepository member", path: m, status: status, body: body, captSet: memberCaptures, captRel: crel})
 	}
 
+	// Queue resources: create a maintenance window and a UEFI task (which
+	// stays Pending without a host reboot), then read every member of the
+	// queue, window and install-set collections (the recovery set included).
+	// No capture has such members: they are held to the schemas only.
+	s.create(s.link(us, "Oem.Hpe.MaintenanceWindows"), fmt.Sprintf(
+		`{"Name": "fidelity", "Description": "fidelity test window", "StartAfter": %q, "Expire": %q}`,
+		s.iloTime(us, time.Hour), s.iloTime(us, 2*time.Hour)))
+	s.create(s.link(us, "Oem.Hpe.UpdateTaskQueue"),
+		`{"Name": "fidelity-bios", "Command": "ApplyUpdate", "Filename": "U46_2.90_01_01_2025.signed.flash", "UpdatableBy": ["Uefi"]}`)
+	for _, c := range []string{"Oem.Hpe.UpdateTaskQueue", "Oem.Hpe.MaintenanceWindows", "Oem.Hpe.InstallSets"} {
+		coll := s.get(s.link(us, c))
+		for _, m := range members(coll) {
+			add(strings.TrimPrefix(c, "Oem.Hpe.")+" member", m, "", "")
+		}
+	}
+
 	ts := add("TaskService", s.link(s.root, "Tasks"), set, "TaskService")
 	if ts != nil {
 		add("Tasks", s.link(ts, "Tasks"), set, "TaskService/Tasks")
@@ -249,6 +268,65 @@ func collect(t *testing.T, s *simILO, pc profileCase) []observed {
 		t.Errorf("GET UpdateService without a session: ExtendedInfo %v, want Base.…NoValidSession", info)
 	}
 	obs = append(obs, observed{resource: "Error 401", path: "(no auth) " + s.link(s.root, "UpdateService"), status: status, body: body, captSet: "ilo5-2.70", captRel: errCapture})
+
+	obs = append(obs, simpleUpdate(t, s, us, ts)...)
+	return obs
+}
+
+// simpleUpdate POSTs SimpleUpdate with a BIOS image the simulator downloads
+// from a local server, and returns the response body and, where the profile
+// makes tasks, the task member and its monitor (all held to the schemas).
+func simpleUpdate(t *testing.T, s *simILO, us, ts map[string]any) []observed {
+	t.Helper()
+	var img bytes.Buffer
+	const name = "U46_2.92_02_02_2025.signed.flash"
+	if err := testimage.Write(&img, testimage.Spec{Filename: name, Size: 256 << 10}); err != nil {
+		t.Fatal(err)
+	}
+	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(img.Bytes()))
+	}))
+	t.Cleanup(files.Close)
+
+	actions, _ := us["Actions"].(map[string]any)
+	action, _ := actions["#UpdateService.SimpleUpdate"].(map[string]any)
+	target, _ := action["target"].(string)
+	if target == "" {
+		t.Errorf("UpdateService has no #UpdateService.SimpleUpdate target")
+		return nil
+	}
+	resp, b := s.do(http.MethodPost, target, strings.NewReader(fmt.Sprintf(`{"ImageURI": %q}`, files.URL+"/"+name)),
+		map[string]string{"Content-Type": "application/json"}, true)
+	body := decode(t, target, b)
+	obs := []observed{{resource: "SimpleUpdate response", path: "POST " + target, status: resp.StatusCode, body: body}}
+	if resp.StatusCode != http.StatusAccepted {
+		return obs
+	}
+	task, _ := body["@odata.id"].(string)
+	monitor, _ := body["TaskMonitor"].(string)
+	if loc := pathOf(resp.Header.Get("Location")); loc != monitor {
+		t.Errorf("SimpleUpdate: Location %q, want the TaskMonitor %q", loc, monitor)
+	}
+	if task != "" {
+		status, tb := s.getAs(task, true)
+		obs = append(obs, observed{resource: "Task member", path: task, status: status, body: tb})
+	}
+	if monitor != "" {
+		status, mb := s.getAs(monitor, true)
+		if status != http.StatusOK && status != http.StatusAccepted {
+			t.Errorf("GET %s while running: status %d, want 202 or 200", monitor, status)
+		}
+		obs = append(obs, observed{resource: "TaskMonitor", path: monitor, status: status, body: mb})
+	}
+	if ts != nil {
+		coll := s.get(s.link(ts, "Tasks"))
+		if len(members(coll)) == 0 {
+			t.Errorf("Tasks collection is empty after SimpleUpdate answered 202")
+		}
+		obs = append(obs, observed{resource: "Tasks", path: s.link(ts, "Tasks"), status: http.StatusOK, body: coll,
+			captSet: "ilo5-2.70", captRel: "TaskService/Tasks"})
+	}
+	s.waitDone(pathOfID(us))
 	return obs
 }
 
@@ -266,4 +344,47 @@ func ext(name string) string {
 		return n[i:]
 	}
 	return path.Ext(n)
+}
+
+// TestExpand checks that ?$expand=. (advertised in ProtocolFeaturesSupported
+// and used by iLOrest on every collection, reference §1.6) inlines members
+// of the same shape as a GET of each member.
+func TestExpand(t *testing.T) {
+	for _, pc := range profileCases {
+		t.Run(pc.profile, func(t *testing.T) {
+			s := startSim(t, pc.profile)
+			us := s.get(s.link(s.root, "UpdateService"))
+			if st := s.uploadComponent(us, testimage.Spec{Filename: "ilo5_305.bin", Size: 64 << 10}); st != http.StatusOK {
+				t.Fatalf("upload: status %d, want 200", st)
+			}
+			for _, link := range []string{"FirmwareInventory", "Oem.Hpe.ComponentRepository"} {
+				coll := s.link(us, link)
+				expanded := s.get(coll + "?$expand=.")
+				list, _ := expanded["Members"].([]any)
+				plain := members(s.get(coll))
+				if len(list) != len(plain) || len(list) == 0 {
+					t.Errorf("GET %s?$expand=.: %d members, plain GET %d (want equal, > 0)", coll, len(list), len(plain))
+					continue
+				}
+				for i, m := range list {
+					obj, _ := m.(map[string]any)
+					id, _ := obj["@odata.id"].(string)
+					if id != plain[i] {
+						t.Errorf("GET %s?$expand=.: member %d is %q, want %q", coll, i, id, plain[i])
+						continue
+					}
+					var diffs []diff
+					compareShape(obj, s.get(id), "", &diffs)
+					for _, d := range diffs {
+						// Whether iLO repeats @odata.etag/@odata.context inside
+						// expanded members is in no capture: not asserted.
+						if d.Path == "@odata.etag" || d.Path == "@odata.context" {
+							continue
+						}
+						t.Errorf("GET %s?$expand=. member %s vs GET of it (\"capture\" below): %s", coll, id, d)
+					}
+				}
+			}
+		})
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -231,11 +232,12 @@ func errataOf(file string) int {
 // check validates every object of body that carries an @odata.type against
 // the HPE schema titled with exactly that type and the DMTF schema of that
 // type's version; an error body is validated against redfish-error. It
-// returns the problems, and the types no schema covers (for the log).
+// returns one problem per failed keyword, and the types no schema covers
+// (for the log).
 func (v *validators) check(body map[string]any) (problems []string, uncovered []string) {
 	if _, ok := body["error"]; ok {
-		if err := v.validate(v.dmtf, dmtfURL+"redfish-error.v1_0_2.json", body); err != nil {
-			problems = append(problems, "redfish-error.v1_0_2: "+err.Error())
+		for _, leaf := range v.validate(v.dmtf, dmtfURL+"redfish-error.v1_0_2.json", body) {
+			problems = append(problems, "redfish-error.v1_0_2: "+leaf)
 		}
 		return problems, nil
 	}
@@ -243,14 +245,14 @@ func (v *validators) check(body map[string]any) (problems []string, uncovered []
 		covered := false
 		if file, ok := v.titles[typ]; ok {
 			covered = true
-			if err := v.validate(v.hpe, hpeURL+v.hpeDir+"/"+file, obj); err != nil {
-				problems = append(problems, fmt.Sprintf("%s (%s) vs HPE %s/%s: %v", orRoot(p), typ, v.hpeDir, file, err))
+			for _, leaf := range v.validate(v.hpe, hpeURL+v.hpeDir+"/"+file, obj) {
+				problems = append(problems, fmt.Sprintf("%s (%s) vs HPE %s/%s: %s", orRoot(p), typ, v.hpeDir, file, leaf))
 			}
 		}
 		if loc := dmtfLocation(typ); loc != "" {
 			covered = true
-			if err := v.validate(v.dmtf, loc, obj); err != nil {
-				problems = append(problems, fmt.Sprintf("%s (%s) vs DMTF %s: %v", orRoot(p), typ, strings.TrimPrefix(loc, dmtfURL), err))
+			for _, leaf := range v.validate(v.dmtf, loc, obj) {
+				problems = append(problems, fmt.Sprintf("%s (%s) vs DMTF %s: %s", orRoot(p), typ, strings.TrimPrefix(loc, dmtfURL), leaf))
 			}
 		}
 		if !covered {
@@ -267,12 +269,14 @@ func orRoot(p string) string {
 	return p
 }
 
-func (v *validators) validate(c *jsonschema.Compiler, loc string, obj any) error {
+// validate returns the failed keywords of obj against the schema at loc,
+// one line each (a schema that does not compile is one line too).
+func (v *validators) validate(c *jsonschema.Compiler, loc string, obj any) []string {
 	s, ok := v.schemas[loc]
 	if !ok {
 		var err error
 		if s, err = c.Compile(loc); err != nil {
-			return fmt.Errorf("compile %s: %w", loc, err)
+			return []string{fmt.Sprintf("compile %s: %v", loc, err)}
 		}
 		v.schemas[loc] = s
 	}
@@ -280,18 +284,18 @@ func (v *validators) validate(c *jsonschema.Compiler, loc string, obj any) error
 	// (json.Number for numbers): round-trip through it.
 	b, err := json.Marshal(obj)
 	if err != nil {
-		return err
+		return []string{err.Error()}
 	}
 	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(string(b)))
 	if err != nil {
-		return err
+		return []string{err.Error()}
 	}
 	if err := s.Validate(inst); err != nil {
 		var ve *jsonschema.ValidationError
 		if errors.As(err, &ve) {
-			return fmt.Errorf("%s", strings.Join(leafErrors(ve), "; "))
+			return slices.Compact(leafErrors(ve))
 		}
-		return err
+		return []string{err.Error()}
 	}
 	return nil
 }

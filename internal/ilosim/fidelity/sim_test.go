@@ -256,3 +256,24 @@ func (s *simILO) waitDone(updateService string) map[string]any {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// create POSTs body to a collection and wants 201 Created.
+func (s *simILO) create(collection, body string) {
+	s.t.Helper()
+	resp, b := s.do(http.MethodPost, collection, strings.NewReader(body), map[string]string{"Content-Type": "application/json"}, true)
+	if resp.StatusCode != http.StatusCreated {
+		s.t.Errorf("POST %s: status %d, want 201; body %.300s", collection, resp.StatusCode, b)
+	}
+}
+
+// iloTime returns the iLO clock (UpdateService Oem.Hpe.CurrentTime) plus d,
+// in the format HPE's examples use.
+func (s *simILO) iloTime(updateService map[string]any, d time.Duration) string {
+	s.t.Helper()
+	cur, _ := lookup(updateService, "Oem.Hpe.CurrentTime").(string)
+	now, err := time.Parse(time.RFC3339, cur)
+	if err != nil {
+		s.t.Fatalf("UpdateService Oem.Hpe.CurrentTime %q: %v", cur, err)
+	}
+	return now.Add(d).UTC().Format("2006-01-02T15:04:05Z")
+}
