@@ -1,0 +1,255 @@
+package updateinfo
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/fleetfw/ilo/internal/ilosim"
+)
+
+var allKeys = []string{"firmware", "install_sets", "maintenance_windows", "repository", "service", "software", "task_queue"}
+
+func TestUpdateInfo(t *testing.T) {
+	tests := []struct {
+		name    string
+		profile string
+		args    map[string]any
+		meta    map[string]any
+		env     map[string]string
+		// wantKeys are the subsets in the result; wantGETs the GET requests
+		// (service root and update service included), which is one per
+		// collection because every profile offers $expand.
+		wantKeys []string
+		wantGETs int
+	}{
+		{name: "all on ilo5", profile: "ilo5", wantKeys: allKeys, wantGETs: 8},
+		{name: "all on ilo5-legacy", profile: "ilo5-legacy", wantKeys: allKeys, wantGETs: 8},
+		{name: "all on ilo6", profile: "ilo6", wantKeys: allKeys, wantGETs: 8},
+		{name: "all on ilo7", profile: "ilo7", wantKeys: allKeys, wantGETs: 8},
+		{name: "all given with others", args: map[string]any{"gather_subset": []string{"firmware", "all"}}, wantKeys: allKeys, wantGETs: 8},
+		{name: "firmware", args: map[string]any{"gather_subset": []string{"firmware"}}, wantKeys: []string{"firmware"}, wantGETs: 3},
+		{name: "service", args: map[string]any{"gather_subset": "service"}, wantKeys: []string{"service"}, wantGETs: 2},
+		{name: "comma-separated string", args: map[string]any{"gather_subset": "repository,task_queue"}, wantKeys: []string{"repository", "task_queue"}, wantGETs: 4},
+		{name: "check mode", meta: map[string]any{"check_mode": true}, wantKeys: allKeys, wantGETs: 8},
+		{name: "diff mode", meta: map[string]any{"diff": true}, args: map[string]any{"gather_subset": []string{"software"}}, wantKeys: []string{"software"}, wantGETs: 3},
+		{name: "credentials from the environment", args: map[string]any{"username": nil, "password": nil, "gather_subset": "install_sets"},
+			env: map[string]string{"ILO_USERNAME": testUser, "ILO_PASSWORD": testPassword}, wantKeys: []string{"install_sets"}, wantGETs: 3},
+		{name: "validate_certs false", args: map[string]any{"ca_path": nil, "validate_certs": "no", "gather_subset": "maintenance_windows"}, wantKeys: []string{"maintenance_windows"}, wantGETs: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			profile := tt.profile
+			if profile == "" {
+				profile = "ilo5"
+			}
+			x := newILO(t, ilosim.WithProfileName(profile))
+			x.seed(t)
+			r := execute(t, Module, x.args(tt.args), tt.meta, tt.env)
+			if r.code != 0 || r.out["failed"] != false {
+				t.Fatalf("exit %d, want 0: %s", r.code, r.raw)
+			}
+			if r.out["changed"] != false {
+				t.Errorf("changed = %v, want false", r.out["changed"])
+			}
+			if got := subsetKeys(r.out); !slices.Equal(got, tt.wantKeys) {
+				t.Errorf("result keys %v, want %v", got, tt.wantKeys)
+			}
+			checkValues(t, r.out, x.sim.Profile())
+			c := x.sim.Counters()
+			if got := c.Requests["GET"]; got != tt.wantGETs {
+				t.Errorf("GET requests = %d, want %d (%v)", got, tt.wantGETs, c.Requests)
+			}
+			if c.Logins != 1 || c.Requests["DELETE"] != 1 {
+				t.Errorf("logins %d, DELETE %d: want one session, logged out", c.Logins, c.Requests["DELETE"])
+			}
+			requireClean(t, x)
+		})
+	}
+}
+
+// subsetKeys returns the sorted result keys that are subsets.
+func subsetKeys(out map[string]any) []string {
+	var keys []string
+	for k := range out {
+		if slices.Contains(allKeys, k) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// checkValues compares what the seeded simulator holds with what the module returned.
+func checkValues(t *testing.T, out map[string]any, p ilosim.Profile) {
+	t.Helper()
+	if fw, ok := out["firmware"].([]any); ok {
+		found := false
+		for _, item := range fw {
+			m := item.(map[string]any)
+			if m["name"] == p.ManagerType {
+				found = true
+				if v, _ := m["version"].(string); !strings.HasPrefix(v, p.FirmwareVersion) {
+					t.Errorf("firmware %s version %q, want %s…", p.ManagerType, v, p.FirmwareVersion)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("firmware has no %q item: %v", p.ManagerType, fw)
+		}
+	}
+	if svc, ok := out["service"].(map[string]any); ok {
+		if svc["generation"] != p.ManagerType || svc["firmware_version"] != p.FirmwareVersion {
+			t.Errorf("service generation %v firmware_version %v, want %s %s", svc["generation"], svc["firmware_version"], p.ManagerType, p.FirmwareVersion)
+		}
+		if svc["state"] == "" || svc["http_push_uri"] == "" {
+			t.Errorf("service state %q http_push_uri %q, want both set", svc["state"], svc["http_push_uri"])
+		}
+		if _, ok := svc["flash_progress_percent"]; !ok {
+			t.Errorf("service lacks flash_progress_percent (null when not updating)")
+		}
+	}
+	if repo, ok := out["repository"].(map[string]any); ok {
+		comps := repo["components"].([]any)
+		if len(comps) != 1 {
+			t.Fatalf("repository components %v, want the seeded one", comps)
+		}
+		c := comps[0].(map[string]any)
+		if c["filename"] != "cp045678.exe" || c["version"] != "1.2.3" || c["size_bytes"] != float64(1<<20) || c["locked"] != true {
+			t.Errorf("component %v, want cp045678.exe 1.2.3, 1 MiB, locked", c)
+		}
+		if total, free := repo["total_bytes"].(float64), repo["free_bytes"].(float64); total <= 0 || total-free != float64(1<<20) {
+			t.Errorf("repository total %v free %v, want 1 MiB used", total, free)
+		}
+	}
+	if q, ok := out["task_queue"].([]any); ok {
+		if len(q) != 1 || q[0].(map[string]any)["name"] != "Update NIC" || q[0].(map[string]any)["state"] != "Pending" {
+			t.Errorf("task_queue %v, want the seeded Pending task", q)
+		}
+	}
+	if ws, ok := out["maintenance_windows"].([]any); ok {
+		if len(ws) != 1 || ws[0].(map[string]any)["name"] != "Saturday night" {
+			t.Errorf("maintenance_windows %v, want the seeded window", ws)
+		}
+	}
+	if sets, ok := out["install_sets"].([]any); ok {
+		var names []string
+		for _, s := range sets {
+			names = append(names, s.(map[string]any)["name"].(string))
+		}
+		if !slices.Contains(names, "NIC set") {
+			t.Errorf("install_sets %v, want the seeded NIC set", names)
+		}
+	}
+}
+
+// TestReturnMatchesDocs checks that every dict the module returns has
+// exactly the keys plugins/modules/update_info.py documents under RETURN
+// (its contains: or, for lists of dicts, the keys of its sample).
+func TestReturnMatchesDocs(t *testing.T) {
+	doc := returnDoc(t)
+	for _, profile := range []string{"ilo5", "ilo7"} {
+		t.Run(profile, func(t *testing.T) {
+			x := newILO(t, ilosim.WithProfileName(profile))
+			x.seed(t)
+			r := execute(t, Module, x.args(nil), nil, nil)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.raw)
+			}
+			for _, key := range allKeys {
+				compareShape(t, key, doc[key], r.out[key], doc)
+			}
+		})
+	}
+}
+
+// docEntry is one RETURN entry.
+type docEntry struct {
+	Type     string              `yaml:"type"`
+	Elements string              `yaml:"elements"`
+	Contains map[string]docEntry `yaml:"contains"`
+	Sample   any                 `yaml:"sample"`
+	Desc     any                 `yaml:"description"`
+}
+
+func returnDoc(t *testing.T) map[string]docEntry {
+	t.Helper()
+	b, err := os.ReadFile("../../plugins/modules/update_info.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?s)RETURN = r'''\n(.*?)'''`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("no RETURN block in update_info.py")
+	}
+	var doc map[string]docEntry
+	if err := yaml.Unmarshal(m[1], &doc); err != nil {
+		t.Fatalf("parse RETURN: %v", err)
+	}
+	return doc
+}
+
+// compareShape checks value against the documented entry.
+func compareShape(t *testing.T, path string, e docEntry, value any, doc map[string]docEntry) {
+	t.Helper()
+	switch e.Type {
+	case "dict":
+		got, ok := value.(map[string]any)
+		if !ok {
+			t.Errorf("%s: %T, documented as dict", path, value)
+			return
+		}
+		if e.Contains == nil {
+			return // a raw dict (capabilities)
+		}
+		if want := sortedKeys(e.Contains); !slices.Equal(sortedKeys(got), want) {
+			t.Errorf("%s: keys %v, documented %v", path, sortedKeys(got), want)
+		}
+		for k, sub := range e.Contains {
+			compareShape(t, path+"."+k, sub, got[k], doc)
+		}
+	case "list":
+		got, ok := value.([]any)
+		if !ok {
+			t.Errorf("%s: %T, documented as list", path, value)
+			return
+		}
+		if e.Elements != "dict" {
+			return
+		}
+		sample, _ := e.Sample.([]any)
+		if len(sample) == 0 && strings.Contains(fmt.Sprint(e.Desc), "same keys as I(firmware)") {
+			sample, _ = doc["firmware"].Sample.([]any)
+		}
+		if len(sample) == 0 {
+			t.Errorf("%s: documented without a sample to compare with", path)
+			return
+		}
+		if len(got) == 0 {
+			return // nothing to compare (software inventory is empty without an OS agent)
+		}
+		want := sortedKeys(sample[0].(map[string]any))
+		for i, item := range got {
+			m := item.(map[string]any)
+			if !slices.Equal(sortedKeys(m), want) {
+				t.Errorf("%s[%d]: keys %v, documented %v", path, i, sortedKeys(m), want)
+			}
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
