@@ -100,7 +100,10 @@ unit: ## go test ./... (and -race on the protocol and client packages when cgo i
 	else echo "race: skipped (no C compiler for -race)"; fi
 
 integration: ## run real ansible-playbook against the simulator (tests/integration)
-	$(GO) test -count=1 -tags integration -timeout 12m ./tests/integration/
+	@mkdir -p $(BUILD)
+	@echo "go test -tags integration ./tests/integration/ (full log: $(BUILD)/integration.log)"
+	@set +e; $(GO) test -count=1 -v -tags integration -timeout 12m ./tests/integration/ 2>&1 | tee $(BUILD)/integration.log | \
+	  grep -vE '^=== (RUN|PAUSE|CONT|NAME)|^ *--- PASS'; exit $${PIPESTATUS[0]}
 
 bench: ## run the Go benchmarks (placeholder until benchmarks land)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
