@@ -24,14 +24,24 @@ const (
 // the path is kept for the logout.
 func (c *Client) login(ctx context.Context) error {
 	c.mu.Lock()
-	uri := c.root.Sessions
-	if uri == "" && c.root.SessionService != "" {
-		uri = c.root.SessionService + "Sessions/" // only when Links.Sessions is missing
-	}
+	uri, svc := c.root.Sessions, c.root.SessionService
 	user, pass := c.user, c.pass
 	c.mu.Unlock()
 	if user == "" {
 		return errors.New("log in: no username (give username and password, or auth_token)")
+	}
+	if uri == "" {
+		// No Links.Sessions in the root (every iLO has it): follow
+		// SessionService.Sessions, for services that let it be read
+		// without a session.
+		r, err := c.send(ctx, &request{method: http.MethodGet, uri: svc, noAuth: true, noRelogin: true})
+		if err != nil {
+			return fmt.Errorf("log in: find the sessions collection: %w", err)
+		}
+		uri = gjson.GetBytes(r.body, `Sessions.@odata\.id`).String()
+		if uri == "" {
+			return fmt.Errorf("log in: %s has no Sessions link", svc)
+		}
 	}
 	body, err := json.Marshal(map[string]string{"UserName": user, "Password": pass})
 	if err != nil {
