@@ -697,6 +697,7 @@ func (i *ILO) collection(r *http.Request, id, odataType, name, desc string, memb
 	for _, m := range members {
 		if expandRequested(r) && body != nil {
 			if b := body(m); b != nil {
+				b["@odata.etag"] = resourceETag(b)
 				ms = append(ms, b)
 				continue
 			}

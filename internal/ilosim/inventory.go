@@ -98,6 +98,11 @@ func (i *ILO) inventoryBodyLocked(it *invItem) map[string]any {
 	if it.id == "1" {
 		b["Name"] = i.prof.ManagerType
 	}
+	if oem, ok := b["Oem"].(map[string]any); ok {
+		if hpe, ok := oem["Hpe"].(map[string]any); ok {
+			hpe["@odata.context"] = "/redfish/v1/$metadata#HpeiLOSoftwareInventory.HpeiLOSoftwareInventory"
+		}
+	}
 	return b
 }
 

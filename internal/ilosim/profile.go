@@ -88,7 +88,7 @@ var profiles = map[string]Profile{
 		Registries:           wire.Registries{Base: "Base.1.18", ILO: "iLO.2.34"},
 		RedfishVersion:       "1.13.0",
 		UpdateServiceType:    "#UpdateService.v1_11_0.UpdateService",
-		HpeUpdateServiceType: "#HpeiLOUpdateServiceExt.v2_2_0.HpeiLOUpdateServiceExt",
+		HpeUpdateServiceType: "#HpeiLOUpdateServiceExt.v2_4_0.HpeiLOUpdateServiceExt", // no iLO 6/7 capture: a version after 2.70's v2_2_0 (UNCONFIRMED)
 		Tasks:                true,
 		Capabilities: map[string]any{
 			"BundleDowngradeSupport":         true,
@@ -111,7 +111,7 @@ var profiles = map[string]Profile{
 		Registries:           wire.Registries{Base: "Base.1.18", ILO: "iLO.2.31"},
 		RedfishVersion:       "1.20.0",
 		UpdateServiceType:    "#UpdateService.v1_2_1.UpdateService",
-		HpeUpdateServiceType: "#HpeiLOUpdateServiceExt.v2_2_0.HpeiLOUpdateServiceExt",
+		HpeUpdateServiceType: "#HpeiLOUpdateServiceExt.v2_4_0.HpeiLOUpdateServiceExt", // see ilo6
 		Tasks:                true,
 		Capabilities: map[string]any{
 			"BundleDowngradeSupport":     true,

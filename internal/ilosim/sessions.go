@@ -137,7 +137,7 @@ func (i *ILO) sessionBody(s *session, mine bool) map[string]any {
 }
 
 func (i *ILO) serveSessionService(w http.ResponseWriter, r *Request) {
-	WriteResource(w, http.StatusOK, map[string]any{
+	body := map[string]any{
 		"@odata.context": "/redfish/v1/$metadata#SessionService.SessionService",
 		"@odata.id":      i.ODataID("/redfish/v1/SessionService"),
 		"@odata.type":    "#SessionService.v1_0_0.SessionService",
@@ -145,10 +145,14 @@ func (i *ILO) serveSessionService(w http.ResponseWriter, r *Request) {
 		"Description":    "Session Service",
 		"Name":           "Session Service",
 		"ServiceEnabled": true,
-		"SessionTimeout": int(i.idle / time.Second),
 		"Sessions":       i.Ref(sessionsPath),
 		"Status":         map[string]any{"Health": "OK", "State": "Enabled"},
-	})
+	}
+	if i.prof.Generation >= 6 {
+		// SessionTimeout appeared in iLO 5 2.90 (CL5); the iLO 5 profiles model 2.70 and older.
+		body["SessionTimeout"] = int(i.idle / time.Second)
+	}
+	WriteResource(w, http.StatusOK, body)
 }
 
 func (i *ILO) serveSessions(w http.ResponseWriter, r *Request) {
@@ -168,8 +172,9 @@ func (i *ILO) serveSessions(w http.ResponseWriter, r *Request) {
 		func(p string) map[string]any { return i.sessionBody(byPath[p], byPath[p] == r.Session) })
 	if r.Session != nil {
 		body["Oem"] = map[string]any{"Hpe": map[string]any{
-			"@odata.type": "#HpeiLOSessionsSummary.v2_0_0.HpeiLOSessionsSummary",
-			"Links":       map[string]any{"MySession": i.Ref(sessionsPath + "/" + r.Session.id)},
+			"@odata.context": "/redfish/v1/$metadata#HpeiLOSessionsSummary.HpeiLOSessionsSummary",
+			"@odata.type":    "#HpeiLOSessionsSummary.v2_0_0.HpeiLOSessionsSummary",
+			"Links":          map[string]any{"MySession": i.Ref(sessionsPath + "/" + r.Session.id)},
 		}}
 	}
 	i.mu.Unlock()
