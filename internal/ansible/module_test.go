@@ -474,6 +474,16 @@ func TestExecute(t *testing.T) {
 			},
 			hidden: []string{"4242"},
 		},
+		{
+			name: "no_log suboption under a parent of the wrong type", args: `"name": "a", "target": [{"name": "t", "key": "k3y-value"}], ` + minimal, wantExit: 1,
+			want:   map[string]string{"msg": `"argument 'target' is of type <class 'list'> and we were unable to convert to dict: <class 'list'> cannot be converted to a dict"`},
+			hidden: []string{"k3y-value"},
+		},
+		{
+			name: "no_log suboption given as k=v string", args: `"name": "a", "components": ["name=c version=1 key=k3y-value"], ` + minimal,
+			want:   map[string]string{"invocation.module_args.components.0.key": `"VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"`},
+			hidden: []string{"k3y-value"},
+		},
 		// Malformed input.
 		{
 			name: "not JSON", args: `nope`, wantExit: 1,

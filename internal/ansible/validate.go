@@ -72,12 +72,9 @@ func (c *validation) check(s *structSpec, params map[string]any, path []string, 
 		}
 	}
 
-	// no_log values of the options as given (_list_no_log_values).
-	for _, o := range s.opts {
-		if o.NoLog {
-			c.addSecrets(params[o.Name])
-		}
-	}
+	// no_log values of the options as given, suboptions included, before
+	// any conversion can fail (_list_no_log_values).
+	c.rawSecrets(s, params)
 
 	// Unsupported options (_get_unsupported_parameters). They are dropped
 	// from the parameters: the module never sees them.
@@ -360,6 +357,39 @@ func tagMessage(name string, val any, fe validator.FieldError) string {
 		}
 	}
 	return fmt.Sprintf("value of %s must be %s, got: %s", name, what, got)
+}
+
+// rawSecrets records the no_log values of params as given, descending into
+// suboptions the way _list_no_log_values does (a dict, a list of dicts, or a
+// string that check_type_dict can read), so that a suboption whose parent
+// fails to convert is still masked.
+func (c *validation) rawSecrets(s *structSpec, params map[string]any) {
+	for k, v := range params {
+		o := s.lookup(k)
+		if o == nil {
+			continue
+		}
+		if o.NoLog {
+			c.addSecrets(v)
+		}
+		if o.sub == nil || v == nil {
+			continue
+		}
+		elems, isList := v.([]any)
+		if !isList {
+			elems = []any{v}
+		}
+		for _, e := range elems {
+			if str, ok := e.(string); ok {
+				if d, err := toDict(str); err == nil {
+					e = d
+				}
+			}
+			if m, ok := e.(map[string]any); ok {
+				c.rawSecrets(o.sub, m)
+			}
+		}
+	}
 }
 
 // addSecrets records the strings of a no_log value (_return_datastructure_name):
