@@ -135,6 +135,9 @@ func imageURL(image, proto string) (*url.URL, error) {
 
 // simpleUpdate implements UpdateService.SimpleUpdate (reference §3).
 func (i *ILO) simpleUpdate(w http.ResponseWriter, r *Request) {
+	if !i.requirePriv(w, r, PrivConfigureILO) {
+		return
+	}
 	reg := i.prof.Registries
 	const action = "UpdateService.SimpleUpdate"
 	var p params
@@ -193,6 +196,9 @@ func (i *ILO) simpleUpdate(w http.ResponseWriter, r *Request) {
 
 // addFromURI implements HpeiLOUpdateServiceExt.AddFromUri (reference §5.4).
 func (i *ILO) addFromURI(w http.ResponseWriter, r *Request) {
+	if !i.requirePriv(w, r, PrivConfigureILO) {
+		return
+	}
 	reg := i.prof.Registries
 	const action = "HpeiLOUpdateServiceExt.AddFromUri"
 	var p params

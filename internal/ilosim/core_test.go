@@ -243,3 +243,24 @@ func TestManagerResetKeepsState(t *testing.T) {
 		t.Errorf("DowngradePolicy %v after reset", got)
 	}
 }
+
+func TestPrivileges(t *testing.T) {
+	e := newEnv(t, WithUser("reader", "pw", PrivLogin))
+	res := e.do("POST", "/redfish/v1/SessionService/Sessions", map[string]string{"UserName": "reader", "Password": "pw"}, nil)
+	e.tok = res.header.Get("X-Auth-Token")
+	tests := []struct{ method, path string }{
+		{"POST", "/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate"},
+		{"POST", "/redfish/v1/UpdateService/Actions/Oem/Hpe/HpeiLOUpdateServiceExt.AddFromUri"},
+		{"PATCH", "/redfish/v1/UpdateService"},
+		{"POST", "/redfish/v1/UpdateService/Actions/Oem/Hpe/HpeiLOUpdateServiceExt.DeleteUnlockedComponents"},
+	}
+	for _, tt := range tests {
+		res := e.do(tt.method, tt.path, map[string]any{"ImageURI": "http://127.0.0.1/x.bin"}, nil)
+		if res.status != 403 || msgID(t, res) != "Base.1.4.InsufficientPrivilege" {
+			t.Errorf("%s %s as reader: %d %s", tt.method, tt.path, res.status, res.body)
+		}
+	}
+	if res := e.do("GET", "/redfish/v1/ResourceDirectory", nil, nil); res.status != 200 || !strings.Contains(string(res.body), "#UpdateService.") {
+		t.Errorf("ResourceDirectory: %d", res.status)
+	}
+}

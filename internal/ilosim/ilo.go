@@ -716,3 +716,12 @@ func (i *ILO) collection(r *http.Request, id, odataType, name, desc string, memb
 }
 
 func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+// requirePriv answers 403 Base InsufficientPrivilege unless the user holds priv.
+func (i *ILO) requirePriv(w http.ResponseWriter, r *Request, priv string) bool {
+	if r.Privileges[priv] {
+		return true
+	}
+	wire.WriteError(w, http.StatusForbidden, i.prof.Registries.BaseMsg("InsufficientPrivilege"))
+	return false
+}

@@ -234,6 +234,9 @@ func (i *ILO) serveComponent(w http.ResponseWriter, r *Request) {
 // patchComponent accepts Criticality, Configuration and ExecutionParameters
 // (reference §5.5); anything else is Base PropertyNotWritable.
 func (i *ILO) patchComponent(w http.ResponseWriter, r *Request) {
+	if !i.requirePriv(w, r, PrivConfigureILO) {
+		return
+	}
 	var body map[string]any
 	if !i.decodeBody(w, r.Request, &body) {
 		return
@@ -283,6 +286,9 @@ func (i *ILO) patchComponent(w http.ResponseWriter, r *Request) {
 // deleteComponent removes an unlocked component; a Locked one is refused
 // with 400 Base ResourceInUse (status and MessageId UNCONFIRMED, §13.1).
 func (i *ILO) deleteComponent(w http.ResponseWriter, r *Request) {
+	if !i.requirePriv(w, r, PrivConfigureILO) {
+		return
+	}
 	reg := i.prof.Registries
 	w.Header().Set("Allow", componentAllow)
 	i.mu.Lock()
@@ -309,6 +315,9 @@ func (i *ILO) deleteComponent(w http.ResponseWriter, r *Request) {
 
 // deleteUnlockedComponents is the OEM bulk action: 200 + Success.
 func (i *ILO) deleteUnlockedComponents(w http.ResponseWriter, r *Request) {
+	if !i.requirePriv(w, r, PrivConfigureILO) {
+		return
+	}
 	i.mu.Lock()
 	var files []string
 	for k, c := range i.repo {

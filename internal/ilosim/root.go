@@ -211,3 +211,28 @@ func (i *ILO) managerReset(w http.ResponseWriter, r *Request) {
 	wire.WriteSuccess(w, i.prof.Registries)
 	i.ResetBMC()
 }
+
+// serveResourceDirectory answers the HPE index of instances that PYLIB
+// examples search for "#UpdateService." (reference §1.1).
+func (i *ILO) serveResourceDirectory(w http.ResponseWriter, r *Request) {
+	inst := func(p, t string) map[string]any { return map[string]any{"@odata.id": i.ODataID(p), "@odata.type": t} }
+	WriteResource(w, http.StatusOK, map[string]any{
+		"@odata.context": "/redfish/v1/$metadata#HpeiLOResourceDirectory.HpeiLOResourceDirectory",
+		"@odata.id":      i.ODataID("/redfish/v1/ResourceDirectory"),
+		"@odata.type":    "#HpeiLOResourceDirectory.v2_0_0.HpeiLOResourceDirectory",
+		"Id":             "ResourceDirectory",
+		"Name":           "iLO Resource Directory",
+		"Description":    "iLO Resource Directory",
+		"Instances": []any{
+			inst("/redfish/v1", "#ServiceRoot.v1_5_1.ServiceRoot"),
+			inst("/redfish/v1/Managers/1", "#Manager.v1_5_1.Manager"),
+			inst("/redfish/v1/SessionService", "#SessionService.v1_0_0.SessionService"),
+			inst("/redfish/v1/Systems/1", "#ComputerSystem.v1_13_0.ComputerSystem"),
+			inst("/redfish/v1/TaskService", "#TaskService.v1_1_1.TaskService"),
+			inst(updateServicePath, i.prof.UpdateServiceType),
+			inst(repositoryPath, "#HpeComponentCollection.HpeComponentCollection"),
+			inst(firmwareInvPath, "#SoftwareInventoryCollection.SoftwareInventoryCollection"),
+			inst(softwareInvPath, "#SoftwareInventoryCollection.SoftwareInventoryCollection"),
+		},
+	})
+}

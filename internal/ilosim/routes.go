@@ -41,6 +41,7 @@ func baseRoutes() []route {
 		{"/redfish", true, func(i *ILO) methods { return methods{http.MethodGet: i.serveRedfish} }},
 		{"/redfish/v1", true, func(i *ILO) methods { return methods{http.MethodGet: i.serveRoot} }},
 		{"/redfish/v1/odata", true, func(i *ILO) methods { return methods{http.MethodGet: i.serveOData} }},
+		{"/redfish/v1/ResourceDirectory", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveResourceDirectory} }},
 		{"/redfish/v1/SessionService", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveSessionService} }},
 		{sessionsPath, true, func(i *ILO) methods {
 			return methods{http.MethodGet: i.authed(i.serveSessions), http.MethodPost: i.login}

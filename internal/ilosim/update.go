@@ -420,6 +420,9 @@ func (i *ILO) serveUpdateService(w http.ResponseWriter, r *Request) {
 // patchUpdateService accepts the documented PATCHable OEM properties
 // (reference §1.2) and honours If-Match.
 func (i *ILO) patchUpdateService(w http.ResponseWriter, r *Request) {
+	if !i.requirePriv(w, r, PrivConfigureILO) {
+		return
+	}
 	var body struct {
 		Oem struct {
 			Hpe map[string]any

@@ -1,0 +1,140 @@
+// Package ilosim simulates HPE iLO 5, 6 and 7 update services for tests,
+// the demo and benchmarks. An *ILO is an http.Handler for one iLO:
+//
+//	sim := ilosim.New(ilosim.WithProfileName("ilo6"), ilosim.WithSpeed(60))
+//	srv := httptest.NewServer(sim)
+//	defer srv.Close()
+//	defer sim.Close()
+//
+// StartFleet serves N iLOs on 127.0.0.1, one listener each, over HTTPS with a
+// CA it generates (cmd/ilosim is the command around it). The package shares
+// no code with the client in internal/ilo, so that the two can disagree and
+// the tests notice. Facts come from ../shared/reference/ilo-update-service.md
+// (cited as §n) and the iLO 5 captures in ../shared/fixtures/ilo/ilo5/.
+//
+// # Resources
+//
+// The dispatch table (routes.go) matches paths case-insensitively, with or
+// without a trailing slash; a row per resource. /redfish/v1 is readable
+// without authentication; everything else wants X-Auth-Token, the
+// sessionKey cookie or Basic auth (which leaves no session behind) and
+// answers 401 Base NoValidSession otherwise. Served: service root,
+// SessionService and Sessions (201 + X-Auth-Token + absolute Location,
+// DELETE 200, cap, idle expiry), Managers/1 (+ Manager.Reset),
+// Systems/1, TaskService, Tasks, TaskMonitors, UpdateService (GET, PATCH of
+// Accept3rdPartyFirmware, DowngradePolicy, FirmwareIntegrity), SimpleUpdate,
+// AddFromUri, DeleteUnlockedComponents, FirmwareInventory (the 27 members of
+// the 2.70 capture), SoftwareInventory (empty, as captured),
+// ComponentRepository and members, /fwrepo/<Filename>, /cgi-bin/uploadFile
+// and, on ilo5-multipart, the DMTF MultipartHttpPushUri. The task queue,
+// maintenance windows, install sets and their bulk actions live in package
+// queue and are mounted by queue_mount.go (Mount, Handle, AddTicker,
+// SetLockedFunc, ComponentByFilename and Apply are its hooks).
+//
+// Every GET carries @odata.etag and an equal ETag header (wire.ETag over the
+// body without its clock fields); PATCH and DELETE honour If-Match (412 on
+// mismatch). Every other answer uses iLO's error envelope from package wire.
+//
+// # Update operations and time
+//
+// One operation runs at a time and drives Oem.Hpe.State: Uploading while the
+// POST body or the ImageURI download arrives, then Verifying, Writing (when
+// stored in the repository), Updating with FlashProgressPercent (when
+// flashed), then Complete or Error with Result; the terminal state is sticky
+// until the next operation. UploadCurrentEtag echoes the client's tag. A new
+// upload or flash while one runs is refused with 400
+// iLO.ComponentUploadAlreadyInProgress, or FirmwareFlashAlreadyInProgress
+// while Updating. Phases are measured on a simulated Clock (WithSpeed,
+// WithPhases, POST /_sim/clock {"advance": "26h"}) and evaluated lazily
+// on every request, so an idle iLO costs no goroutine: 1,000 iLOs idle in
+// about 25 MB.
+//
+// Images are read with internal/testimage. Applying one sets the Version of
+// every FirmwareInventory item whose DeviceClass matches and whose Targets
+// share a GUID with the image (or the items named by Targets). Flashing iLO
+// firmware resets the iLO at the end of the flash: every session ends, every
+// connection is reset (hijacked and closed with SO_LINGER 0) for the dark
+// time (WithDarkTime, simulated), then the iLO answers with the new version;
+// repository, queue, windows, install sets and settings stay. /_sim stays
+// reachable while dark.
+//
+// Uploads are streamed to files under WithDir (a private directory per iLO,
+// created on first use): a 1 GiB component never sits in memory. uploadFile
+// takes at most 33,554,432 bytes per POST; Sections are appended in order and
+// the component is complete when a part is shorter than 32 MiB or the
+// image's header size is reached. Smart Components need a .compsig (one per
+// 32 MiB part is accepted, or one for the whole file).
+//
+// # Control endpoint
+//
+// /_sim/counters, /_sim/counters/reset, /_sim/faults, /_sim/clock and
+// /_sim/state, as docs/design.md describes; no auth, no faults apply.
+// Faults: status_503 (next N requests, Retry-After: 1), reset_mid_body (next N
+// uploads), slow_ms/slow_count, expire_sessions, repository_full (true or
+// false), dark_seconds (simulated).
+//
+// # Profiles (§10)
+//
+//	                    ilo5          ilo5-legacy  ilo6            ilo7                 ilo5-multipart
+//	firmware            2.70          2.18         1.70            1.14.00              2.70
+//	Managers/1 version  iLO 5 v2.70   iLO 5 v2.18  iLO 6 v1.70     1.14.00 Jul 10 2025  as ilo5
+//	Oem.Hpe.Firmware    yes           yes          yes             no (deprecated)      yes
+//	@odata.id slash     trailing      trailing     none            none                 trailing
+//	registries          Base.1.4      Base.1.4     Base.1.18       Base.1.18            Base.1.4
+//	                    iLO.2.14      iLO.2.8      iLO.2.34        iLO.2.31             iLO.2.14
+//	UpdateService type  v1_1_1        v1_1_1       v1_11_0         v1_2_1               v1_1_1
+//	HpeiLOUpdateSvcExt  v2_2_0        v2_1_4       v2_4_0 (*)      v2_4_0 (*)           v2_2_0
+//	SimpleUpdate /      202 + Task +  200 + Base   202             202                  202
+//	AddFromUri          Location      Success
+//	Capabilities,       yes           no           + ForceStop,    SecureStandardMode   yes
+//	Accept3rdParty…                                ConnectivityTest
+//	extra               BundleUpdate  —            HttpPushUri-    RunningSoftware-     MultipartHttpPushUri
+//	                    Report                     Options         Inventory
+//	SessionTimeout      no            no           yes             yes                  no
+//
+// (*) no capture or schema: an assumption. Profile.ActionsUnderActionsOem
+// moves the OEM actions to Actions.Oem.Hpe (a third-party claim for iLO 6);
+// every built-in profile keeps Oem.Hpe.Actions as all HPE documents do.
+//
+// # UNCONFIRMED choices (§13) and how to switch them
+//
+//   - Section base: 0 for uploadFile (iLOrest, HPE doc), 1 for AddFromUri
+//     (HPE blog screenshot). WithSectionBase(upload, addFromURI).
+//   - uploadFile tag: UploadCurrentEtag wins when both it and ETag are sent;
+//     either alone is echoed in Oem.Hpe.UploadCurrentEtag. Not switchable.
+//   - uploadFile success body: 200 with Base Success (iLOrest reads only the
+//     status). Bad or missing session, missing iLOConfigPriv, Basic auth and
+//     a sessionKey field that differs from the cookie: 400 with an empty body.
+//   - uploadFile over 32 MiB in one POST: 400 iLO.ComponentUploadFailed and
+//     State Error. Sections out of order: State Error ComponentUploadFailed.
+//   - Unknown image bytes: State Error iLO.UpdateInvalidFile; missing or bad
+//     compsig: iLO.ComponentUploadFailed (iLO 5) or
+//     iLO.UpdateSignatureValidationFailed (iLO 6/7).
+//   - Full repository (or the repository_full fault): State Error
+//     Base.ResourceExhaustion ["ComponentRepository"].
+//   - Replacing or deleting a Locked component: State Error
+//     ComponentUploadFailed, DELETE 400 Base.ResourceInUse.
+//   - SimpleUpdate accepts only .bin and .signed.flash (HPE docs); .fwpkg and
+//     Smart Components end in State Error Base.ResourceAtUriInUnknownFormat on
+//     every profile, after 202 + Task on ≥ 2.30 profiles (the Task ends in
+//     Exception).
+//   - SimpleUpdate/AddFromUri download failure: State Error
+//     Base.CouldNotEstablishConnection (no answer) or Base.ResourceMissingAtURI
+//     (non-200); downloads are allowed from loopback only.
+//   - Task monitor: 202 + Task while running (no Retry-After), one final
+//     answer (200 Base Success, or 400 with the Result when the task ended in
+//     Exception), then 404 Base.ResourceMissingAtURI. Tasks stay listed.
+//   - Session cap: 16 (WithSessionCap), refused with 503 Base.SessionLimitExceeded.
+//     Idle expiry 30 min of iLO time (WithIdleTimeout). Bad credentials: 401
+//     iLO.UnauthorizedLoginAttempt.
+//   - 412 on If-Match mismatch cites Base.PreconditionFailed (absent from
+//     Base 1.4; no source shows iLO's id). 405 cites Base.ActionNotSupported.
+//   - Component Id: 8 hex digits of the CRC-32 of the lower-case file name,
+//     so a replaced file keeps its URI.
+//   - Busy refusals answer 400; status 409 is never used.
+//   - Dark time 90 s after an iLO flash or Manager.Reset (WithDarkTime);
+//     connections are reset rather than refused, so that one listener keeps
+//     serving /_sim.
+//   - ilo6/ilo7 HpeiLOUpdateServiceExt v2_4_0 and the Capabilities sets follow
+//     the resource-definition tables, not captures.
+package ilosim
