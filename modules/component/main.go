@@ -111,6 +111,18 @@ type Action struct {
 var Module = ansible.New("component", run)
 
 func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
+	// A local file is looked at before logging in: what cannot go to the
+	// repository is refused without a request.
+	var f localFile
+	if a.State == "present" && a.Path != "" {
+		var warnings []string
+		if f, warnings, err = inspect(a); err != nil {
+			return Result{}, err
+		}
+		for _, w := range warnings {
+			m.Warn("%s", w)
+		}
+	}
 	c, err := ilo.Connect(ctx, a.ConnArgs)
 	if err != nil {
 		return Result{}, err
@@ -129,7 +141,7 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
 	case len(a.ImageURI) > 0:
 		return pull(ctx, m, c, a, res)
 	}
-	return push(ctx, m, c, a, res)
+	return push(ctx, m, c, a, f, res)
 }
 
 // waitContext bounds the writes and the wait with wait_timeout.

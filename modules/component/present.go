@@ -35,16 +35,9 @@ func entry(c *ilo.Component) any {
 	return *c
 }
 
-// push keeps a local file in the repository: look, compare, pre-flight,
-// then stream it in Sections.
-func push(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Result) (Result, error) {
-	f, warnings, err := inspect(a)
-	if err != nil {
-		return res, err
-	}
-	for _, w := range warnings {
-		m.Warn("%s", w)
-	}
+// push keeps a local file (inspected by run) in the repository: look,
+// compare, pre-flight, then stream it in Sections.
+func push(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, f localFile, res Result) (Result, error) {
 	repo, err := c.Repository(ctx)
 	if err != nil {
 		return res, err

@@ -1,0 +1,166 @@
+package component
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/pem"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fleetfw/ilo/internal/ansible"
+	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/testimage"
+)
+
+// fastPhases keep the simulated Verifying/Writing short so that sections
+// complete within a few polls.
+var fastPhases = ilosim.Phases{Verifying: 20 * time.Millisecond, Writing: 40 * time.Millisecond, Updating: 50 * time.Millisecond}
+
+// Credentials of the simulated iLO; the password is distinctive so that a
+// leak into the output is found.
+const (
+	testUser     = "fleetfw"
+	testPassword = "Component-pw-9a7e41"
+)
+
+// env is one simulated iLO behind a TLS test server, and a CA file for it.
+type env struct {
+	t   *testing.T
+	sim *ilosim.ILO
+	srv *httptest.Server
+	ca  string
+}
+
+func newEnv(t *testing.T, opts ...ilosim.Option) *env {
+	t.Helper()
+	opts = append([]ilosim.Option{ilosim.WithDir(t.TempDir()), ilosim.WithPhases(fastPhases), ilosim.WithCredentials(testUser, testPassword)}, opts...)
+	sim := ilosim.New(opts...)
+	srv := httptest.NewTLSServer(sim)
+	t.Cleanup(func() {
+		srv.Close()
+		_ = sim.Close()
+	})
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	b := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(ca, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, sim: sim, srv: srv, ca: ca}
+}
+
+// conn returns the connection options of the simulated iLO.
+func (e *env) conn() ilo.ConnArgs {
+	return ilo.ConnArgs{BaseURI: e.srv.URL, Username: testUser, Password: testPassword,
+		ValidateCerts: true, CAPath: e.ca, Timeout: 30}
+}
+
+// client is a client of the iLO for test setup (install sets, tasks, uploads).
+func (e *env) client() *ilo.Client {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := ilo.Connect(ctx, e.conn())
+	if err != nil {
+		e.t.Fatalf("connect: %v", err)
+	}
+	e.t.Cleanup(func() { _ = c.Close(context.Background()) })
+	return c
+}
+
+// out is one module result.
+type out map[string]any
+
+func (o out) changed() bool { return o["changed"] == true }
+func (o out) failed() bool  { return o["failed"] == true }
+func (o out) msg() string   { s, _ := o["msg"].(string); return s }
+func (o out) num(k string) int64 {
+	n, _ := o[k].(json.Number).Int64()
+	return n
+}
+
+// component returns a key of the returned component ("" when none).
+func (o out) component(k string) string {
+	c, ok := o["component"].(map[string]any)
+	if !ok {
+		return ""
+	}
+	switch v := c[k].(type) {
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case bool:
+		if v {
+			return "true"
+		}
+		return "false"
+	}
+	return ""
+}
+
+// run runs the module with args (connection options added) and returns its
+// result; check runs it in check mode.
+func (e *env) run(args map[string]any, check bool) out {
+	e.t.Helper()
+	full := map[string]any{"baseuri": e.srv.URL, "username": testUser, "password": testPassword,
+		"ca_path": e.ca, "_ansible_check_mode": check, "_ansible_diff": true, "wait_timeout": 120}
+	for k, v := range args {
+		full[k] = v
+	}
+	b, err := json.Marshal(full)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var stdout bytes.Buffer
+	code := Module.ExecuteIn(ctx, b, ansible.Host{Stdout: &stdout})
+	d := json.NewDecoder(&stdout)
+	d.UseNumber()
+	var o out
+	if err := d.Decode(&o); err != nil {
+		e.t.Fatalf("module output is not JSON: %v\n%s", err, stdout.String())
+	}
+	if (code != 0) != o.failed() {
+		e.t.Errorf("exit code %d with failed=%v", code, o.failed())
+	}
+	if strings.Contains(stdout.String(), testPassword) {
+		e.t.Errorf("module output contains the password")
+	}
+	return o
+}
+
+// mustRun runs the module and fails the test when the module failed.
+func (e *env) mustRun(args map[string]any, check bool) out {
+	e.t.Helper()
+	o := e.run(args, check)
+	if o.failed() {
+		e.t.Fatalf("module failed: %s\n%v", o.msg(), o)
+	}
+	return o
+}
+
+// writes returns the iLO's write counter and resets the counters.
+func (e *env) writes() int {
+	n := e.sim.Counters().Writes
+	e.sim.ResetCounters()
+	return n
+}
+
+// image writes a test image into a new directory.
+func image(t *testing.T, s testimage.Spec) testimage.Files {
+	t.Helper()
+	f, err := testimage.WriteFiles(t.TempDir(), s)
+	if err != nil {
+		t.Fatalf("write test image: %v", err)
+	}
+	return f
+}
+
+const mib = 1 << 20
