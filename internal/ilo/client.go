@@ -215,7 +215,9 @@ func (c *Client) Close(ctx context.Context) error {
 	if !own || uri == "" {
 		return nil
 	}
-	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opt.logoutWait)
+	// The request's own timeout fires first and names the request; the
+	// context's deadline is only a backstop.
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opt.logoutWait+time.Second)
 	defer cancel()
 	_, err := c.send(lctx, &request{method: http.MethodDelete, uri: uri, closing: true, noRelogin: true, timeout: c.opt.logoutWait})
 	if err != nil && !IsNotFound(err) && !IsUnauthorized(err) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -531,5 +532,65 @@ func TestExpectedDuringReset(t *testing.T) {
 		if got := ExpectedDuringReset(tt.err); got != tt.want {
 			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestOneConnectionPerRun checks keep-alive: a run of many requests opens one
+// TCP connection, hence one TLS handshake.
+func TestOneConnectionPerRun(t *testing.T) {
+	f := newFake(t)
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(f)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.StartTLS()
+	defer srv.Close()
+	a := ConnArgs{BaseURI: srv.URL, Username: f.user, Password: f.pass, ValidateCerts: true, CAPath: writeCA(t, srv.Certificate()), Timeout: 10}
+	ctx := context.Background()
+	c, err := Connect(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Repository(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.FirmwareInventory(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Manager(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("connections: got %d, want 1", n)
+	}
+	if n := len(f.requests); n < 6 {
+		t.Errorf("requests: got %d, want at least 6 over the one connection", n)
+	}
+}
+
+// TestCloseWhenTheILOHangs: the logout has its own deadline and reports
+// that it failed instead of hanging.
+func TestCloseWhenTheILOHangs(t *testing.T) {
+	env := newEnv(t)
+	c := env.connect(t, WithLogoutTimeout(100*time.Millisecond))
+	_, uri := c.Session()
+	env.fake.hook("DELETE", uri, func(w http.ResponseWriter, r *http.Request) bool {
+		<-r.Context().Done()
+		return true
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the caller's context is already gone
+	err := c.Close(ctx)
+	if err == nil || !strings.Contains(err.Error(), "log out") || !IsTimeout(err) {
+		t.Errorf("got %v, want a logout timeout", err)
+	}
+	if err := c.Close(ctx); err != nil {
+		t.Errorf("second Close: got %v, want nil", err)
 	}
 }
