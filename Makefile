@@ -58,13 +58,10 @@ cross: ## build dist/fleetfw-ilo-$GOOS-$GOARCH, e.g. make cross GOOS=linux GOARC
 	GOOS=$(GOOS) GOARCH=$(GOARCH) $(GOBUILD) -o $(DIST)/fleetfw-ilo-$(GOOS)-$(GOARCH) ./cmd/fleetfw-ilo
 	@echo "to use it, replace plugins/bin/fleetfw-ilo in an installed collection with $(DIST)/fleetfw-ilo-$(GOOS)-$(GOARCH)"
 
-collection: build ## build the collection tarball into dist/ (fails above 10 MB or with Go sources inside)
+collection: build ## build the collection tarball into dist/ (fails above 10 MB or with unexpected files)
 	@mkdir -p $(DIST)
 	ansible-galaxy collection build --force --output-path $(DIST) .
-	@size=$$(stat -c %s $(TARBALL)); echo "$(TARBALL): $$size bytes"; \
-	  if [ $$size -gt $(MAX_TARBALL_BYTES) ]; then echo "tarball is larger than $(MAX_TARBALL_BYTES) bytes" >&2; exit 1; fi
-	@if tar tzf $(TARBALL) | grep -E '\.go$$|^(cmd|internal|modules|tests|scripts)/'; then \
-	  echo "the tarball carries development files (see build_ignore in galaxy.yml)" >&2; exit 1; fi
+	@scripts/check-tarball.sh $(TARBALL) $(MAX_TARBALL_BYTES)
 
 install: collection ## install the tarball into build/collections
 	@rm -rf $(COLLECTIONS)
