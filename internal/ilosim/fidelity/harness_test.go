@@ -94,7 +94,11 @@ func TestSchemasAcceptCaptures(t *testing.T) {
 		{"ilo5-2.70", "ilo5-2.70", "UpdateService/UpdateTaskQueue/44c2f1b7",
 			func(m map[string]any) { m["error"].(map[string]any)["code"] = 1 }, "code"},
 	}
+	vs := map[string]*validators{} // compiled schemas, one set per HPE folder
 	for _, tt := range tests {
+		if vs[tt.hpe] == nil {
+			vs[tt.hpe] = newValidators(t, tt.hpe)
+		}
 		name := tt.set + "/" + tt.rel
 		if tt.corrupt != nil {
 			name += " corrupted"
@@ -104,7 +108,7 @@ func TestSchemasAcceptCaptures(t *testing.T) {
 			if tt.corrupt != nil {
 				tt.corrupt(body)
 			}
-			problems, _ := newValidators(t, tt.hpe).check(body)
+			problems, _ := vs[tt.hpe].check(body)
 			all := strings.Join(problems, "\n")
 			switch {
 			case tt.wantErr == "" && len(problems) > 0:
