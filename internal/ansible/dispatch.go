@@ -34,6 +34,7 @@ type Host struct {
 // Interrupted is the cause of a module context cancelled by a signal.
 type Interrupted struct{ Signal os.Signal }
 
+// Error names the signal: "interrupted by signal terminated".
 func (e *Interrupted) Error() string { return "interrupted by signal " + e.Signal.String() }
 
 // Dispatch runs the module Ansible asked for with the process's stderr,

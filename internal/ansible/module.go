@@ -121,18 +121,21 @@ func (m *module[A, R]) execute(ctx context.Context, argsJSON []byte, h Host, res
 		resp.fail(fmt.Errorf("read module arguments: %w", err))
 		return
 	}
-	run := &Run{ModuleName: m.name}
-	if err := meta.apply(run); err != nil {
-		resp.fail(err)
-		return
-	}
-	resp.diff, resp.noLog = run.Diff, meta.noLog
 	if m.specErr != nil {
 		resp.fail(fmt.Errorf("module %s has a bad argument spec: %w", m.name, m.specErr))
 		return
 	}
-
 	c := &validation{lookupEnv: h.LookupEnv, v: m.v}
+	// Secrets first, so that even a failure on the _ansible_* keys is scrubbed.
+	c.rawSecrets(m.spec, params)
+	run := &Run{ModuleName: m.name}
+	if err := meta.apply(run); err != nil {
+		resp.secrets = c.secrets
+		resp.fail(err)
+		return
+	}
+	resp.diff, resp.noLog = run.Diff, meta.noLog
+
 	c.check(m.spec, params, nil, "")
 	resp.invocation = params
 	resp.secrets = c.secrets
