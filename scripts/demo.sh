@@ -65,5 +65,6 @@ echo "demo: simulated iLOs ($profiles):"
 sed -n 's/^\(ilo[0-9]*\) ilo_baseuri=/  \1 /p' "$tmp/inventory.ini"
 
 echo "demo: ansible-playbook $installed/playbooks/demo.yml"
-ANSIBLE_COLLECTIONS_PATH=$tmp/collections \
+# YAML results print the tables without JSON quoting.
+ANSIBLE_COLLECTIONS_PATH=$tmp/collections ANSIBLE_CALLBACK_RESULT_FORMAT=${ANSIBLE_CALLBACK_RESULT_FORMAT:-yaml} \
 	ansible-playbook -i "$tmp/inventory.ini" -e ilo_hosts=ilos "$installed/playbooks/demo.yml"
