@@ -217,7 +217,7 @@ func (c *Client) Reconnect(ctx context.Context) error {
 		delay = min(2*delay, max(c.opt.backoffMax, time.Second))
 	}
 	if last == nil {
-		return fmt.Errorf("reconnect: %w", ctx.Err())
+		return fmt.Errorf("reconnect: iLO did not come back: %w", ctx.Err())
 	}
 	return fmt.Errorf("reconnect: iLO did not come back: %w (last error: %v)", ctx.Err(), last)
 }
