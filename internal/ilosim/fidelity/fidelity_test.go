@@ -228,6 +228,9 @@ func collect(t *testing.T, s *simILO, pc profileCase) []observed {
 	if ts != nil {
 		add("Tasks", s.link(ts, "Tasks"), set, "TaskService/Tasks")
 	}
+	if mgrs := s.get(s.link(s.root, "Managers")); len(members(mgrs)) > 0 {
+		add("Manager", members(mgrs)[0], set, "Managers/1")
+	}
 	ss := add("SessionService", s.link(s.root, "SessionService"), set, "SessionService")
 	if ss != nil {
 		sessions := add("Sessions", s.link(ss, "Sessions"), set, "SessionService/Sessions")
