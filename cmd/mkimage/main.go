@@ -32,7 +32,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		name     = fs.String("name", "", "image file `name`, e.g. ilo5_305.bin, U46_2.90_01_01_2025.signed.flash, cp045678.exe (required)")
 		version  = fs.String("version", "", "component version (default: from the name; required for Smart Components)")
 		size     = fs.String("size", "0", "image size: bytes or with a unit B, KiB, MiB, GiB, KB, MB, GB (0: smallest image)")
-		kind     = fs.String("kind", "", fmt.Sprintf("image kind %v (default: from the name)", testimage.Kinds))
+		kind     = fs.String("kind", "", fmt.Sprintf("image kind %v (default: from the name)", testimage.AllKinds()))
 		comp     = fs.String("component-name", "", "component Name (default per kind, e.g. \"iLO 5\")")
 		class    = fs.String("device-class", "", "DeviceClass GUID (default per kind)")
 		targets  = fs.String("targets", "", "comma-separated target GUIDs (default per kind)")

@@ -137,7 +137,7 @@ func readHeader(r io.ReaderAt, size int64) (Header, error) {
 	if h.Size != size {
 		return h, fmt.Errorf("image %s is %d bytes, its header says %d: %w", h.Filename, size, h.Size, ErrCorrupt)
 	}
-	if !slices.Contains(Kinds, h.Kind) || h.Kind == KindFwpkg {
+	if !slices.Contains(AllKinds(), h.Kind) || h.Kind == KindFwpkg {
 		return h, fmt.Errorf("image header kind %q: %w", h.Kind, ErrCorrupt)
 	}
 	return h, nil

@@ -26,8 +26,10 @@ const (
 	KindSmartComponent Kind = "smartcomponent"
 )
 
-// Kinds lists every Kind, for flag help and tests.
-var Kinds = []Kind{KindILO, KindFirmware, KindBIOS, KindSignedBin, KindCPLD, KindHex, KindFwpkg, KindSmartComponent}
+// AllKinds returns every Kind, for flag help and tests.
+func AllKinds() []Kind {
+	return []Kind{KindILO, KindFirmware, KindBIOS, KindSignedBin, KindCPLD, KindHex, KindFwpkg, KindSmartComponent}
+}
 
 // The values of Activates, as in HpeComponent.Activates.
 const (
@@ -190,8 +192,8 @@ func Resolve(s Spec) (Spec, error) {
 			return s, fmt.Errorf("image file name %q: unknown extension, give a kind", s.Filename)
 		}
 	}
-	if !slices.Contains(Kinds, s.Kind) {
-		return s, fmt.Errorf("image kind %q: want one of %v", s.Kind, Kinds)
+	if !slices.Contains(AllKinds(), s.Kind) {
+		return s, fmt.Errorf("image kind %q: want one of %v", s.Kind, AllKinds())
 	}
 	if s.Version == "" {
 		v, ok := InferVersion(s.Filename)
