@@ -31,13 +31,13 @@ const (
 
 // env is one simulated iLO behind a TLS test server, and a CA file for it.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	sim *ilosim.ILO
 	srv *httptest.Server
 	ca  string
 }
 
-func newEnv(t *testing.T, opts ...ilosim.Option) *env {
+func newEnv(t testing.TB, opts ...ilosim.Option) *env {
 	t.Helper()
 	opts = append([]ilosim.Option{ilosim.WithDir(t.TempDir()), ilosim.WithPhases(fastPhases), ilosim.WithCredentials(testUser, testPassword)}, opts...)
 	sim := ilosim.New(opts...)
@@ -154,7 +154,7 @@ func (e *env) writes() int {
 }
 
 // image writes a test image into a new directory.
-func image(t *testing.T, s testimage.Spec) testimage.Files {
+func image(t testing.TB, s testimage.Spec) testimage.Files {
 	t.Helper()
 	f, err := testimage.WriteFiles(t.TempDir(), s)
 	if err != nil {

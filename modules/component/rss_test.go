@@ -1,0 +1,87 @@
+package component
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/fleetfw/ilo/internal/ansible"
+	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/testimage"
+)
+
+// childArgs names the arguments file when the test binary runs as the
+// module process (BenchmarkUploadRSS), the way Ansible runs the module.
+const childArgs = "FLEETFW_COMPONENT_MODULE_ARGS"
+
+func TestMain(m *testing.M) {
+	if f := os.Getenv(childArgs); f != "" {
+		os.Exit(ansible.Dispatch([]string{"component", f}, os.Stdout, Module))
+	}
+	os.Exit(m.Run())
+}
+
+// BenchmarkUploadRSS runs the module as its own process (this test binary
+// in module mode) uploading 16 MiB and 1 GiB, and reports the process's
+// peak resident set size (getrusage ru_maxrss): the body is streamed from
+// disk, so the figure must not grow with the file size.
+func BenchmarkUploadRSS(b *testing.B) {
+	for _, size := range []int64{16 << 20, 1 << 30} {
+		b.Run(fmt.Sprintf("%dMiB", size>>20), func(b *testing.B) {
+			e := newEnv(b, ilosim.WithRepositorySize(4<<30))
+			img := image(b, testimage.Spec{Filename: "cp045700.exe", Version: "1.0.0", Size: size})
+			args := map[string]any{"baseuri": e.srv.URL, "username": testUser, "password": testPassword,
+				"ca_path": e.ca, "path": img.Image, "force": true, "wait_timeout": 600,
+				"_ansible_module_name": "fleetfw.ilo.component"}
+			argsFile := filepath.Join(b.TempDir(), "args.json")
+			raw, err := json.Marshal(args)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := os.WriteFile(argsFile, raw, 0o600); err != nil {
+				b.Fatal(err)
+			}
+			var peak int64
+			b.SetBytes(size)
+			b.ResetTimer()
+			for range b.N {
+				rss, o := runChild(b, argsFile)
+				if o["changed"] != true || o["bytes_sent"] != json.Number(fmt.Sprint(size)) {
+					b.Fatalf("module did not upload %d bytes: %v", size, o)
+				}
+				peak = max(peak, rss)
+			}
+			b.ReportMetric(float64(peak)/1024, "peak-RSS-MiB")
+		})
+	}
+}
+
+// runChild runs the module process on argsFile and returns its peak RSS in
+// KiB and its result.
+func runChild(b *testing.B, argsFile string) (int64, map[string]any) {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childArgs+"="+argsFile)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	d := json.NewDecoder(&stdout)
+	d.UseNumber()
+	var o map[string]any
+	if derr := d.Decode(&o); derr != nil {
+		b.Fatalf("module process: %v %v\n%s%s", err, derr, stdout.String(), stderr.String())
+	}
+	if err != nil {
+		b.Fatalf("module process failed: %v: %v", err, o["msg"])
+	}
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		b.Fatal("no rusage for the module process")
+	}
+	return ru.Maxrss, o // kilobytes on Linux
+}
