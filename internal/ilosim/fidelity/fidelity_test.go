@@ -272,6 +272,22 @@ func collect(t *testing.T, s *simILO, pc profileCase) []observed {
 	}
 	obs = append(obs, observed{resource: "Error 401", path: "(no auth) " + s.link(s.root, "UpdateService"), status: status, body: body, captSet: "ilo5-2.70", captRel: errCapture})
 
+	// 400: SimpleUpdate refuses TPMOverrideFlag, as captured on iLO 5
+	// (reference §3.1: ActionParameterUnknown, args action and parameter).
+	actions, _ := us["Actions"].(map[string]any)
+	action, _ := actions["#UpdateService.SimpleUpdate"].(map[string]any)
+	if target, _ := action["target"].(string); target != "" {
+		resp, b := s.do(http.MethodPost, target, strings.NewReader(`{"ImageURI": "http://127.0.0.1:9/x.bin", "TPMOverrideFlag": true}`),
+			map[string]string{"Content-Type": "application/json"}, true)
+		body := decode(t, target, b)
+		want := fmt.Sprint([]any{map[string]any{"MessageId": s.ilo.Registries().Base + ".ActionParameterUnknown",
+			"MessageArgs": []any{"UpdateService.SimpleUpdate", "TPMOverrideFlag"}}})
+		if resp.StatusCode != http.StatusBadRequest || fmt.Sprint(extendedInfo(body)) != want {
+			t.Errorf("POST %s with TPMOverrideFlag: status %d ExtendedInfo %v, want 400 %s", target, resp.StatusCode, extendedInfo(body), want)
+		}
+		obs = append(obs, observed{resource: "Error 400", path: "POST " + target, status: resp.StatusCode, body: body})
+	}
+
 	obs = append(obs, simpleUpdate(t, s, us, ts)...)
 	return obs
 }
