@@ -121,6 +121,9 @@
 //   - SimpleUpdate/AddFromUri download failure: State Error
 //     Base.CouldNotEstablishConnection (no answer) or Base.ResourceMissingAtURI
 //     (non-200); downloads are allowed from loopback only.
+//   - A running Task carries "Messages": [] although the 2.30 capture shows
+//     [{}] (FW3-fig-10), which breaks the DMTF schema and community.general;
+//     WithTaskEmptyMessage restores the captured shape.
 //   - Task monitor: 202 + Task while running (no Retry-After), one final
 //     answer (200 Base Success, or 400 with the Result when the task ended in
 //     Exception), then 404 Base.ResourceMissingAtURI. Tasks stay listed.

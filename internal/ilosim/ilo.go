@@ -72,6 +72,10 @@ func WithProfileName(name string) Option {
 // WithFirmwareVersion overrides the profile's iLO firmware version ("2.72").
 func WithFirmwareVersion(v string) Option { return func(i *ILO) { i.prof.FirmwareVersion = v } }
 
+// WithTaskEmptyMessage makes running tasks carry "Messages": [{}] as
+// captured on iLO 5 2.30 (see Profile.TaskEmptyMessage).
+func WithTaskEmptyMessage() Option { return func(i *ILO) { i.prof.TaskEmptyMessage = true } }
+
 // WithCredentials replaces the default administrator's name and password.
 func WithCredentials(username, password string) Option {
 	return func(i *ILO) {

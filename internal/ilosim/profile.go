@@ -49,6 +49,12 @@ type Profile struct {
 	BundleUpdateReport bool
 	// RunningSoftwareInventory adds the iLO 7 Oem.Hpe.RunningSoftwareInventory link.
 	RunningSoftwareInventory bool
+	// TaskEmptyMessage makes a running Task carry "Messages": [{}] as the
+	// iLO 5 2.30 capture shows (FW3-fig-10). Off by default: that shape
+	// violates the DMTF Task schema and crashes community.general's
+	// redfish_command SimpleUpdate (KeyError 'MessageId'); running tasks
+	// then carry "Messages": [].
+	TaskEmptyMessage bool
 	// HttpPushURIOptions adds the DMTF HttpPushUriOptions block (iLO 6 1.70).
 	HttpPushURIOptions bool
 }

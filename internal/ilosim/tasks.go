@@ -42,7 +42,10 @@ func (t *task) state() string {
 }
 
 func (i *ILO) taskBodyLocked(t *task, state string) map[string]any {
-	msgs := []any{map[string]any{}}
+	msgs := []any{}
+	if i.prof.TaskEmptyMessage {
+		msgs = []any{map[string]any{}} // FW3-fig-10
+	}
 	status := "OK"
 	if t.op.done {
 		m := i.prof.Registries.BaseMsg("Success")

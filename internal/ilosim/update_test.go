@@ -630,3 +630,28 @@ func TestMultipartPush(t *testing.T) {
 		t.Errorf("BiosVersion %v", got)
 	}
 }
+
+func TestRunningTaskMessages(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []Option
+		want string
+	}{
+		{"default", nil, `[]`},
+		{"captured shape", []Option{WithTaskEmptyMessage()}, `[{}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, append([]Option{fastPhases}, tt.opts...)...)
+			e.login()
+			img := mkImage(t, testimage.Spec{Filename: "ilo5_272.bin"})
+			srv := imageServer(t, filepath.Dir(img.Image))
+			res := e.do("POST", "/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate", map[string]any{"ImageURI": srv.URL + "/ilo5_272.bin"}, nil)
+			got, _ := json.Marshal(get(res.json(t), "Messages"))
+			if string(got) != tt.want {
+				t.Errorf("Messages %s, want %s", got, tt.want)
+			}
+			e.waitReceived()
+		})
+	}
+}
