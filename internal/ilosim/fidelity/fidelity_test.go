@@ -33,6 +33,7 @@ var profileCases = []profileCase{
 	{profile: "ilo5-legacy", capture: "ilo5-2.55", hpeSchemas: "ilo5-2.46", trailingSlash: true},
 	{profile: "ilo6", capture: "ilo5-2.70", hpeSchemas: "ilo5-2.70", trailingSlash: false},
 	{profile: "ilo7", capture: "ilo5-2.70", hpeSchemas: "ilo5-2.70", trailingSlash: false},
+	{profile: "ilo5-multipart", capture: "ilo5-2.70", hpeSchemas: "ilo5-2.70", trailingSlash: true},
 }
 
 // memberCaptures is the capture set whose ComponentRepository has members

@@ -95,6 +95,8 @@ var signatureFailure = map[string]string{
 	"ilo5-legacy": "iLO.ComponentUploadFailed",
 	"ilo6":        "iLO.UpdateSignatureValidationFailed",
 	"ilo7":        "iLO.ComponentUploadFailed",
+	// ilo5-multipart is ilo5 with one more property.
+	"ilo5-multipart": "iLO.ComponentUploadFailed",
 }
 
 // TestTamperedCompsigRefused uploads a Smart Component whose image or
