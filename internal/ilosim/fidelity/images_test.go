@@ -103,6 +103,10 @@ var signatureFailure = map[string]string{
 // signature was altered: iLO must not store it, and must say why in
 // UpdateService Oem.Hpe.Result (or refuse the POST).
 func TestTamperedCompsigRefused(t *testing.T) {
+	other, err := testimage.Sign("cp045678.exe", 0, strings.NewReader("other bytes"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		tamper func(img, sig []byte) ([]byte, []byte)
@@ -112,13 +116,7 @@ func TestTamperedCompsigRefused(t *testing.T) {
 			img[len(img)/2] ^= 0xff
 			return img, sig
 		}},
-		{"signature of another file", func(img, sig []byte) ([]byte, []byte) {
-			c, err := testimage.Sign("cp045678.exe", 0, bytes.NewReader([]byte("other bytes")))
-			if err != nil {
-				panic(err)
-			}
-			return img, c.Marshal()
-		}},
+		{"signature of another file", func(img, sig []byte) ([]byte, []byte) { return img, other.Marshal() }},
 		{"not a signature", func(img, sig []byte) ([]byte, []byte) { return img, []byte("garbage") }},
 	}
 	for _, pc := range profileCases {
