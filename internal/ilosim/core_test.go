@@ -264,3 +264,58 @@ func TestPrivileges(t *testing.T) {
 		t.Errorf("ResourceDirectory: %d", res.status)
 	}
 }
+
+func TestControlClockAndState(t *testing.T) {
+	e := newEnv(t)
+	before, err := time.Parse(time.RFC3339, get(e.do("GET", "/_sim/clock", nil, nil).json(t), "now").(string))
+	if err != nil {
+		t.Fatalf("parse clock: %v", err)
+	}
+	res := e.do("POST", "/_sim/clock", map[string]string{"advance": "26h"}, nil)
+	after, _ := time.Parse(time.RFC3339, get(res.json(t), "now").(string))
+	if d := after.Sub(before); d < 26*time.Hour || d > 27*time.Hour {
+		t.Errorf("advance 26h moved the clock by %v", d)
+	}
+	if res := e.do("POST", "/_sim/clock", map[string]string{"advance": "soon"}, nil); res.status != 400 {
+		t.Errorf("bad advance: %d, want 400", res.status)
+	}
+	e.login()
+	us := e.do("GET", "/redfish/v1/UpdateService", nil, nil).json(t)
+	cur, _ := time.Parse(time.RFC3339, get(us, "Oem.Hpe.CurrentTime").(string))
+	if cur.Before(after) {
+		t.Errorf("UpdateService CurrentTime %v before the advanced clock %v", cur, after)
+	}
+	st := e.do("GET", "/_sim/state", nil, nil).json(t)
+	if st["profile"] != "ilo5" || st["update_state"] != "Idle" || st["open_sessions"] != float64(1) {
+		t.Errorf("state %v", st)
+	}
+}
+
+func TestSlowFaultIsConsumed(t *testing.T) {
+	e := newEnv(t)
+	e.do("POST", "/_sim/faults", map[string]any{"slow_ms": 1, "slow_count": 2}, nil)
+	for n := 0; n < 3; n++ {
+		if res := e.do("GET", "/redfish/v1/", nil, nil); res.status != 200 {
+			t.Fatalf("request %d: %d", n, res.status)
+		}
+	}
+	if f := get(e.do("GET", "/_sim/state", nil, nil).json(t), "faults.slow_count"); f != nil {
+		t.Errorf("slow_count left %v, want 0", f)
+	}
+}
+
+func TestClockSpeed(t *testing.T) {
+	c := NewClock(60)
+	if got := c.Real(time.Minute); got != time.Second {
+		t.Errorf("Real(1m) at speed 60 = %v, want 1s", got)
+	}
+	a := c.Now()
+	c.Advance(time.Hour)
+	if d := c.Now().Sub(a); d < time.Hour {
+		t.Errorf("Advance(1h) moved %v", d)
+	}
+	c.Advance(-time.Hour)
+	if c.Now().Before(a.Add(time.Hour)) {
+		t.Errorf("negative Advance moved the clock back")
+	}
+}

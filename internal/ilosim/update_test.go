@@ -655,3 +655,47 @@ func TestRunningTaskMessages(t *testing.T) {
 		})
 	}
 }
+
+func TestUploadingWhileBodyArrives(t *testing.T) {
+	e := newEnv(t, fastPhases)
+	tok := e.login()
+	img := mkImage(t, testimage.Spec{Filename: "ilo5_272.bin", Size: 2 << 20})
+	data, _ := os.ReadFile(img.Image)
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	done := make(chan response, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", e.srv.URL+"/cgi-bin/uploadFile", pr)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Cookie", "sessionKey="+tok)
+		res, err := e.srv.Client().Do(req)
+		if err != nil {
+			done <- response{status: -1}
+			return
+		}
+		res.Body.Close()
+		done <- response{status: res.StatusCode}
+	}()
+	mw.WriteField("sessionKey", tok)
+	mw.WriteField("parameters", `{"UploadCurrentEtag":"half"}`)
+	fw, _ := mw.CreateFormFile("file", "ilo5_272.bin")
+	fw.Write(data[:1<<20])
+	// The server has read the first half once the state says Uploading.
+	deadline := time.Now().Add(10 * time.Second)
+	state := ""
+	for time.Now().Before(deadline) && state != "Uploading" {
+		state, _ = e.service()["State"].(string)
+	}
+	if state != "Uploading" {
+		t.Errorf("State %q while the body arrives, want Uploading", state)
+	}
+	fw.Write(data[1<<20:])
+	mw.Close()
+	pw.Close()
+	if res := <-done; res.status != 200 {
+		t.Fatalf("upload: %d", res.status)
+	}
+	if s := e.service(); s["State"] != "Verifying" || s["UploadCurrentEtag"] != "half" {
+		t.Errorf("after upload: %v %v", s["State"], s["UploadCurrentEtag"])
+	}
+}
