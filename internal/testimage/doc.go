@@ -11,7 +11,7 @@
 // The kind of an image follows from its file name, as on real HPE media:
 //
 //	Kind           file names                          real example (captures)
-//	ilo            ilo<gen>_<digits>.bin               ilo5_270.bin
+//	ilo            ilo<gen>_<version>.bin              ilo5_270.bin, ilo7_1.16.00.bin
 //	firmware       other *.bin                         delta-cecv3.5-ota.bin
 //	bios           <ROM>_<v>_<MM>_<DD>_<YYYY>.signed.flash | .signed.full
 //	                                                   A47_2.58_05_19_2022.signed.full
@@ -25,10 +25,10 @@
 // from a file name:
 //
 //   - ilo<gen>_<ddd>.bin and .fwpkg: three digits are "d.dd" (ilo5_305.bin →
-//     "3.05", ilo6_167.bin → "1.67"); five digits are the iLO 7 style
-//     "d.dd.dd" (ilo7_11200.bin → "1.12.00"). The iLO 7 file naming is our
-//     assumption (HPE's iLO 7 names are not in any capture); the version
-//     format follows reference §1.1.
+//     "3.05", ilo6_167.bin → "1.67"); iLO 7 names carry the dotted version
+//     itself (ilo7_1.16.00.fwpkg → "1.16.00", the name in an HPE example),
+//     and five digits are read the same way (ilo7_11600.bin → "1.16.00").
+//     The version format follows reference §1.1.
 //   - <ROM>_<maj.min>_<MM>_<DD>_<YYYY>.signed.flash → "v2.90 (01/01/2025)",
 //     the repository Version format of the captured BIOS component
 //     (FirmwareInventory prefixes the ROM family: "U46 v2.90 (01/01/2025)").

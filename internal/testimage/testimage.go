@@ -124,7 +124,7 @@ type Info struct {
 func (i Info) IsILO() bool { return i.DeviceClass == ILODeviceClass }
 
 var (
-	reILO   = regexp.MustCompile(`(?i)^ilo(\d)_(\d{3}|\d{5})\.(bin|fwpkg)$`)
+	reILO   = regexp.MustCompile(`(?i)^ilo(\d)_(\d{3}|\d{5}|\d+\.\d+\.\d+)\.(bin|fwpkg)$`)
 	reBIOS  = regexp.MustCompile(`(?i)^([A-Z]\d{2})_(\d+\.\d+)_(\d{2})_(\d{2})_(\d{4})\.signed\.(flash|full)$`)
 	reFwpkg = regexp.MustCompile(`(?i)-(\d[0-9A-Za-z._]*)-\d+\.fwpkg$`)
 	reCPLD  = regexp.MustCompile(`(?i)_v([0-9A-F]{2})[0-9A-F]*[_.]`)
@@ -161,7 +161,10 @@ func InferVersion(filename string) (string, bool) {
 	n := path.Base(filename)
 	if m := reILO.FindStringSubmatch(n); m != nil {
 		d := m[2]
-		if len(d) == 3 {
+		switch {
+		case strings.Contains(d, "."):
+			return d, true
+		case len(d) == 3:
 			return d[:1] + "." + d[1:], true
 		}
 		return d[:1] + "." + d[1:3] + "." + d[3:], true

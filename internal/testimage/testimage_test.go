@@ -21,6 +21,8 @@ func TestInferVersion(t *testing.T) {
 		{"ilo5_305.bin", KindILO, "3.05", true},
 		{"ilo6_167.bin", KindILO, "1.67", true},
 		{"ilo7_11200.bin", KindILO, "1.12.00", true},
+		{"ilo7_1.16.00.fwpkg", KindFwpkg, "1.16.00", true},
+		{"ilo7_1.16.00.bin", KindILO, "1.16.00", true},
 		{"ilo5_270.fwpkg", KindFwpkg, "2.70", true},
 		{"U46_2.90_01_01_2025.signed.flash", KindBIOS, "v2.90 (01/01/2025)", true},
 		{"A47_2.58_05_19_2022.signed.full", KindBIOS, "v2.58 (05/19/2022)", true},
