@@ -18,6 +18,7 @@ const (
 	diffType    = "type"    // different JSON types
 	diffLink    = "link"    // a link of a different shape
 	diffValue   = "value"   // a value that must be equal (@odata.type, @odata.context, MessageId key) differs
+	diffSlash   = "slash"   // a link whose trailing slash breaks the profile's convention
 )
 
 // diff is one structural difference at a dotted property path ("Oem.Hpe.State",

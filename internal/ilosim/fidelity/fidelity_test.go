@@ -94,7 +94,7 @@ func TestFidelity(t *testing.T) {
 						if strings.HasSuffix(v, "/") == pc.trailingSlash {
 							continue
 						}
-						if e := findException(pc.profile, o.resource, diff{Path: p, Kind: "slash"}); e != nil {
+						if e := findException(pc.profile, o.resource, diff{Path: p, Kind: diffSlash}); e != nil {
 							used[e] = true
 							continue
 						}
