@@ -31,8 +31,11 @@ type Host struct {
 	Signals <-chan os.Signal
 }
 
-// Interrupted is the cause of a module context cancelled by a signal.
-type Interrupted struct{ Signal os.Signal }
+// Interrupted is the cause (context.Cause) of a module context cancelled
+// by a signal.
+type Interrupted struct {
+	Signal os.Signal // the signal received, SIGTERM or SIGINT
+}
 
 // Error names the signal: "interrupted by signal terminated".
 func (e *Interrupted) Error() string { return "interrupted by signal " + e.Signal.String() }
