@@ -14,13 +14,13 @@ import (
 
 // env is one simulated iLO behind a real HTTP server.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	ilo *ILO
 	srv *httptest.Server
 	tok string
 }
 
-func newEnv(t *testing.T, opts ...Option) *env {
+func newEnv(t testing.TB, opts ...Option) *env {
 	t.Helper()
 	opts = append([]Option{WithDir(t.TempDir())}, opts...)
 	i := New(opts...)
@@ -50,7 +50,7 @@ type response struct {
 }
 
 // json decodes the body into a generic map.
-func (r response) json(t *testing.T) map[string]any {
+func (r response) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {
@@ -83,7 +83,7 @@ func get(m any, p string) any {
 }
 
 // msgID returns the first MessageId of an error envelope.
-func msgID(t *testing.T, r response) string {
+func msgID(t testing.TB, r response) string {
 	t.Helper()
 	m := r.json(t)
 	infos, _ := get(m, "error.@Message.ExtendedInfo").([]any)
