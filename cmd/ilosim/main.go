@@ -43,6 +43,7 @@ func run(args []string) error {
 	ready := fs.String("ready-file", "", "also write the ready line to this file")
 	dark := fs.Duration("dark", ilosim.DefaultDarkTime, "simulated time an iLO refuses connections after flashing its own firmware")
 	sessions := fs.Int("session-cap", ilosim.DefaultSessionCap, "sessions per iLO")
+	idle := fs.Duration("idle-timeout", ilosim.DefaultIdleTimeout, "simulated idle time after which a session expires (raise it with a high -speed)")
 	mismatch := fs.Bool("mismatch-san", false, "issue the server certificate for ilo.invalid (hostname mismatch tests)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -62,7 +63,7 @@ func run(args []string) error {
 		Count: *count, Port: *port, Profiles: strings.Split(*profile, ","), HTTP: *plain, Dir: *dir, MismatchSAN: *mismatch,
 		Options: []ilosim.Option{
 			ilosim.WithCredentials(*user, *pass), ilosim.WithSpeed(*speed),
-			ilosim.WithDarkTime(*dark), ilosim.WithSessionCap(*sessions),
+			ilosim.WithDarkTime(*dark), ilosim.WithSessionCap(*sessions), ilosim.WithIdleTimeout(*idle),
 		},
 	})
 	if err != nil {
