@@ -17,7 +17,8 @@ description:
   - C(state=present) logs in with I(username) and I(password) and returns the session token and URI.
     Pass the token as I(auth_token) to the other modules (for example through C(module_defaults)),
     so a play logs in once per iLO instead of once per task.
-  - C(state=absent) logs out the session given by I(session_uri) and I(auth_token).
+  - C(state=absent) logs out the session given by I(session_uri) and I(auth_token); both are required then.
+    C(state=present) needs I(username) and I(password) and refuses I(auth_token).
   - Register the result with C(no_log) set to true; the token grants the same rights as the password
     until it is logged out or expires.
 extends_documentation_fragment:
@@ -34,6 +35,8 @@ options:
     description:
       - The session to log out, as returned by C(state=present) in RV(session_uri).
       - Required with C(state=absent).
+      - Must name one session of the iLO of I(baseuri), a path below the sessions collection its service
+        root links to (or an C(https) URL of that iLO); anything else is refused before any request is made.
     type: str
 attributes:
   check_mode:

@@ -24,7 +24,7 @@ extends_documentation_fragment:
 options:
   gather_subset:
     description:
-      - What to read. C(all) reads everything.
+      - What to read. C(all) reads everything. An empty list is refused.
       - C(firmware) and C(software) are the FirmwareInventory and SoftwareInventory collections.
       - C(service) is the update service state, its capabilities, the iLO generation and firmware version.
       - C(repository) is the iLO Repository (components, total and free bytes).
