@@ -36,5 +36,20 @@
 // arg_spec.py): env fallbacks, aliases, unsupported options, mutually_exclusive,
 // defaults, required, types, choices, required_together, required_one_of,
 // required_if, required_by, then suboptions; the first error is reported with
-// Ansible's wording. The validator tags and the Check hook run after that.
+// Ansible's wording. The validator tags and the Check hook (of the
+// arguments, their embedded structs and suboption structs) run after that.
+//
+// The output is one JSON object: the module's Result, "changed" (false when
+// the Result has none), "failed", "msg" on failure, "warnings",
+// "invocation": {"module_args": …} with every option after defaults, "diff"
+// only under --diff, and "error_info" when the error has an
+// ErrorInfo() map[string]any method. Every no_log value and Run.Secret value
+// is scrubbed as ansible-core's remove_values does.
+//
+// Deliberate differences from AnsibleModule: a dict given as a string is
+// read as JSON or k=v (no Python literal_eval); a float "inf" or "nan" is
+// refused (JSON cannot carry it); alias keys are not echoed in invocation;
+// booleans are never scrubbed and keys inside result values are; "failed"
+// is always present; suboption apply_defaults does not exist; secrets are
+// scrubbed even from a failure caused by a bad _ansible_* key.
 package ansible

@@ -561,3 +561,17 @@ func mapEnv(env map[string]string) func(string) (string, bool) {
 		return v, ok
 	}
 }
+
+// BenchmarkExecute measures the framework's own cost for one invocation
+// with suboptions, coercions and scrubbing (the module does nothing).
+func BenchmarkExecute(b *testing.B) {
+	args := []byte(`{"_ansible_check_mode": true, "_ansible_diff": true, "name": "diff", "baseuri": "ilo1",
+		"password": "hunter22", "timeout": "30", "tags": "ab,cd", "components": [{"name": "c1", "version": "1", "key": "k3y"}]}`)
+	var out strings.Builder
+	for b.Loop() {
+		out.Reset()
+		if code := testModule.ExecuteIn(context.Background(), args, Host{Stdout: &out}); code != 0 {
+			b.Fatalf("exit %d: %s", code, out.String())
+		}
+	}
+}
