@@ -82,7 +82,7 @@
 //	@odata.id slash     trailing      trailing     none            none                 trailing
 //	registries          Base.1.4      Base.1.4     Base.1.18       Base.1.18            Base.1.4
 //	                    iLO.2.14      iLO.2.8      iLO.2.34        iLO.2.31             iLO.2.14
-//	UpdateService type  v1_1_1        v1_1_1       v1_11_0         v1_2_1               v1_1_1
+//	UpdateService type  v1_1_1        v1_1_1       v1_11_0         v1_2_1               v1_6_0
 //	HpeiLOUpdateSvcExt  v2_2_0        v2_1_4       v2_4_0 (*)      v2_4_0 (*)           v2_2_0
 //	SimpleUpdate /      202 + Task +  200 + Base   202             202                  202
 //	AddFromUri          Location      Success
@@ -109,7 +109,8 @@
 //     State Error. Sections out of order: State Error ComponentUploadFailed.
 //   - Unknown image bytes: State Error iLO.UpdateInvalidFile; missing or bad
 //     compsig: iLO.ComponentUploadFailed (iLO 5) or
-//     iLO.UpdateSignatureValidationFailed (iLO 6/7).
+//     iLO.UpdateSignatureValidationFailed (iLO 6 only: the key is absent from
+//     the iLO 5 and iLO 7 1.14 registries).
 //   - Full repository (or the repository_full fault): State Error
 //     Base.ResourceExhaustion ["ComponentRepository"].
 //   - Replacing or deleting a Locked component: State Error

@@ -49,6 +49,8 @@ type Profile struct {
 	BundleUpdateReport bool
 	// RunningSoftwareInventory adds the iLO 7 Oem.Hpe.RunningSoftwareInventory link.
 	RunningSoftwareInventory bool
+	// ManagerOemType is the @odata.type of Managers/1 Oem.Hpe.
+	ManagerOemType string
 	// TaskEmptyMessage makes a running Task carry "Messages": [{}] as the
 	// iLO 5 2.30 capture shows (FW3-fig-10). Off by default: that shape
 	// violates the DMTF Task schema and crashes community.general's
@@ -69,6 +71,7 @@ var profiles = map[string]Profile{
 		RedfishVersion:       "1.6.0",
 		UpdateServiceType:    "#UpdateService.v1_1_1.UpdateService",
 		HpeUpdateServiceType: "#HpeiLOUpdateServiceExt.v2_2_0.HpeiLOUpdateServiceExt",
+		ManagerOemType:       "#HpeiLO.v2_8_1.HpeiLO",
 		Tasks:                true,
 		Capabilities: map[string]any{
 			"OfflineRuntimeBundleUpdate": "ProductionMode",
@@ -85,6 +88,7 @@ var profiles = map[string]Profile{
 		RedfishVersion:       "1.6.0",
 		UpdateServiceType:    "#UpdateService.v1_1_1.UpdateService",
 		HpeUpdateServiceType: "#HpeiLOUpdateServiceExt.v2_1_4.HpeiLOUpdateServiceExt",
+		ManagerOemType:       "#HpeiLO.v2_8_0.HpeiLO",
 		Tasks:                false,
 	},
 	"ilo6": {
@@ -95,6 +99,7 @@ var profiles = map[string]Profile{
 		RedfishVersion:       "1.13.0",
 		UpdateServiceType:    "#UpdateService.v1_11_0.UpdateService",
 		HpeUpdateServiceType: "#HpeiLOUpdateServiceExt.v2_4_0.HpeiLOUpdateServiceExt", // no iLO 6/7 capture: a version after 2.70's v2_2_0 (UNCONFIRMED)
+		ManagerOemType:       "#HpeiLO.v2_8_1.HpeiLO",
 		Tasks:                true,
 		Capabilities: map[string]any{
 			"BundleDowngradeSupport":         true,
@@ -118,6 +123,7 @@ var profiles = map[string]Profile{
 		RedfishVersion:       "1.20.0",
 		UpdateServiceType:    "#UpdateService.v1_2_1.UpdateService",
 		HpeUpdateServiceType: "#HpeiLOUpdateServiceExt.v2_4_0.HpeiLOUpdateServiceExt", // see ilo6
+		ManagerOemType:       "#HpeiLO.v2_8_1.HpeiLO",
 		Tasks:                true,
 		Capabilities: map[string]any{
 			"BundleDowngradeSupport":     true,
@@ -137,6 +143,8 @@ func init() {
 	p := profiles["ilo5"]
 	p.Name = "ilo5-multipart"
 	p.MultipartPush = true
+	// MultipartHttpPushUri appeared in DMTF UpdateService v1_6_0.
+	p.UpdateServiceType = "#UpdateService.v1_6_0.UpdateService"
 	profiles["ilo5-multipart"] = p
 }
 

@@ -90,7 +90,7 @@ func (i *ILO) serveManager(w http.ResponseWriter, r *Request) {
 	i.mu.Unlock()
 	major, minor := splitVersion(fw.version)
 	hpe := map[string]any{
-		"@odata.type": "#HpeiLO.v2_8_0.HpeiLO",
+		"@odata.type": i.prof.ManagerOemType,
 	}
 	if i.prof.Generation < 7 {
 		// Oem.Hpe.Firmware.Current is deprecated on iLO 7 (reference §1.1).

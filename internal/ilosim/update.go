@@ -203,7 +203,8 @@ func (i *ILO) receivedLocked(op *updateOp, now time.Time, in incoming) {
 		op.phases, op.fail = []phase{verify}, &m
 	case info.NeedsCompsig && !in.hasSig, in.sigErr != nil:
 		m := reg.ILOMsg("ComponentUploadFailed")
-		if i.prof.Generation >= 6 {
+		if i.prof.Generation == 6 {
+			// Added in iLO 6 1.69; absent from the iLO 5 and iLO 7 1.14 registries (§9.4).
 			m = reg.ILOMsg("UpdateSignatureValidationFailed")
 		}
 		op.phases, op.fail = []phase{verify}, &m
