@@ -213,13 +213,27 @@ func (r Result) RequireOK(t *testing.T) {
 		return
 	}
 	var failed []string
-	for _, tr := range r.Tasks {
-		if tr.Failed() || tr.Get("unreachable").Bool() {
-			failed = append(failed, fmt.Sprintf("task %q on %s: %s", tr.Name, tr.Host, tr.Msg()))
+	for i, tr := range r.Tasks {
+		if !tr.Failed() && !tr.Get("unreachable").Bool() {
+			continue
+		}
+		failed = append(failed, fmt.Sprintf("task %q on %s: %s", tr.Name, tr.Host, tr.Msg()))
+		if i > 0 {
+			// An assert usually fails on what the task before it registered.
+			prev := r.Tasks[i-1]
+			failed = append(failed, fmt.Sprintf("  the task before it, %q, returned: %s", prev.Name, truncate(string(prev.Raw), 4096)))
 		}
 	}
 	t.Fatalf("ansible-playbook exited %d; failed tasks (ignored ones included):\n  %s\nstderr:\n%s",
 		r.ExitCode, strings.Join(failed, "\n  "), r.Stderr)
+}
+
+// truncate shortens s to at most n bytes for a failure message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + fmt.Sprintf("… (%d more bytes)", len(s)-n)
 }
 
 // Task returns the result of the task named name on host (the first host when host is
