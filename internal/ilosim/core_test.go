@@ -319,3 +319,23 @@ func TestClockSpeed(t *testing.T) {
 		t.Errorf("negative Advance moved the clock back")
 	}
 }
+
+func TestRegistries(t *testing.T) {
+	for _, profile := range []string{"ilo5", "ilo6"} {
+		t.Run(profile, func(t *testing.T) {
+			e := newEnv(t, WithProfileName(profile))
+			e.login()
+			coll := e.do("GET", "/redfish/v1/Registries?$expand=.", nil, nil).json(t)
+			members := coll["Members"].([]any)
+			if len(members) != 2 {
+				t.Fatalf("registries: %v", coll)
+			}
+			loc := get(members[1].(map[string]any)["Location"].([]any)[0], "Uri").(string)
+			reg := e.do("GET", loc, nil, nil).json(t)
+			id := e.ilo.Registries().ILO + ".0"
+			if reg["Id"] != id || get(reg, "Messages.ComponentUploadFailed.Message") == nil {
+				t.Errorf("registry %s: Id %v, ComponentUploadFailed %v", loc, reg["Id"], get(reg, "Messages.ComponentUploadFailed"))
+			}
+		})
+	}
+}

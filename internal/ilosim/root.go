@@ -60,7 +60,7 @@ func (i *ILO) serveRoot(w http.ResponseWriter, r *Request) {
 			"ExpandQuery":     map[string]any{"ExpandAll": false, "Levels": true, "Links": false, "MaxLevels": 1, "NoLinks": true},
 			"FilterQuery":     true,
 			"OnlyMemberQuery": true,
-			"SelectQuery":     i.prof.Generation > 5 || !strings.HasPrefix(i.prof.Name, "ilo5-legacy"),
+			"SelectQuery":     i.prof.Tasks, // false on iLO 5 2.14 (CAP214), true on 2.70
 		},
 		"RedfishVersion": i.prof.RedfishVersion,
 		"UUID":           "51c05933-5bb7-5f73-bfd9-2df48a0c2574",

@@ -41,6 +41,9 @@ func baseRoutes() []route {
 		{"/redfish", true, func(i *ILO) methods { return methods{http.MethodGet: i.serveRedfish} }},
 		{"/redfish/v1", true, func(i *ILO) methods { return methods{http.MethodGet: i.serveRoot} }},
 		{"/redfish/v1/odata", true, func(i *ILO) methods { return methods{http.MethodGet: i.serveOData} }},
+		{registriesPath, false, func(i *ILO) methods { return methods{http.MethodGet: i.serveRegistries} }},
+		{registriesPath + "/{}", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveRegistryFile} }},
+		{"/redfish/v1/RegistryStore/registries/en/{}", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveRegistry} }},
 		{"/redfish/v1/ResourceDirectory", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveResourceDirectory} }},
 		{"/redfish/v1/SessionService", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveSessionService} }},
 		{sessionsPath, true, func(i *ILO) methods {
