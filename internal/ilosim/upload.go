@@ -94,11 +94,13 @@ func (i *ILO) stage(in incoming) (incoming, []byte, *wire.Message) {
 	}
 	i.mu.Unlock()
 	if !first {
-		if err := appendFile(st.file, in.file); err != nil {
-			m := reg.ILOMsg("ComponentUploadFailed")
-			return in, nil, &m
+		if in.file != st.file { // AddFromUri downloads land in their own file
+			if err := appendFile(st.file, in.file); err != nil {
+				m := reg.ILOMsg("ComponentUploadFailed")
+				return in, nil, &m
+			}
+			_ = os.Remove(in.file)
 		}
-		_ = os.Remove(in.file)
 		st.size += in.size
 	}
 	if in.sig != nil {
@@ -256,7 +258,7 @@ func (i *ILO) uploadFile(w http.ResponseWriter, r *Request) {
 				return
 			}
 			op = o
-			in, ok := i.receivePart(w, part, filename, abort)
+			in, ok := i.receivePart(part, filename, i.stagingFor(filename, params.Section), abort)
 			if !ok {
 				return
 			}
@@ -278,16 +280,35 @@ func (i *ILO) uploadFile(w http.ResponseWriter, r *Request) {
 	abort(http.StatusBadRequest, reg.BaseMsg("ActionParameterMissing", "uploadFile", "file"))
 }
 
-// receivePart streams one file part to disk, refusing more than 32 MiB.
-func (i *ILO) receivePart(w http.ResponseWriter, part io.Reader, filename string, abort func(int, wire.Message)) (incoming, bool) {
+// receivePart streams one file part to disk, refusing more than 32 MiB. With
+// appendTo it appends to that staging file (a later Section) instead of
+// creating a new one, so that a 1 GiB component is written once; a failed
+// part is cut off again.
+func (i *ILO) receivePart(part io.Reader, filename, appendTo string, abort func(int, wire.Message)) (incoming, bool) {
 	reg := i.prof.Registries
-	dir, err := i.storageDir()
-	if err != nil {
-		abort(http.StatusInternalServerError, reg.BaseMsg("InternalError"))
-		return incoming{}, false
+	var (
+		f    *os.File
+		err  error
+		orig int64
+	)
+	if appendTo != "" {
+		f, err = os.OpenFile(appendTo, os.O_WRONLY|os.O_APPEND, 0)
+		if err == nil {
+			var st os.FileInfo
+			if st, err = f.Stat(); err == nil {
+				orig = st.Size()
+			}
+		}
+	} else {
+		var dir string
+		if dir, err = i.storageDir(); err == nil {
+			f, err = os.CreateTemp(dir, "upload-")
+		}
 	}
-	f, err := os.CreateTemp(dir, "upload-")
 	if err != nil {
+		if f != nil {
+			f.Close()
+		}
 		abort(http.StatusInternalServerError, reg.BaseMsg("InternalError"))
 		return incoming{}, false
 	}
@@ -296,11 +317,29 @@ func (i *ILO) receivePart(w http.ResponseWriter, part io.Reader, filename string
 		err = cerr
 	}
 	if err != nil || n > MaxPostBytes {
-		_ = os.Remove(f.Name())
+		if appendTo != "" {
+			_ = os.Truncate(appendTo, orig)
+		} else {
+			_ = os.Remove(f.Name())
+		}
 		abort(http.StatusBadRequest, reg.ILOMsg("ComponentUploadFailed"))
 		return incoming{}, false
 	}
 	return incoming{file: f.Name(), filename: filename, size: n}, true
+}
+
+// stagingFor returns the staging file that Section sec of filename extends,
+// or "" when sec starts a component or does not follow the staged ones.
+func (i *ILO) stagingFor(filename string, sec *int) string {
+	if sec == nil || *sec == i.sectionBaseUpload {
+		return ""
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if st := i.staging[strings.ToLower(filename)]; st != nil && st.next == *sec {
+		return st.file
+	}
+	return ""
 }
 
 // takeResetFault consumes one reset_mid_body fault.
