@@ -173,6 +173,9 @@ func TestSessionFails(t *testing.T) {
 			if strings.Contains(r.raw, token) {
 				t.Errorf("the output contains the token: %s", r.raw)
 			}
+			if strings.Contains(r.raw, "goroutine ") || strings.Contains(r.raw, "panic") {
+				t.Errorf("output has Go panic text: %s", r.raw)
+			}
 			c := x.sim.Counters()
 			n := 0
 			for _, v := range c.Requests {
