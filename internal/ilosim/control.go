@@ -158,7 +158,8 @@ func (i *ILO) clockJSON() map[string]any {
 	return map[string]any{"now": isoTime(i.clock.Now()), "speed": i.clock.Speed()}
 }
 
-// State returns a JSON-able dump of the iLO's state (GET /_sim/state).
+// State returns a JSON-able dump of the iLO's state (GET /_sim/state),
+// session tokens included (tests scan their output for leaked secrets).
 func (i *ILO) State() map[string]any {
 	now := i.clock.Now()
 	i.mu.Lock()
@@ -175,7 +176,13 @@ func (i *ILO) State() map[string]any {
 	}
 	sort.Strings(tasks)
 	st, pct, res, etag := i.updateStateLocked(now)
-	return map[string]any{
+	var sessions []map[string]any
+	for _, s := range i.sessions {
+		sessions = append(sessions, map[string]any{"id": s.id, "user": s.user, "token": s.token,
+			"login": isoTime(s.login), "access": isoTime(s.access)})
+	}
+	sort.Slice(sessions, func(a, b int) bool { return sessions[a]["id"].(string) < sessions[b]["id"].(string) })
+	out := map[string]any{
 		"profile":          i.prof.Name,
 		"now":              isoTime(now),
 		"dark":             now.Before(i.darkTill),
@@ -189,5 +196,22 @@ func (i *ILO) State() map[string]any {
 		"inventory":        i.inventoryVersionsLocked(),
 		"tasks":            tasks,
 		"faults":           i.faults,
+		"sessions":         sessions,
 	}
+	for name, f := range i.stateSections {
+		out[name] = f()
+	}
+	return out
+}
+
+// AddStateSection adds a named section to GET /_sim/state; f runs with the
+// iLO's lock held and must not call back into the iLO (the task queue adds
+// its Snapshot).
+func (i *ILO) AddStateSection(name string, f func() any) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.stateSections == nil {
+		i.stateSections = map[string]func() any{}
+	}
+	i.stateSections[name] = f
 }

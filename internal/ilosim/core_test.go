@@ -289,6 +289,9 @@ func TestControlClockAndState(t *testing.T) {
 	if st["profile"] != "ilo5" || st["update_state"] != "Idle" || st["open_sessions"] != float64(1) {
 		t.Errorf("state %v", st)
 	}
+	if ss, _ := st["sessions"].([]any); len(ss) != 1 || get(ss[0], "token") != e.tok {
+		t.Errorf("state sessions %v, want the one token", st["sessions"])
+	}
 }
 
 func TestSlowFaultIsConsumed(t *testing.T) {

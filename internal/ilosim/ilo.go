@@ -158,27 +158,28 @@ type ILO struct {
 	httpClient        *http.Client
 	scheme, host      string
 
-	mu       sync.Mutex
-	routes   []route
-	dir      string // private directory, created lazily
-	counters counters
-	faults   Faults
-	sessions map[string]*session // by token
-	fw       firmware
-	inv      map[string]string // FirmwareInventory Id → Version override
-	repo     map[string]*Component
-	staging  map[string]*staged
-	op       *updateOp
-	settings *updateSettings
-	tasks    map[string]*task
-	nextTask int
-	darkTill time.Time
-	resetAt  time.Time // a scheduled iLO reset (after an iLO flash)
-	resetFW  *firmware
-	locked   func(filename string) bool
-	tickers  []func(now time.Time)
-	mounts   []func(w http.ResponseWriter, r *Request) bool
-	closed   bool
+	mu            sync.Mutex
+	routes        []route
+	dir           string // private directory, created lazily
+	counters      counters
+	faults        Faults
+	sessions      map[string]*session // by token
+	fw            firmware
+	inv           map[string]string // FirmwareInventory Id → Version override
+	repo          map[string]*Component
+	staging       map[string]*staged
+	op            *updateOp
+	settings      *updateSettings
+	tasks         map[string]*task
+	nextTask      int
+	darkTill      time.Time
+	resetAt       time.Time // a scheduled iLO reset (after an iLO flash)
+	resetFW       *firmware
+	locked        func(filename string) bool
+	tickers       []func(now time.Time)
+	mounts        []func(w http.ResponseWriter, r *Request) bool
+	stateSections map[string]func() any
+	closed        bool
 }
 
 // firmware is what an iLO self-flash changes.
