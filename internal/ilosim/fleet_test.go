@@ -88,3 +88,32 @@ func TestFleetIndependentILOs(t *testing.T) {
 		}
 	}
 }
+
+func TestFleetDarkOverTLS(t *testing.T) {
+	f, err := StartFleet(FleetConfig{Count: 1, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("start fleet: %v", err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	c := fleetClient(t, f.Ready.CAPath)
+	base := f.Ready.ILOs[0].BaseURI
+	f.ILOs[0].SetFaults(Faults{DarkSeconds: 600})
+	if res, err := c.Get(base + "/redfish/v1/"); err == nil {
+		res.Body.Close()
+		t.Errorf("dark iLO answered %d over TLS", res.StatusCode)
+	}
+	res, err := c.Get(base + "/_sim/counters")
+	if err != nil {
+		t.Fatalf("control endpoint while dark: %v", err)
+	}
+	res.Body.Close()
+	f.ILOs[0].Clock().Advance(601 * time.Second)
+	res, err = c.Get(base + "/redfish/v1/")
+	if err != nil {
+		t.Fatalf("after dark: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("after dark: %d", res.StatusCode)
+	}
+}

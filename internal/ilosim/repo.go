@@ -362,5 +362,6 @@ func (i *ILO) serveFwrepo(w http.ResponseWriter, r *http.Request, name string) {
 	}
 	defer f.Close()
 	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("ETag", wire.ETag(fmt.Appendf(nil, "%s %d %d", c.ID, c.Size, c.Created.UnixNano())))
 	http.ServeContent(w, r, "", c.Created, f)
 }

@@ -699,3 +699,37 @@ func TestUploadingWhileBodyArrives(t *testing.T) {
 		t.Errorf("after upload: %v %v", s["State"], s["UploadCurrentEtag"])
 	}
 }
+
+func TestAddFromURILegacyAnswers200(t *testing.T) {
+	e := newEnv(t, fastPhases, WithProfileName("ilo5-legacy"))
+	e.login()
+	img := mkImage(t, testimage.Spec{Filename: "ilo5_272.bin"})
+	srv := imageServer(t, filepath.Dir(img.Image))
+	res := e.do("POST", "/redfish/v1/UpdateService/Actions/Oem/Hpe/HpeiLOUpdateServiceExt.AddFromUri/", map[string]any{"ImageURI": srv.URL + "/ilo5_272.bin"}, nil)
+	if res.status != 200 || msgID(t, res) != "Base.1.4.Success" || res.header.Get("Location") != "" {
+		t.Fatalf("legacy AddFromUri: %d %s (Location %q)", res.status, res.body, res.header.Get("Location"))
+	}
+	e.waitReceived()
+	e.ilo.Clock().Advance(time.Minute)
+	if _, _, ok := e.ilo.ComponentByFilename("ilo5_272.bin"); !ok {
+		t.Errorf("component not stored")
+	}
+	if n := len(e.do("GET", "/redfish/v1/TaskService/Tasks", nil, nil).json(t)["Members"].([]any)); n != 0 {
+		t.Errorf("legacy profile created %d tasks", n)
+	}
+	dl := e.do("GET", "/fwrepo/ilo5_272.bin", nil, nil)
+	if dl.status != 200 || dl.header.Get("ETag") == "" {
+		t.Errorf("download: %d ETag %q", dl.status, dl.header.Get("ETag"))
+	}
+}
+
+func TestActionsUnderActionsOem(t *testing.T) {
+	p, _ := LookupProfile("ilo6")
+	p.ActionsUnderActionsOem = true
+	e := newEnv(t, WithProfile(p))
+	e.login()
+	m := e.do("GET", "/redfish/v1/UpdateService", nil, nil).json(t)
+	if get(m, "Actions.Oem.Hpe.#HpeiLOUpdateServiceExt.AddFromUri.target") == nil || get(m, "Oem.Hpe.Actions") != nil {
+		t.Errorf("actions: Actions=%v Oem.Hpe.Actions=%v", m["Actions"], get(m, "Oem.Hpe.Actions"))
+	}
+}
