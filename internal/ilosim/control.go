@@ -47,12 +47,6 @@ type Faults struct {
 	DarkSeconds float64 `json:"dark_seconds,omitempty"`
 }
 
-func (i *ILO) initCountersLocked() {
-	if i.counters.requests == nil {
-		i.counters.requests = map[string]int{}
-	}
-}
-
 // Counters returns a snapshot of the counters.
 func (i *ILO) Counters() Counters {
 	now := i.clock.Now()

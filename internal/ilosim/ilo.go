@@ -411,8 +411,8 @@ type Request struct {
 	User string
 	// Privileges of the user.
 	Privileges map[string]bool
-	// Session is the session used, nil for Basic auth and unauthenticated routes.
-	Session *session
+	// sess is the session used, nil for Basic auth and unauthenticated routes.
+	sess *session
 
 	ilo *ILO
 }
@@ -553,7 +553,7 @@ func (i *ILO) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if strings.HasPrefix(low, "/fwrepo/") {
-		i.serveFwrepo(w, r, strings.TrimPrefix(p, p[:len("/fwrepo/")]))
+		i.serveFwrepo(w, r, p[len("/fwrepo/"):])
 		return
 	}
 	rt, args := i.match(p)

@@ -49,12 +49,6 @@ func verifyCompsig(sig []byte, file string) error {
 	return err
 }
 
-// needsCompsig reports whether a file name is a Smart Component, which iLO
-// accepts only with a detached .compsig (reference §5.6).
-func needsCompsig(filename string) bool {
-	return testimage.KindOf(filename) == testimage.KindSmartComponent
-}
-
 // simpleUpdateFlashable reports whether SimpleUpdate flashes a file of this
 // name: only iLO binaries (.bin) and UEFI/BIOS binaries (.signed.flash),
 // reference §3.2.

@@ -17,9 +17,6 @@ import (
 //go:embed testdata/firmware_inventory.json
 var firmwareInventoryJSON []byte
 
-// iLODeviceClass is the DeviceClass of iLO firmware (captures).
-const iLODeviceClass = "2f317b9d-c9e3-4d76-bff6-b9d0d085a952"
-
 // invItem is one parsed FirmwareInventory member (shared, read-only).
 type invItem struct {
 	id          string

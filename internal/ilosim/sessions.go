@@ -71,7 +71,7 @@ func (i *ILO) authenticate(w http.ResponseWriter, r *Request) bool {
 		}
 	}
 	if s, u := i.sessionFor(tok); s != nil {
-		r.User, r.Privileges, r.Session = s.user, u.privs, s
+		r.User, r.Privileges, r.sess = s.user, u.privs, s
 		return true
 	}
 	wire.WriteError(w, http.StatusUnauthorized, i.prof.Registries.BaseMsg("NoValidSession"))
@@ -169,12 +169,12 @@ func (i *ILO) serveSessions(w http.ResponseWriter, r *Request) {
 		byPath[ids[k]] = s
 	}
 	body := i.collection(r.Request, sessionsPath, "#SessionCollection.SessionCollection", "Sessions", "Manager User Sessions", ids,
-		func(p string) map[string]any { return i.sessionBody(byPath[p], byPath[p] == r.Session) })
-	if r.Session != nil {
+		func(p string) map[string]any { return i.sessionBody(byPath[p], byPath[p] == r.sess) })
+	if r.sess != nil {
 		body["Oem"] = map[string]any{"Hpe": map[string]any{
 			"@odata.context": "/redfish/v1/$metadata#HpeiLOSessionsSummary.HpeiLOSessionsSummary",
 			"@odata.type":    "#HpeiLOSessionsSummary.v2_0_0.HpeiLOSessionsSummary",
-			"Links":          map[string]any{"MySession": i.Ref(sessionsPath + "/" + r.Session.id)},
+			"Links":          map[string]any{"MySession": i.Ref(sessionsPath + "/" + r.sess.id)},
 		}}
 	}
 	i.mu.Unlock()
@@ -243,7 +243,7 @@ func (i *ILO) getSession(w http.ResponseWriter, r *Request) {
 	s := i.findSessionLocked(r.Args[0])
 	var body map[string]any
 	if s != nil {
-		body = i.sessionBody(s, s == r.Session)
+		body = i.sessionBody(s, s == r.sess)
 	}
 	i.mu.Unlock()
 	if s == nil {
