@@ -34,6 +34,7 @@ var (
 	errNotObject = errors.New("response is not a JSON object")
 	errClosed    = errors.New("client is closed")
 	errTimeout   = errors.New("timeout")
+	errStalled   = errors.New("upload stalled")
 )
 
 // Client talks to one iLO. It is safe for concurrent use. Create it with
@@ -358,6 +359,17 @@ func (c *Client) once(ctx context.Context, r *request, full, path, token string,
 	case r.json != nil:
 		body, length, ctype = bytes.NewReader(r.json), int64(len(r.json)), "application/json"
 	}
+	if timeout < 0 && body != nil && c.timeout > 0 {
+		// A streamed upload has no overall timeout (its size decides how
+		// long it takes), but an iLO that stops reading it for a whole
+		// request timeout is given up on.
+		wctx, wcancel := context.WithCancelCause(rctx)
+		defer wcancel(nil)
+		wd := &watchdog{r: body, d: c.timeout}
+		wd.t = time.AfterFunc(c.timeout, func() { wcancel(errStalled) })
+		defer wd.t.Stop()
+		body, rctx = wd, wctx
+	}
 	req, err := http.NewRequestWithContext(rctx, r.method, full, body)
 	if err != nil {
 		return nil, false, err
@@ -419,12 +431,33 @@ func (c *Client) explain(ctx, rctx context.Context, err error, timeout time.Dura
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
+	case errors.Is(context.Cause(rctx), errStalled):
+		return fmt.Errorf("the iLO stopped reading the request body for %s (raise the timeout option if the iLO is slow): %w", c.timeout, errTimeout)
 	case rctx.Err() == context.DeadlineExceeded || isTimeout(err):
 		return fmt.Errorf("no response within %s (raise the timeout option if the iLO is slow): %w", timeout, errTimeout)
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("the connection closed before a response arrived: %w", err)
 	}
 	return explainTLS(err, c.host)
+}
+
+// watchdog restarts its timer whenever the body makes progress and stops it
+// once the body has been read completely (the transport's response-header
+// timeout takes over from there).
+type watchdog struct {
+	r io.Reader
+	t *time.Timer
+	d time.Duration
+}
+
+func (w *watchdog) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	if err != nil {
+		w.t.Stop()
+	} else if n > 0 {
+		w.t.Reset(w.d)
+	}
+	return n, err
 }
 
 func isTimeout(err error) bool {

@@ -458,3 +458,25 @@ func BenchmarkUpload(b *testing.B) {
 		})
 	}
 }
+
+// TestUploadStalled: an iLO that stops reading an upload is given up on
+// after one request timeout, with a message that says so.
+func TestUploadStalled(t *testing.T) {
+	env := newEnv(t)
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) }) // before the server's Close waits for the handler
+	env.fake.hook("POST", "/cgi-bin/uploadFile", func(w http.ResponseWriter, r *http.Request) bool {
+		_, _ = io.CopyN(io.Discard, r.Body, 64<<10)
+		<-release // the server stops reading; it cannot see the client leave
+		return true
+	})
+	env.args.Timeout = 1
+	c := env.connect(t)
+	_, err := c.Upload(context.Background(), UploadRequest{Path: sparseFile(t, 64<<20)})
+	if !IsTimeout(err) || !strings.Contains(err.Error(), "stopped reading") || !strings.Contains(err.Error(), "POST /cgi-bin/uploadFile") {
+		t.Fatalf("got %v, want a stalled-upload timeout naming the request", err)
+	}
+	if !IsUncertain(err) {
+		t.Errorf("a stalled upload may have been applied: want IsUncertain")
+	}
+}
