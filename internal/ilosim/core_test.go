@@ -342,3 +342,30 @@ func TestRegistries(t *testing.T) {
 		})
 	}
 }
+
+func TestSessionTimeoutPatch(t *testing.T) {
+	tests := []struct {
+		profile string
+		body    map[string]any
+		want    int
+	}{
+		{"ilo6", map[string]any{"SessionTimeout": 120}, 200},
+		{"ilo6", map[string]any{"SessionTimeout": "x"}, 400},
+		{"ilo5", map[string]any{"SessionTimeout": 120}, 400},
+	}
+	for _, tt := range tests {
+		e := newEnv(t, WithProfileName(tt.profile))
+		e.login()
+		if res := e.do("PATCH", "/redfish/v1/SessionService", tt.body, nil); res.status != tt.want {
+			t.Errorf("%s PATCH %v: %d, want %d", tt.profile, tt.body, res.status, tt.want)
+			continue
+		}
+		if tt.want != 200 {
+			continue
+		}
+		e.ilo.Clock().Advance(121 * time.Second)
+		if res := e.do("GET", "/redfish/v1/SessionService", nil, nil); res.status != 401 {
+			t.Errorf("%s: session after 121 s idle with SessionTimeout 120: %d, want 401", tt.profile, res.status)
+		}
+	}
+}

@@ -45,7 +45,9 @@ func baseRoutes() []route {
 		{registriesPath + "/{}", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveRegistryFile} }},
 		{"/redfish/v1/RegistryStore/registries/en/{}", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveRegistry} }},
 		{"/redfish/v1/ResourceDirectory", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveResourceDirectory} }},
-		{"/redfish/v1/SessionService", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveSessionService} }},
+		{"/redfish/v1/SessionService", false, func(i *ILO) methods {
+			return methods{http.MethodGet: i.serveSessionService, http.MethodPatch: i.patchSessionService}
+		}},
 		{sessionsPath, true, func(i *ILO) methods {
 			return methods{http.MethodGet: i.authed(i.serveSessions), http.MethodPost: i.login}
 		}},

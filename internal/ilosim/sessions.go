@@ -137,6 +137,13 @@ func (i *ILO) sessionBody(s *session, mine bool) map[string]any {
 }
 
 func (i *ILO) serveSessionService(w http.ResponseWriter, r *Request) {
+	i.mu.Lock()
+	body := i.sessionServiceLocked()
+	i.mu.Unlock()
+	WriteResource(w, http.StatusOK, body)
+}
+
+func (i *ILO) sessionServiceLocked() map[string]any {
 	body := map[string]any{
 		"@odata.context": "/redfish/v1/$metadata#SessionService.SessionService",
 		"@odata.id":      i.ODataID("/redfish/v1/SessionService"),
@@ -152,7 +159,38 @@ func (i *ILO) serveSessionService(w http.ResponseWriter, r *Request) {
 		// SessionTimeout appeared in iLO 5 2.90 (CL5); the iLO 5 profiles model 2.70 and older.
 		body["SessionTimeout"] = int(i.idle / time.Second)
 	}
-	WriteResource(w, http.StatusOK, body)
+	return body
+}
+
+// patchSessionService sets SessionTimeout (seconds, 0 = never) on the
+// profiles that have it (iLO 5 2.90+, modelled as iLO 6/7).
+func (i *ILO) patchSessionService(w http.ResponseWriter, r *Request) {
+	reg := i.prof.Registries
+	if !i.requirePriv(w, r, PrivConfigureILO) {
+		return
+	}
+	var body map[string]any
+	if !i.decodeBody(w, r.Request, &body) {
+		return
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if !i.ifMatch(w, r.Request, i.sessionServiceLocked()) {
+		return
+	}
+	for k, v := range body {
+		n, ok := v.(float64)
+		switch {
+		case k != "SessionTimeout" || i.prof.Generation < 6:
+			wire.WriteError(w, http.StatusBadRequest, reg.BaseMsg("PropertyNotWritable", k))
+			return
+		case !ok || n < 0 || n != float64(int(n)):
+			wire.WriteError(w, http.StatusBadRequest, reg.BaseMsg("PropertyValueTypeError", fmt.Sprint(v), k))
+			return
+		}
+		i.idle = time.Duration(n) * time.Second
+	}
+	wire.WriteSuccess(w, reg)
 }
 
 func (i *ILO) serveSessions(w http.ResponseWriter, r *Request) {
