@@ -82,6 +82,11 @@ func baseRoutes() []route {
 		{oemActionsPath + "DeleteUnlockedComponents", false, func(i *ILO) methods {
 			return methods{http.MethodPost: i.deleteUnlockedComponents}
 		}},
+		{oemActionsPath + "StartFirmwareIntegrityCheck", false, func(i *ILO) methods {
+			return methods{http.MethodPost: i.startIntegrityCheck}
+		}},
+		{oemActionsPath + "SetDefaultLanguage", false, func(i *ILO) methods { return methods{http.MethodPost: i.languageAction(false)} }},
+		{oemActionsPath + "RemoveLanguagePack", false, func(i *ILO) methods { return methods{http.MethodPost: i.languageAction(true)} }},
 		{httpPushPath, true, func(i *ILO) methods { return methods{http.MethodPost: i.uploadFile} }},
 		{multipartPushPath, false, func(i *ILO) methods { return methods{http.MethodPost: i.multipartPush} }},
 	}

@@ -315,6 +315,7 @@ func (i *ILO) Apply(filename string, targetURIs []string) (time.Duration, *wire.
 
 // updateSettings are the PATCHable UpdateService properties.
 type updateSettings struct {
+	lastScan        time.Time
 	accept3rdParty  bool
 	downgrade       string
 	backgroundScan  bool
@@ -324,7 +325,8 @@ type updateSettings struct {
 
 func (i *ILO) settingsLocked() *updateSettings {
 	if i.settings == nil {
-		i.settings = &updateSettings{downgrade: "AllowDowngrade", onIntegrityFail: "LogOnly", scanEveryDays: 7}
+		i.settings = &updateSettings{downgrade: "AllowDowngrade", onIntegrityFail: "LogOnly", scanEveryDays: 7,
+			lastScan: i.clock.Now().Add(-24 * time.Hour).Truncate(time.Second)}
 	}
 	return i.settings
 }
@@ -347,7 +349,7 @@ func (i *ILO) updateServiceLocked(now time.Time) map[string]any {
 		"DowngradePolicy":     s.downgrade,
 		"FirmwareIntegrity": map[string]any{
 			"EnableBackgroundScan": s.backgroundScan, "LastScanResult": "OK",
-			"LastScanTime": isoTime(i.clock.start), "OnIntegrityFailure": s.onIntegrityFail, "ScanEveryDays": s.scanEveryDays,
+			"LastScanTime": isoTime(s.lastScan), "OnIntegrityFailure": s.onIntegrityFail, "ScanEveryDays": s.scanEveryDays,
 		},
 		"InstallSets":            i.Ref(installSetsPath),
 		"InvalidImageRepository": i.Ref(invalidImagePath),
@@ -494,4 +496,43 @@ func (i *ILO) patchUpdateService(w http.ResponseWriter, r *Request) {
 	}
 	*i.settings = s
 	wire.WriteSuccess(w, reg)
+}
+
+// startIntegrityCheck implements StartFirmwareIntegrityCheck: the scan
+// finishes at once with LastScanResult OK and LastScanTime now (iLOrest
+// polls LastScanTime against CurrentTime).
+func (i *ILO) startIntegrityCheck(w http.ResponseWriter, r *Request) {
+	if !i.requirePriv(w, r, PrivConfigureILO) {
+		return
+	}
+	now := i.clock.Now()
+	i.mu.Lock()
+	i.settingsLocked().lastScan = now.Add(time.Second).Truncate(time.Second)
+	i.mu.Unlock()
+	wire.WriteSuccess(w, i.prof.Registries)
+}
+
+// languageAction implements SetDefaultLanguage and RemoveLanguagePack for
+// the one language the simulator has, English: setting "en" succeeds,
+// anything else (and removing "en") is refused.
+func (i *ILO) languageAction(remove bool) HandlerFunc {
+	return func(w http.ResponseWriter, r *Request) {
+		reg := i.prof.Registries
+		if !i.requirePriv(w, r, PrivConfigureILO) {
+			return
+		}
+		var body struct{ Language string }
+		if !i.decodeBody(w, r.Request, &body) {
+			return
+		}
+		if body.Language == "" {
+			wire.WriteError(w, http.StatusBadRequest, reg.BaseMsg("ActionParameterMissing", "Language"))
+			return
+		}
+		if remove || body.Language != "en" {
+			wire.WriteError(w, http.StatusBadRequest, reg.BaseMsg("ActionParameterNotSupported", body.Language, "Language"))
+			return
+		}
+		wire.WriteSuccess(w, reg)
+	}
 }

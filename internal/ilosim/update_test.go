@@ -733,3 +733,32 @@ func TestActionsUnderActionsOem(t *testing.T) {
 		t.Errorf("actions: Actions=%v Oem.Hpe.Actions=%v", m["Actions"], get(m, "Oem.Hpe.Actions"))
 	}
 }
+
+func TestEveryAdvertisedActionAnswers(t *testing.T) {
+	e := newEnv(t)
+	e.login()
+	m := e.do("GET", "/redfish/v1/UpdateService", nil, nil).json(t)
+	for name, a := range get(m, "Oem.Hpe.Actions").(map[string]any) {
+		target := get(a, "target").(string)
+		body := map[string]any{}
+		want := 200
+		if strings.Contains(name, "Language") {
+			body["Language"] = "en"
+		}
+		if strings.HasSuffix(name, "RemoveLanguagePack") {
+			want = 400 // English cannot be removed
+		}
+		if strings.HasSuffix(name, "AddFromUri") {
+			continue // needs an image server: TestAddFromURI
+		}
+		res := e.do("POST", target, body, nil)
+		if res.status != want {
+			t.Errorf("POST %s: %d, want %d: %s", name, res.status, want, res.body)
+		}
+	}
+	before := get(m, "Oem.Hpe.FirmwareIntegrity.LastScanTime").(string)
+	after := get(e.do("GET", "/redfish/v1/UpdateService", nil, nil).json(t), "Oem.Hpe.FirmwareIntegrity.LastScanTime").(string)
+	if after <= before {
+		t.Errorf("LastScanTime %s after an integrity check, was %s", after, before)
+	}
+}
