@@ -47,8 +47,16 @@ func (c *Client) login(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("log in: %w", err)
 	}
-	resp, err := c.send(ctx, &request{method: http.MethodPost, uri: uri, json: body, noAuth: true, noRelogin: true})
+	// A login the iLO has received creates a session even if the caller
+	// stops waiting, and without the answer's token nobody could log it
+	// out. So the POST runs to its end whatever happens to ctx (the request
+	// timeout still bounds it), and a session that arrives after ctx ended
+	// is logged out again at once.
+	resp, err := c.send(context.WithoutCancel(ctx), &request{method: http.MethodPost, uri: uri, json: body, noAuth: true, noRelogin: true})
 	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("log in as %q: %w", user, context.Cause(ctx))
+		}
 		return fmt.Errorf("log in as %q: %w", user, err)
 	}
 	token := resp.header.Get("X-Auth-Token")
@@ -67,7 +75,31 @@ func (c *Client) login(ctx context.Context) error {
 	c.token, c.sessionURI, c.own = token, path, true
 	c.logins++
 	c.mu.Unlock()
+	if ctx.Err() != nil {
+		c.endOwnSession(ctx)
+		return fmt.Errorf("log in as %q: %w", user, context.Cause(ctx))
+	}
 	return nil
+}
+
+// endOwnSession logs out the session the client created, under its own
+// short deadline, and forgets it. Errors are ignored: it is used on paths
+// that already fail.
+func (c *Client) endOwnSession(ctx context.Context) {
+	c.mu.Lock()
+	uri, own := c.sessionURI, c.own
+	c.mu.Unlock()
+	if !own || uri == "" {
+		return
+	}
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opt.logoutWait+time.Second)
+	defer cancel()
+	_, _ = c.send(lctx, &request{method: http.MethodDelete, uri: uri, closing: true, noRelogin: true, timeout: c.opt.logoutWait})
+	c.mu.Lock()
+	if c.sessionURI == uri {
+		c.token, c.sessionURI, c.own = "", "", false
+	}
+	c.mu.Unlock()
 }
 
 // ownsCredentials reports whether the client logged in itself and can do it

@@ -594,3 +594,32 @@ func TestCloseWhenTheILOHangs(t *testing.T) {
 		t.Errorf("second Close: got %v, want nil", err)
 	}
 }
+
+// TestLoginInterrupted: a caller that gives up while the login POST is on
+// its way must not leave a session behind (the iLO creates it anyway).
+func TestLoginInterrupted(t *testing.T) {
+	env := newEnv(t)
+	arrived, release := make(chan struct{}), make(chan struct{})
+	env.fake.hook("POST", "/redfish/v1/SessionService/Sessions/", func(w http.ResponseWriter, r *http.Request) bool {
+		close(arrived)
+		<-release
+		return false // the capture's login: a session is created
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-arrived
+		cancel() // SIGTERM while the iLO is creating the session
+		close(release)
+	}()
+	c, err := Connect(ctx, env.args, fastOptions()...)
+	if err == nil {
+		c.Close(ctx)
+		t.Fatalf("Connect succeeded after cancellation")
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v, want context.Canceled", err)
+	}
+	if env.fake.logins != 1 || env.fake.openSessions() != 0 {
+		t.Errorf("logins %d, open sessions %d: want 1 and 0", env.fake.logins, env.fake.openSessions())
+	}
+}
