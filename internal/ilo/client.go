@@ -157,6 +157,9 @@ func Connect(ctx context.Context, a ConnArgs, opts ...Option) (*Client, error) {
 	}
 	if err := c.readRoot(ctx, true); err != nil {
 		c.hc.CloseIdleConnections()
+		if IsTransport(err) && !IsCertificateError(err) && ctx.Err() == nil {
+			return nil, fmt.Errorf("connect to %s (is baseuri right and the iLO reachable from here?): %w", base, err)
+		}
 		return nil, fmt.Errorf("connect to %s: %w", base, err)
 	}
 	if a.AuthToken != "" {

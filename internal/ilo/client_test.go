@@ -623,3 +623,16 @@ func TestLoginInterrupted(t *testing.T) {
 		t.Errorf("logins %d, open sessions %d: want 1 and 0", env.fake.logins, env.fake.openSessions())
 	}
 }
+
+func TestConnectUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	_, err = Connect(context.Background(), ConnArgs{BaseURI: addr, Username: "u", Password: "p", ValidateCerts: true, Timeout: 5}, fastOptions()...)
+	if !IsTransport(err) || !strings.Contains(err.Error(), "reachable") || !strings.Contains(err.Error(), "GET /redfish/v1/") {
+		t.Errorf("got %v, want a transport error with a reachability hint", err)
+	}
+}
