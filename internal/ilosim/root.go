@@ -236,3 +236,71 @@ func (i *ILO) serveResourceDirectory(w http.ResponseWriter, r *Request) {
 		},
 	})
 }
+
+const bundleReportPath = updateServicePath + "/BundleUpdateReport"
+
+// serveBundleReports answers BundleUpdateReport (Current and Completed,
+// with no entries: the simulator runs no cloud bundle updates), as in the
+// 2.70 capture. Profiles without the link answer 404.
+func (i *ILO) serveBundleReports(w http.ResponseWriter, r *Request) {
+	if !i.prof.BundleUpdateReport {
+		wire.WriteError(w, http.StatusNotFound, i.prof.Registries.BaseMsg("ResourceMissingAtURI", r.URL.Path))
+		return
+	}
+	ids := []string{bundleReportPath + "/Current", bundleReportPath + "/Completed"}
+	WriteResource(w, http.StatusOK, i.collection(r.Request, bundleReportPath, "#HpeBundleUpdateReportCollection.HpeBundleUpdateReportCollection",
+		"Bundle Update Reports", "Bundle Update Reports View", ids,
+		func(p string) map[string]any { return i.bundleReportBody(p[strings.LastIndex(p, "/")+1:]) }))
+}
+
+func (i *ILO) bundleReportBody(which string) map[string]any {
+	return map[string]any{
+		"@odata.context": "/redfish/v1/$metadata#HpeBundleUpdateReport.HpeBundleUpdateReport",
+		"@odata.id":      i.ODataID(bundleReportPath + "/" + which),
+		"@odata.type":    "#HpeBundleUpdateReport.v1_0_0.HpeBundleUpdateReport",
+		"Id":             which,
+		"Entries":        i.Ref(bundleReportPath + "/" + which + "/Entries"),
+	}
+}
+
+// which returns "Current" or "Completed" for a path argument, "" otherwise.
+func bundleWhich(arg string) string {
+	for _, w := range []string{"Current", "Completed"} {
+		if strings.EqualFold(arg, w) {
+			return w
+		}
+	}
+	return ""
+}
+
+func (i *ILO) serveBundleReport(w http.ResponseWriter, r *Request) {
+	which := bundleWhich(r.Args[0])
+	if !i.prof.BundleUpdateReport || which == "" {
+		wire.WriteError(w, http.StatusNotFound, i.prof.Registries.BaseMsg("ResourceMissingAtURI", r.URL.Path))
+		return
+	}
+	WriteResource(w, http.StatusOK, i.bundleReportBody(which))
+}
+
+func (i *ILO) serveBundleEntries(w http.ResponseWriter, r *Request) {
+	which := bundleWhich(r.Args[0])
+	if !i.prof.BundleUpdateReport || which == "" {
+		wire.WriteError(w, http.StatusNotFound, i.prof.Registries.BaseMsg("ResourceMissingAtURI", r.URL.Path))
+		return
+	}
+	name := which + " Bundle Update report view"
+	WriteResource(w, http.StatusOK, i.collection(r.Request, bundleReportPath+"/"+which+"/Entries",
+		"#HpeComponentUpdateEntryCollection.HpeComponentUpdateEntryCollection", name, name, nil, nil))
+}
+
+// serveRunningSoftware answers the iLO 7 RunningSoftwareInventory link
+// with an empty collection (no OS agent runs on the simulated host).
+func (i *ILO) serveRunningSoftware(w http.ResponseWriter, r *Request) {
+	if !i.prof.RunningSoftwareInventory {
+		wire.WriteError(w, http.StatusNotFound, i.prof.Registries.BaseMsg("ResourceMissingAtURI", r.URL.Path))
+		return
+	}
+	WriteResource(w, http.StatusOK, i.collection(r.Request, updateServicePath+"/RunningSoftwareInventory",
+		"#HpeiLORunningSoftwareInventoryCollection.HpeiLORunningSoftwareInventoryCollection",
+		"Running Software Inventory", "Running Software Inventory", nil, nil))
+}

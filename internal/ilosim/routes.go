@@ -77,6 +77,10 @@ func baseRoutes() []route {
 		{installSetsPath, false, func(i *ILO) methods { return methods{http.MethodGet: i.emptyCollection(installSetsPath)} }},
 		{windowsPath, false, func(i *ILO) methods { return methods{http.MethodGet: i.emptyCollection(windowsPath)} }},
 		{invalidImagePath, false, func(i *ILO) methods { return methods{http.MethodGet: i.emptyCollection(invalidImagePath)} }},
+		{bundleReportPath, false, func(i *ILO) methods { return methods{http.MethodGet: i.serveBundleReports} }},
+		{bundleReportPath + "/{}", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveBundleReport} }},
+		{bundleReportPath + "/{}/Entries", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveBundleEntries} }},
+		{updateServicePath + "/RunningSoftwareInventory", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveRunningSoftware} }},
 		{simpleUpdatePath, false, func(i *ILO) methods { return methods{http.MethodPost: i.simpleUpdate} }},
 		{oemActionsPath + "AddFromUri", false, func(i *ILO) methods { return methods{http.MethodPost: i.addFromURI} }},
 		{oemActionsPath + "DeleteUnlockedComponents", false, func(i *ILO) methods {

@@ -144,8 +144,12 @@ func TestUpdateServiceShape(t *testing.T) {
 			if _, ok := m["MultipartHttpPushUri"]; ok != p.MultipartPush {
 				t.Errorf("MultipartHttpPushUri present %v, want %v", ok, p.MultipartPush)
 			}
-			for _, l := range []string{"ComponentRepository", "UpdateTaskQueue", "InstallSets", "MaintenanceWindows", "InvalidImageRepository"} {
+			for _, l := range []string{"ComponentRepository", "UpdateTaskQueue", "InstallSets", "MaintenanceWindows", "InvalidImageRepository",
+				"BundleUpdateReport", "RunningSoftwareInventory"} {
 				link, _ := get(m, "Oem.Hpe."+l+".@odata.id").(string)
+				if link == "" && (l == "BundleUpdateReport" || l == "RunningSoftwareInventory") {
+					continue // not on every profile
+				}
 				if res := e.do("GET", link, nil, nil); res.status != 200 {
 					t.Errorf("GET %s (%s): %d", l, link, res.status)
 				}
@@ -760,5 +764,21 @@ func TestEveryAdvertisedActionAnswers(t *testing.T) {
 	after := get(e.do("GET", "/redfish/v1/UpdateService", nil, nil).json(t), "Oem.Hpe.FirmwareIntegrity.LastScanTime").(string)
 	if after <= before {
 		t.Errorf("LastScanTime %s after an integrity check, was %s", after, before)
+	}
+}
+
+func TestBundleUpdateReport(t *testing.T) {
+	tests := []struct {
+		profile string
+		want    int
+	}{{"ilo5", 200}, {"ilo5-legacy", 404}}
+	for _, tt := range tests {
+		e := newEnv(t, WithProfileName(tt.profile))
+		e.login()
+		for _, p := range []string{"/redfish/v1/UpdateService/BundleUpdateReport", "/redfish/v1/UpdateService/BundleUpdateReport/Current", "/redfish/v1/UpdateService/BundleUpdateReport/completed/Entries/"} {
+			if res := e.do("GET", p, nil, nil); res.status != tt.want {
+				t.Errorf("%s GET %s: %d, want %d", tt.profile, p, res.status, tt.want)
+			}
+		}
 	}
 }
