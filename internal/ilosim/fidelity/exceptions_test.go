@@ -51,7 +51,6 @@ var exceptions = []exception{
 	{resource: "Manager", kind: diffMissing, path: "*",
 		reason: "Managers/1 is modelled for ManagerType, Model and FirmwareVersion only (issue 2 §4: \"Managers/1 and Systems/1 with firmware versions\"); what it does emit is still held to the capture's names, types and type versions"},
 
-
 	// Sessions.
 	{resource: "Session member", kind: diffExtra, path: "Oem.Hpe.Privileges",
 		reason: "the simulator shows our own session (MySession true), which carries Privileges per HPE's session page (reference §2); the captured sessions are other users' (MySession false)"},

@@ -408,3 +408,36 @@ func TestExpand(t *testing.T) {
 		})
 	}
 }
+
+// TestETagHeader checks that the ETag header of a GET repeats the body's
+// @odata.etag, as every capture's resources carry one (reference §9.3).
+func TestETagHeader(t *testing.T) {
+	for _, pc := range profileCases {
+		t.Run(pc.profile, func(t *testing.T) {
+			s := startSim(t, pc.profile)
+			us := s.get(s.link(s.root, "UpdateService"))
+			paths := []string{
+				s.link(s.root, "UpdateService"),
+				s.link(us, "FirmwareInventory"),
+				s.link(us, "Oem.Hpe.ComponentRepository"),
+				s.link(us, "Oem.Hpe.UpdateTaskQueue"),
+				s.link(s.root, "Tasks"),
+				s.link(s.root, "SessionService"),
+				s.session,
+			}
+			paths = append(paths, members(s.get(s.link(us, "FirmwareInventory")))[0])
+			for _, p := range paths {
+				resp, b := s.do(http.MethodGet, p, nil, nil, true)
+				body := decode(t, p, b)
+				tag, _ := body["@odata.etag"].(string)
+				if tag == "" {
+					t.Errorf("GET %s: no @odata.etag in the body", p)
+					continue
+				}
+				if got := resp.Header.Get("ETag"); got != tag {
+					t.Errorf("GET %s: ETag header %q, body @odata.etag %q", p, got, tag)
+				}
+			}
+		})
+	}
+}
