@@ -102,12 +102,12 @@ func (c *Client) endOwnSession(ctx context.Context) {
 	c.mu.Unlock()
 }
 
-// ownsCredentials reports whether the client logged in itself and can do it
-// again.
+// ownsCredentials reports whether the client has the credentials to log in
+// again (not for a session handed over with Detach or given as auth_token).
 func (c *Client) ownsCredentials() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.own && c.user != "" && !c.closed
+	return c.user != "" && !c.detached && !c.closed
 }
 
 // relogin replaces a session the iLO no longer accepts. When another request
@@ -143,7 +143,7 @@ func (c *Client) Logins() int {
 func (c *Client) Detach() (token, uri string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.own = false
+	c.own, c.detached = false, true
 	return c.token, c.sessionURI
 }
 
@@ -231,6 +231,9 @@ func (c *Client) Reconnect(ctx context.Context) error {
 		c.hc.CloseIdleConnections() // connections to the old iLO process are dead
 		err := c.readRoot(ctx, false)
 		if err == nil && c.ownsCredentials() {
+			// The old session most likely died with the reset; ending it
+			// anyway (best effort) means no reconnect ever leaves one behind.
+			c.endOwnSession(ctx)
 			err = c.login(ctx)
 		}
 		if err == nil {

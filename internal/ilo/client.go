@@ -52,7 +52,8 @@ type Client struct {
 	update     *UpdateService // last read, for links and action targets
 	token      string
 	sessionURI string // path of our session, for logout
-	own        bool   // we created the session (Close logs out, 401 → re-login)
+	own        bool   // we created the session: Close logs it out
+	detached   bool   // Detach handed the session over: no re-login either
 	user, pass string
 	closed     bool
 	logins     int

@@ -74,6 +74,13 @@ func (f *fakeILO) openSessions() int {
 	return len(f.sessions)
 }
 
+func (f *fakeILO) hasSession(token string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, ok := f.sessions[token]
+	return ok
+}
+
 // dropSessions forgets every session, as an iLO reset does.
 func (f *fakeILO) dropSessions() {
 	f.mu.Lock()

@@ -492,3 +492,63 @@ func TestParseUpdateTaskAndWindow(t *testing.T) {
 		t.Errorf("task body: %s %v", b, err)
 	}
 }
+
+// TestPollThroughReset follows the update service through an iLO self-reset:
+// the iLO drops every session and hangs up for a while, then reports
+// Complete. The poll logs in again and leaves no session behind.
+func TestPollThroughReset(t *testing.T) {
+	var reads, dark atomic.Int32
+	var env *testEnv
+	env = newEnv(t, func(f *fakeILO) {
+		f.hook("GET", "/redfish/v1/", func(w http.ResponseWriter, r *http.Request) bool {
+			if dark.Add(-1) >= 0 {
+				hangUp(w, r)
+				return true
+			}
+			return false
+		})
+		f.hook("GET", "/redfish/v1/UpdateService/", func(w http.ResponseWriter, r *http.Request) bool {
+			if dark.Load() > 0 {
+				hangUp(w, r)
+				return true
+			}
+			switch reads.Add(1) {
+			case 1:
+				b, _ := sjson.SetBytes(readFixture(t, "UpdateService/index.json"), "Oem.Hpe.State", "Updating")
+				w.Write(b)
+				// The flash ends: the iLO resets.
+				env.fake.dropSessions()
+				dark.Store(4)
+				return true
+			default:
+				b, _ := sjson.SetBytes(readFixture(t, "UpdateService/index.json"), "Oem.Hpe.State", "Complete")
+				if !f.hasSession(r.Header.Get("X-Auth-Token")) {
+					writeEnvelope(w, http.StatusUnauthorized, "Base.1.4.NoValidSession")
+					return true
+				}
+				w.Write(b)
+				return true
+			}
+		})
+	})
+	c := env.connect(t, WithRetries(0))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	last, err := c.PollThroughReset(ctx, c.Root().UpdateService, time.Millisecond, func(b []byte) (bool, error) {
+		us, err := ParseUpdateService(b)
+		return us.Finished(), err
+	})
+	if err != nil {
+		t.Fatalf("PollThroughReset: %v", err)
+	}
+	if us, _ := ParseUpdateService(last); us.State != "Complete" {
+		t.Errorf("last state: got %q, want Complete", us.State)
+	}
+	if c.Logins() < 2 {
+		t.Errorf("logins: got %d, want ≥ 2", c.Logins())
+	}
+	c.Close(context.Background())
+	if n := env.fake.openSessions(); n != 0 {
+		t.Errorf("open sessions: got %d, want 0", n)
+	}
+}

@@ -233,8 +233,16 @@ func (c *Client) poll(ctx context.Context, uri string, every time.Duration, done
 		resp, err := c.send(ctx, &request{method: http.MethodGet, uri: uri})
 		switch {
 		case err != nil && reset != nil && ctx.Err() == nil && reset(err):
+			if IsUnauthorized(err) && !c.ownsCredentials() {
+				// A session given as auth_token dies with the reset and
+				// cannot be renewed here.
+				return last, fmt.Errorf("poll %s: the session ended (an iLO reset ends every session; give username and password instead of auth_token to wait through it): %w", uri, err)
+			}
 			if rerr := c.Reconnect(ctx); rerr != nil {
 				return last, fmt.Errorf("poll %s: %w", uri, rerr)
+			}
+			if werr := c.wait(ctx, every); werr != nil {
+				return last, fmt.Errorf("poll %s: %w", uri, werr)
 			}
 			continue
 		case err != nil:
