@@ -199,6 +199,21 @@ func TestSimulatorUpload(t *testing.T) {
 	}
 	comp, err := c.Component(ctx, "cp045678.exe")
 	if err != nil || comp == nil || comp.SizeBytes != 200_000 {
-		t.Errorf("component: got %+v, %v", comp, err)
+		t.Fatalf("component: got %+v, %v", comp, err)
+	}
+	locked := *comp
+	locked.Locked = true
+	writes := env.sim.Writes()
+	if err := c.DeleteComponent(ctx, locked); err == nil || env.sim.Writes() != writes {
+		t.Errorf("deleting a locked component: got %v and %d writes, want a refusal and none", err, env.sim.Writes()-writes)
+	}
+	if err := c.DeleteComponent(ctx, *comp); err != nil {
+		t.Fatalf("DeleteComponent: %v", err)
+	}
+	if again, err := c.Component(ctx, "cp045678.exe"); err != nil || again != nil {
+		t.Errorf("after delete: got %+v, %v", again, err)
+	}
+	if err := c.DeleteComponent(ctx, *comp); err != nil {
+		t.Errorf("deleting it again (already gone): got %v, want nil", err)
 	}
 }
