@@ -217,3 +217,49 @@ func TestSimulatorUpload(t *testing.T) {
 		t.Errorf("deleting it again (already gone): got %v, want nil", err)
 	}
 }
+
+// TestSimulatorSections sends a 40 MiB Smart Component as two Sections,
+// each with its own signature, waiting for Complete between them.
+func TestSimulatorSections(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 40 MiB")
+	}
+	env := newSim(t, ilosim.WithPhases(ilosim.Phases{Verifying: 20 * time.Millisecond, Writing: 20 * time.Millisecond, Updating: 20 * time.Millisecond}))
+	c := env.connect(t)
+	defer c.Close(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	const size = 40 << 20
+	files, err := testimage.WriteFiles(t.TempDir(), testimage.Spec{Filename: "cp099999.exe", Version: "9.9.9", Size: size})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files.Parts) != 2 {
+		t.Fatalf("per-part signatures: got %d, want 2", len(files.Parts))
+	}
+	for k := 0; k < 2; k++ {
+		sec, tag := k, "fleetfw-sec-"+string(rune('0'+k))
+		off := int64(k) * ilo.SectionSize
+		_, err := c.Upload(ctx, ilo.UploadRequest{
+			Path: files.Image, Offset: off, Length: min(ilo.SectionSize, size-off), CompsigPath: files.Parts[k],
+			Params: ilo.UploadParams{UpdateRepository: true, ETag: tag, Section: &sec},
+		})
+		if err != nil {
+			t.Fatalf("section %d: %v", k, err)
+		}
+		var us ilo.UpdateService
+		if _, err := c.Poll(ctx, c.Root().UpdateService, 20*time.Millisecond, func(b []byte) (bool, error) {
+			us, err = ilo.ParseUpdateService(b)
+			return err != nil || us.UploadCurrentEtag == tag && us.Finished(), err
+		}); err != nil {
+			t.Fatalf("section %d: wait: %v", k, err)
+		}
+		if us.Failed() {
+			t.Fatalf("section %d: %v", k, us.Result)
+		}
+	}
+	comp, err := c.Component(ctx, "cp099999.exe")
+	if err != nil || comp == nil || comp.SizeBytes != size {
+		t.Errorf("component: got %+v, %v; want %d bytes", comp, err, size)
+	}
+}
