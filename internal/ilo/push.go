@@ -163,7 +163,8 @@ func (c *Client) Push(ctx context.Context, p PushRequest) (PushResult, error) {
 			if last && !p.Wait {
 				return res, nil
 			}
-			us, err := c.WaitUpdate(ctx, UpdateWait{What: what, ETag: tag, Before: before, Every: p.Every, Seen: p.Seen})
+			us, err := c.WaitUpdate(ctx, UpdateWait{What: what, ETag: tag, Before: before, Every: p.Every, Seen: p.Seen,
+				ThroughReset: last && p.Params.UpdateTarget})
 			res.Last = us
 			if err != nil {
 				return res, fmt.Errorf("push %s: %w", p.Filename, err)

@@ -82,6 +82,12 @@ type UpdateWait struct {
 	Every time.Duration
 	// Seen is called with every reading (for the states a module returns).
 	Seen func(UpdateService)
+	// ThroughReset keeps waiting when the iLO resets itself, as it does at
+	// the end of flashing its own firmware (UpdateTarget): errors that
+	// ExpectedDuringReset accepts make it log in again (Reconnect) and read
+	// on. A reset iLO may have forgotten the tag: after a reset, a state
+	// that is neither busy nor Error counts as the end of the operation.
+	ThroughReset bool
 }
 
 // WaitUpdate reads the update service until the operation w describes ends:
@@ -94,9 +100,16 @@ func (c *Client) WaitUpdate(ctx context.Context, w UpdateWait) (UpdateService, e
 		every = maxUpdatePoll
 	}
 	pause := min(firstUpdatePoll, every)
-	sawBusy := false
+	sawBusy, reset := false, false
 	for {
 		us, err := c.UpdateService(ctx)
+		if err != nil && w.ThroughReset && ctx.Err() == nil && ExpectedDuringReset(err) {
+			if rerr := c.Reconnect(ctx); rerr != nil {
+				return us, fmt.Errorf("wait for %s: the iLO went away (a reset after flashing its own firmware?): %w", w.What, rerr)
+			}
+			reset = true
+			continue
+		}
 		if err != nil {
 			return us, fmt.Errorf("wait for %s: %w", w.What, err)
 		}
@@ -107,7 +120,10 @@ func (c *Client) WaitUpdate(ctx context.Context, w UpdateWait) (UpdateService, e
 		if us.Busy() && (ours || us.UploadCurrentEtag == "") {
 			sawBusy = true
 		}
-		untagged := us.UploadCurrentEtag == "" && (sawBusy || !w.Before.Finished())
+		untagged := us.UploadCurrentEtag == "" && (sawBusy || reset || !w.Before.Finished())
+		if reset && !us.Busy() && !us.Finished() && (ours || us.UploadCurrentEtag == "") {
+			return us, nil // Idle after the reset: the flash ended with it
+		}
 		if us.Finished() && (ours || untagged) {
 			if us.Failed() {
 				return us, &OperationError{What: w.What, ETag: w.ETag, Result: us.Result, Additional: us.AdditionalError}
@@ -136,6 +152,9 @@ func (c *Client) WaitAccepted(ctx context.Context, a Accepted, w UpdateWait) (Up
 		pause := min(firstUpdatePoll, every)
 		for {
 			s, err := c.TaskMonitor(ctx, a.TaskMonitor)
+			if err != nil && w.ThroughReset && ctx.Err() == nil && ExpectedDuringReset(err) {
+				break // the iLO resets: the update service tells the rest
+			}
 			if err != nil {
 				return UpdateService{}, fmt.Errorf("wait for %s: %w", w.What, err)
 			}

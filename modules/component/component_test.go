@@ -446,3 +446,53 @@ func copyFile(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
+
+// TestAllowHeader respects the Allow header of a repository entry: when it
+// does not list DELETE, the module refuses without sending one.
+func TestAllowHeader(t *testing.T) {
+	e := newWrappedEnv(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(strings.ToLower(r.URL.Path), "/componentrepository/") {
+				w = allowOnly{w}
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	e.mustRun(map[string]any{"path": image(t, testimage.Spec{Filename: "ilo5_330.bin", Size: mib}).Image}, false)
+	e.writes()
+	o := e.run(map[string]any{"state": "absent", "filename": "ilo5_330.bin"}, false)
+	if !o.failed() || !strings.Contains(o.msg(), "does not allow DELETE") {
+		t.Errorf("got failed=%v %q, want a refusal citing the Allow header", o.failed(), o.msg())
+	}
+	if n := e.writes(); n != 0 {
+		t.Errorf("wrote %d times, want 0", n)
+	}
+}
+
+// allowOnly answers with Allow: GET, HEAD (an entry the iLO will not delete).
+type allowOnly struct{ http.ResponseWriter }
+
+func (a allowOnly) WriteHeader(status int) {
+	a.Header().Set("Allow", "GET, HEAD")
+	a.ResponseWriter.WriteHeader(status)
+}
+
+func (a allowOnly) Write(b []byte) (int, error) {
+	a.Header().Set("Allow", "GET, HEAD")
+	return a.ResponseWriter.Write(b)
+}
+
+// TestUpdateTarget flashes iLO firmware right after the upload: the iLO
+// resets at the end of the flash (sessions dropped, connections refused
+// for a while), and the module logs in again and reports the entry.
+func TestUpdateTarget(t *testing.T) {
+	e := newEnv(t, ilosim.WithDarkTime(2*time.Second))
+	img := image(t, testimage.Spec{Filename: "ilo5_305.bin", Size: 2 * mib})
+	o := e.mustRun(map[string]any{"path": img.Image, "update_target": true}, false)
+	if !o.changed() || o.component("version") != "3.05" {
+		t.Errorf("changed=%v version=%q, want an upload of 3.05", o.changed(), o.component("version"))
+	}
+	if v := e.sim.FirmwareVersion(); v != "3.05" {
+		t.Errorf("iLO firmware %s after the flash, want 3.05", v)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/pem"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -39,9 +40,19 @@ type env struct {
 
 func newEnv(t testing.TB, opts ...ilosim.Option) *env {
 	t.Helper()
+	return newWrappedEnv(t, nil, opts...)
+}
+
+// newWrappedEnv serves the simulator through wrap (to alter its answers).
+func newWrappedEnv(t testing.TB, wrap func(http.Handler) http.Handler, opts ...ilosim.Option) *env {
+	t.Helper()
 	opts = append([]ilosim.Option{ilosim.WithDir(t.TempDir()), ilosim.WithPhases(fastPhases), ilosim.WithCredentials(testUser, testPassword)}, opts...)
 	sim := ilosim.New(opts...)
-	srv := httptest.NewTLSServer(sim)
+	var h http.Handler = sim
+	if wrap != nil {
+		h = wrap(sim)
+	}
+	srv := httptest.NewTLSServer(h)
 	t.Cleanup(func() {
 		srv.Close()
 		_ = sim.Close()

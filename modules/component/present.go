@@ -220,7 +220,8 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 		if k == len(a.ImageURI)-1 && !a.Wait {
 			break
 		}
-		us, err := c.WaitAccepted(wctx, acc, ilo.UpdateWait{What: what, ETag: req.UploadCurrentEtag, Before: before, Seen: seen.add})
+		us, err := c.WaitAccepted(wctx, acc, ilo.UpdateWait{What: what, ETag: req.UploadCurrentEtag, Before: before, Seen: seen.add,
+			ThroughReset: a.UpdateTarget && k == len(a.ImageURI)-1})
 		if err != nil {
 			return res, fmt.Errorf("add %s: %w", filename, err)
 		}
