@@ -2,7 +2,6 @@ package ilo
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -43,7 +42,7 @@ func (c *Client) login(ctx context.Context) error {
 			return fmt.Errorf("log in: %s has no Sessions link", svc)
 		}
 	}
-	body, err := json.Marshal(map[string]string{"UserName": user, "Password": pass})
+	body, err := newBody().set("UserName", user).set("Password", pass).bytes()
 	if err != nil {
 		return fmt.Errorf("log in: %w", err)
 	}
