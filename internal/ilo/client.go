@@ -1,9 +1,3 @@
-// Package ilo is the Redfish client fleetfw.ilo's modules use to talk to HPE
-// iLO 5, 6 and 7: sessions, discovery from the service root, typed views of
-// the update-service resources, task monitors, uploads and one error type.
-//
-// Every URI is discovered from GET /redfish/v1/ and the links below it; the
-// only path this package knows by heart is the service root.
 package ilo
 
 import (
