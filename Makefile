@@ -86,14 +86,25 @@ images: ## write test firmware images (mkimage) into build/images
 demo: deps ## build, package, install into a temp path, run playbooks/demo.yml against the simulator
 	@scripts/demo.sh
 
-test: lint unit integration sanity ## everything CI checks
-	@echo "make test: all checks passed"
+# `make test` runs every step even when one fails, then fails naming the failed steps.
+TEST_STEPS := lint unit integration sanity
+
+test: ## everything CI checks: lint, unit (+race), integration, sanity
+	@failed=""; start=$$SECONDS; \
+	for step in $(TEST_STEPS); do \
+	  echo "=== make $$step"; t0=$$SECONDS; \
+	  if $(MAKE) --no-print-directory $$step; then r=ok; else r=FAILED; failed="$$failed $$step"; fi; \
+	  echo "=== make $$step: $$r in $$((SECONDS - t0)) s"; \
+	done; \
+	echo "make test: $$((SECONDS - start)) s"; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed" >&2; exit 1; fi; \
+	echo "make test: all checks passed"
 
 unit: ## go test ./... (and -race on the protocol and client packages when cgo is available)
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 5m ./...
 	@if command -v gcc >/dev/null 2>&1; then \
 	  pkgs=$$($(GO) list ./internal/ansible/... ./internal/ilo/... 2>/dev/null || true); \
-	  if [ -n "$$pkgs" ]; then echo "race: $$pkgs" | tr '\n' ' '; echo; CGO_ENABLED=1 $(GO) test -count=1 -race $$pkgs; fi; \
+	  if [ -n "$$pkgs" ]; then echo "race: $$pkgs" | tr '\n' ' '; echo; CGO_ENABLED=1 $(GO) test -count=1 -timeout 5m -race $$pkgs; fi; \
 	else echo "race: skipped (no C compiler for -race)"; fi
 
 integration: ## run real ansible-playbook against the simulator (tests/integration)
