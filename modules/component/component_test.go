@@ -486,13 +486,21 @@ func (a allowOnly) Write(b []byte) (int, error) {
 // resets at the end of the flash (sessions dropped, connections refused
 // for a while), and the module logs in again and reports the entry.
 func TestUpdateTarget(t *testing.T) {
-	e := newEnv(t, ilosim.WithDarkTime(2*time.Second))
-	img := image(t, testimage.Spec{Filename: "ilo5_305.bin", Size: 2 * mib})
-	o := e.mustRun(map[string]any{"path": img.Image, "update_target": true}, false)
-	if !o.changed() || o.component("version") != "3.05" {
-		t.Errorf("changed=%v version=%q, want an upload of 3.05", o.changed(), o.component("version"))
-	}
-	if v := e.sim.FirmwareVersion(); v != "3.05" {
-		t.Errorf("iLO firmware %s after the flash, want 3.05", v)
+	for _, keep := range []bool{true, false} {
+		t.Run("update_repository="+strconv.FormatBool(keep), func(t *testing.T) {
+			e := newEnv(t, ilosim.WithDarkTime(2*time.Second))
+			img := image(t, testimage.Spec{Filename: "ilo5_305.bin", Size: 2 * mib})
+			o := e.mustRun(map[string]any{"path": img.Image, "update_target": true, "update_repository": keep}, false)
+			if !o.changed() || o.num("sections_sent") != 1 {
+				t.Errorf("changed=%v sections_sent=%d, want an upload", o.changed(), o.num("sections_sent"))
+			}
+			if v := e.sim.FirmwareVersion(); v != "3.05" {
+				t.Errorf("iLO firmware %s after the flash, want 3.05", v)
+			}
+			_, _, stored := e.sim.ComponentByFilename("ilo5_305.bin")
+			if stored != keep || (keep && o.component("version") != "3.05") {
+				t.Errorf("in the repository: %v (returned version %q), want %v", stored, o.component("version"), keep)
+			}
+		})
 	}
 }
