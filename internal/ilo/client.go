@@ -9,10 +9,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -394,6 +396,13 @@ func (c *Client) once(ctx context.Context, r *request, full, path, token string,
 		}
 	}
 	start := time.Now()
+	// wrote records whether any of the request went out: a write that
+	// failed before that certainly did not reach the iLO.
+	var wrote atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		WroteHeaderField: func(string, []string) { wrote.Store(true) },
+		WroteHeaders:     func() { wrote.Store(true) },
+	}))
 	hr, err := c.hc.Do(req)
 	var resp *response
 	if err == nil {
@@ -415,7 +424,7 @@ func (c *Client) once(ctx context.Context, r *request, full, path, token string,
 		c.opt.trace(t)
 	}
 	if err != nil {
-		return nil, !isDialError(err), err
+		return nil, wrote.Load() && !isDialError(err), err
 	}
 	return resp, true, nil
 }

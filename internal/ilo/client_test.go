@@ -636,3 +636,19 @@ func TestConnectUnreachable(t *testing.T) {
 		t.Errorf("got %v, want a transport error with a reachability hint", err)
 	}
 }
+
+// TestWriteNotSentIsCertain: a POST that fails before any of it went out
+// (here: the caller's context ended first) is not reported as uncertain.
+func TestWriteNotSentIsCertain(t *testing.T) {
+	env := newEnv(t)
+	c := env.connect(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := c.Post(ctx, "/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate/", []byte(`{}`))
+	if err == nil || IsUncertain(err) {
+		t.Errorf("got %v, want a certain (not uncertain) failure", err)
+	}
+	if n := env.fake.count("POST /redfish/v1/UpdateService/Actions"); n != 0 {
+		t.Errorf("POSTs received: got %d, want 0", n)
+	}
+}
