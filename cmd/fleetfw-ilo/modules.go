@@ -3,8 +3,11 @@ package main
 import (
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/modules/component"
+	installset "github.com/fleetfw/ilo/modules/install_set"
+	maintenancewindow "github.com/fleetfw/ilo/modules/maintenance_window"
 	"github.com/fleetfw/ilo/modules/session"
 	updateinfo "github.com/fleetfw/ilo/modules/update_info"
+	updatetask "github.com/fleetfw/ilo/modules/update_task"
 )
 
 // modules lists the modules of the binary, one line each. Each needs a doc
@@ -14,5 +17,8 @@ func modules() []ansible.Module {
 		component.Module,
 		updateinfo.Module,
 		session.Module,
+		maintenancewindow.Module,
+		updatetask.Module,
+		installset.Module,
 	}
 }

@@ -1,0 +1,291 @@
+package installset
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fleetfw/ilo/internal/ansible"
+	"github.com/fleetfw/ilo/internal/ilo"
+)
+
+// pollEvery is how often a wait reads the installation queue.
+const pollEvery = time.Second
+
+// invoked makes sure the set's steps are queued with the parameters asked
+// for. Tasks from this set (named after its steps) that are Pending or
+// InProgress with the same parameters count as invoked: changed=false
+// unless force. Otherwise the set is invoked, after deleting the tasks that
+// bear its step names (iLO refuses an Invoke whose task names are taken).
+// A sequence given with state=invoked is first made present.
+func invoked(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets []ilo.InstallSet, res Result) (Result, error) {
+	set := byName(sets, a.Name)
+	if len(a.Sequence) > 0 || a.Description != "" || a.IsRecovery != nil {
+		var err error
+		if res, err = present(ctx, m, c, a, sets, res); err != nil {
+			return Result{}, err
+		}
+		set = res.InstallSet
+	}
+	if set == nil {
+		return Result{}, fmt.Errorf("install set %q does not exist; the iLO has %s", a.Name, orNone(setNames(sets)))
+	}
+	ps, err := parameters(ctx, c, a)
+	if err != nil {
+		return Result{}, err
+	}
+	if ps.now != "" {
+		res.ILOTime = ps.now
+	}
+	queue, err := c.TaskQueue(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	mine := tasksOf(*set, queue)
+	if !a.Force && len(mine) == len(set.Sequence) && allMatch(*set, mine, ps, a) {
+		res.Tasks = statuses(*set, queue)
+		res.Msg = fmt.Sprintf("install set %q is already invoked: %d tasks queued with these parameters", set.Name, len(mine))
+		if a.Wait && !m.CheckMode {
+			return wait(ctx, c, a, *set, res)
+		}
+		return res, nil
+	}
+	for _, t := range mine {
+		if t.State == ilo.TaskInProgress && !a.Force {
+			return Result{}, fmt.Errorf("task %q of install set %q is InProgress with other parameters: wait until it ends, or give force=true to replace it", t.Name, set.Name)
+		}
+	}
+	res.Changed = true
+	before := map[string]any{"tasks": taskViews(mine)}
+	planned := make([]TaskStatus, 0, len(set.Sequence))
+	for _, st := range set.Sequence {
+		planned = append(planned, TaskStatus{Name: st.Name, State: ilo.TaskPending})
+	}
+	res.Diff = &ansible.Diff{Before: before, After: map[string]any{"tasks": planned, "maintenance_window": ps.opts.MaintenanceWindow,
+		"start_after": ps.opts.StartAfter, "expire": ps.opts.Expire, "tpm_override": ps.opts.TPMOverride, "update_recovery_set": ps.opts.UpdateRecoverySet}}
+	replaced := ""
+	if len(mine) > 0 && !a.ClearTaskQueue {
+		replaced = fmt.Sprintf(", replacing %d queued tasks of the set", len(mine))
+	}
+	if m.CheckMode {
+		res.Tasks = planned
+		res.Msg = fmt.Sprintf("would have invoked install set %q (%d tasks%s)", set.Name, len(set.Sequence), replaced)
+		return res, nil
+	}
+	if !a.ClearTaskQueue {
+		for _, t := range mine {
+			if err := c.DeleteUpdateTask(ctx, t); err != nil {
+				return Result{}, err
+			}
+		}
+	}
+	if _, err := c.InvokeInstallSet(ctx, *set, ps.opts); err != nil {
+		if a.UpdateRecoverySet {
+			return Result{}, privilege(err, "update_recovery_set=true")
+		}
+		return Result{}, err
+	}
+	queue, err = c.TaskQueue(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("invoked, then: %w", err)
+	}
+	res.Tasks = statuses(*set, queue)
+	res.Msg = fmt.Sprintf("invoked install set %q: %d tasks queued%s", set.Name, len(res.Tasks), replaced)
+	if a.Wait {
+		return wait(ctx, c, a, *set, res)
+	}
+	return res, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// params are the Invoke parameters, resolved.
+type params struct {
+	opts ilo.InvokeOptions
+	// start and expire are the absolute times to compare with queued tasks
+	// ("" when not given or relative).
+	start, expire string
+	now           string // the iLO clock, when read
+}
+
+// parameters resolves the window to its Id and relative times against the
+// iLO's clock, and checks expire.
+func parameters(ctx context.Context, c *ilo.Client, a *Args) (params, error) {
+	p := params{opts: ilo.InvokeOptions{ClearTaskQueue: a.ClearTaskQueue, TPMOverride: a.TPMOverride, UpdateRecoverySet: a.UpdateRecoverySet}}
+	if a.MaintenanceWindow != "" {
+		ws, err := c.MaintenanceWindows(ctx)
+		if err != nil {
+			return p, err
+		}
+		w := ilo.FindMaintenanceWindow(ws, a.MaintenanceWindow)
+		if w == nil {
+			names := make([]string, 0, len(ws))
+			for _, w := range ws {
+				names = append(names, fmt.Sprintf("%q (%s)", w.Name, w.ID))
+			}
+			return p, fmt.Errorf("maintenance_window %q: no window has this name or Id; the iLO has %s", a.MaintenanceWindow, orNone(strings.Join(names, ", ")))
+		}
+		p.opts.MaintenanceWindow = w.ID
+	}
+	if a.StartAfter == "" && a.Expire == "" {
+		return p, nil
+	}
+	var now time.Time
+	if ilo.IsRelativeTime(a.StartAfter) || ilo.IsRelativeTime(a.Expire) || a.Expire != "" {
+		t, err := c.Clock(ctx)
+		if err != nil {
+			return p, err
+		}
+		now, p.now = t, ilo.FormatTime(t)
+	}
+	for _, o := range []struct {
+		opt      string
+		dst, abs *string
+		name     string
+	}{{a.StartAfter, &p.opts.StartAfter, &p.start, "start_after"}, {a.Expire, &p.opts.Expire, &p.expire, "expire"}} {
+		if o.opt == "" {
+			continue
+		}
+		t, err := ilo.ResolveTime(o.opt, now)
+		if err != nil {
+			return p, fmt.Errorf("%s: %w", o.name, err)
+		}
+		*o.dst = ilo.FormatTime(t)
+		if !ilo.IsRelativeTime(o.opt) {
+			*o.abs = *o.dst
+		}
+	}
+	if p.opts.Expire != "" {
+		e, _ := time.Parse(time.RFC3339, p.opts.Expire)
+		if p.opts.StartAfter != "" {
+			if s, _ := time.Parse(time.RFC3339, p.opts.StartAfter); !e.After(s) {
+				return p, fmt.Errorf("expire (%s) must be after start_after (%s)", p.opts.Expire, p.opts.StartAfter)
+			}
+		}
+		if !e.After(now) {
+			return p, fmt.Errorf("expire (%s) is not in the future by the iLO's clock (%s)", p.opts.Expire, p.now)
+		}
+	}
+	return p, nil
+}
+
+// tasksOf returns the queued tasks named after the set's steps.
+func tasksOf(set ilo.InstallSet, queue []ilo.UpdateTask) []ilo.UpdateTask {
+	names := map[string]bool{}
+	for _, st := range set.Sequence {
+		names[st.Name] = true
+	}
+	var out []ilo.UpdateTask
+	for _, t := range queue {
+		if names[t.Name] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// allMatch reports whether every step has a Pending or InProgress task
+// with the step's command and file and the Invoke parameters asked for.
+// Relative times are not compared: they were resolved when the set was
+// invoked.
+func allMatch(set ilo.InstallSet, tasks []ilo.UpdateTask, p params, a *Args) bool {
+	byName := map[string]ilo.UpdateTask{}
+	for _, t := range tasks {
+		byName[t.Name] = t
+	}
+	for _, st := range set.Sequence {
+		t, ok := byName[st.Name]
+		switch {
+		case !ok, t.Terminal(),
+			t.Command != st.Command, !strings.EqualFold(t.Filename, st.Filename),
+			t.MaintenanceWindow != p.opts.MaintenanceWindow,
+			p.start != "" && !ilo.SameTime(p.start, t.StartAfter),
+			p.expire != "" && !ilo.SameTime(p.expire, t.Expire),
+			t.TPMOverride != a.TPMOverride, t.UpdateRecoverySet != a.UpdateRecoverySet:
+			return false
+		}
+	}
+	return true
+}
+
+// statuses lists the set's tasks in sequence order.
+func statuses(set ilo.InstallSet, queue []ilo.UpdateTask) []TaskStatus {
+	out := make([]TaskStatus, 0, len(set.Sequence))
+	for _, st := range set.Sequence {
+		for _, t := range queue {
+			if t.Name == st.Name {
+				out = append(out, TaskStatus{ID: t.ID, Name: t.Name, State: t.State, Result: t.Result})
+				break
+			}
+		}
+	}
+	return out
+}
+
+func taskViews(ts []ilo.UpdateTask) []TaskStatus {
+	out := make([]TaskStatus, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, TaskStatus{ID: t.ID, Name: t.Name, State: t.State, Result: t.Result})
+	}
+	return out
+}
+
+// wait reads the queue until every task of the set is terminal, for at
+// most wait_timeout seconds. A task that ends otherwise than Complete, or
+// the timeout, fails the module with every task's state and result.
+func wait(ctx context.Context, c *ilo.Client, a *Args, set ilo.InstallSet, res Result) (Result, error) {
+	wctx, cancel := context.WithTimeout(ctx, time.Duration(a.WaitTimeout)*time.Second)
+	defer cancel()
+	for {
+		done := len(res.Tasks) == len(set.Sequence)
+		for _, t := range res.Tasks {
+			if !terminal(t.State) {
+				done = false
+			}
+		}
+		if done {
+			break
+		}
+		select {
+		case <-wctx.Done():
+			return Result{}, fmt.Errorf("install set %q: tasks not finished after %d s (wait_timeout): %s", set.Name, a.WaitTimeout, describe(res.Tasks))
+		case <-time.After(pollEvery):
+		}
+		queue, err := c.TaskQueue(wctx)
+		if err != nil {
+			if wctx.Err() != nil && ctx.Err() == nil {
+				continue // the deadline hit the request: report the timeout above
+			}
+			return Result{}, fmt.Errorf("wait for install set %q: %w", set.Name, err)
+		}
+		res.Tasks = statuses(set, queue)
+	}
+	for _, t := range res.Tasks {
+		if t.State != ilo.TaskComplete {
+			return Result{}, fmt.Errorf("install set %q: not every task completed: %s", set.Name, describe(res.Tasks))
+		}
+	}
+	res.Msg += fmt.Sprintf("; all %d tasks Complete", len(res.Tasks))
+	return res, nil
+}
+
+func terminal(state string) bool { return ilo.UpdateTask{State: state}.Terminal() }
+
+// describe writes "name: State (MessageId: meaning), …".
+func describe(ts []TaskStatus) string {
+	out := make([]string, 0, len(ts))
+	for _, t := range ts {
+		s := t.Name + ": " + t.State
+		if t.Result != nil {
+			s += " (" + t.Result.String() + ")"
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, ", ")
+}
