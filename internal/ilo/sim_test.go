@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -261,5 +262,67 @@ func TestSimulatorSections(t *testing.T) {
 	comp, err := c.Component(ctx, "cp099999.exe")
 	if err != nil || comp == nil || comp.SizeBytes != size {
 		t.Errorf("component: got %+v, %v; want %d bytes", comp, err, size)
+	}
+}
+
+// TestSimulatorMultipartPush pushes an image through the DMTF
+// MultipartHttpPushUri of the ilo5-multipart profile and follows the task
+// monitor it returns to the end.
+func TestSimulatorMultipartPush(t *testing.T) {
+	env := newSim(t, ilosim.WithProfileName("ilo5-multipart"),
+		ilosim.WithPhases(ilosim.Phases{Verifying: 20 * time.Millisecond, Writing: 20 * time.Millisecond, Updating: 50 * time.Millisecond}))
+	c := env.connect(t)
+	defer c.Close(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	files, err := testimage.WriteFiles(t.TempDir(), testimage.Spec{Filename: "U32_2.90_01_01_2025.signed.flash"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := c.MultipartPush(ctx, ilo.MultipartPushRequest{Path: files.Image, Parameters: []byte(`{"Targets": []}`)})
+	if err != nil {
+		t.Fatalf("MultipartPush: %v", err)
+	}
+	if a.TaskMonitor == "" {
+		t.Fatalf("no task monitor in %+v", a)
+	}
+	s, err := c.WaitTask(ctx, a.TaskMonitor, 20*time.Millisecond)
+	if err != nil {
+		t.Fatalf("WaitTask: %v", err)
+	}
+	if s.Running || s.Gone || s.Failed() {
+		t.Errorf("final reading: got %+v, want a successful final response", s)
+	}
+}
+
+// TestSimulatorSimpleUpdate: SimpleUpdate answers 202 with a task monitor on
+// the ilo5 profile (iLO 5 ≥ 2.30); the simulated iLO downloads the image
+// from a local server and the task completes.
+func TestSimulatorSimpleUpdate(t *testing.T) {
+	dir := t.TempDir()
+	files, err := testimage.WriteFiles(dir, testimage.Spec{Filename: "U32_2.90_01_01_2025.signed.flash"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	images := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer images.Close()
+	env := newSim(t, ilosim.WithPhases(ilosim.Phases{Verifying: 20 * time.Millisecond, Writing: 20 * time.Millisecond, Updating: 50 * time.Millisecond}))
+	c := env.connect(t)
+	defer c.Close(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	a, err := c.SimpleUpdate(ctx, ilo.SimpleUpdateRequest{ImageURI: images.URL + "/" + filepath.Base(files.Image)})
+	if err != nil {
+		t.Fatalf("SimpleUpdate: %v", err)
+	}
+	if a.Status != http.StatusAccepted || a.TaskMonitor == "" {
+		t.Fatalf("SimpleUpdate: got %+v, want 202 with a task monitor", a)
+	}
+	s, err := c.WaitTask(ctx, a.TaskMonitor, 20*time.Millisecond)
+	if err != nil {
+		t.Fatalf("WaitTask: %v", err)
+	}
+	if s.Running || s.Failed() {
+		t.Errorf("final reading: got %+v", s)
 	}
 }
