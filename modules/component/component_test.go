@@ -504,3 +504,21 @@ func TestUpdateTarget(t *testing.T) {
 		})
 	}
 }
+
+// TestAddFromURIError reports the iLO's Result when its download fails:
+// the task monitor's final answer and Oem.Hpe.Result name the MessageId.
+func TestAddFromURIError(t *testing.T) {
+	files := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(files.Close)
+	e := newEnv(t)
+	o := e.run(map[string]any{"image_uri": files.URL + "/ilo5_399.bin"}, false)
+	if !o.failed() || !strings.Contains(o.msg(), "in Error") || !strings.Contains(o.msg(), "ResourceMissingAtURI") {
+		t.Errorf("got failed=%v %q, want the iLO's Error with its MessageId", o.failed(), o.msg())
+	}
+	if w, _ := o["warnings"].([]any); len(w) == 0 {
+		t.Errorf("no warning that the size could not be read")
+	}
+	if _, _, ok := e.sim.ComponentByFilename("ilo5_399.bin"); ok {
+		t.Errorf("a failed download left an entry")
+	}
+}
