@@ -326,3 +326,51 @@ func TestSimulatorSimpleUpdate(t *testing.T) {
 		t.Errorf("final reading: got %+v", s)
 	}
 }
+
+func TestSimulatorLoginFailures(t *testing.T) {
+	t.Run("wrong password", func(t *testing.T) {
+		env := newSim(t)
+		a := env.args
+		a.Password = "not-the-password"
+		_, err := ilo.Connect(context.Background(), a)
+		if !ilo.IsUnauthorized(err) {
+			t.Fatalf("got %v, want 401", err)
+		}
+		if bytes.Contains([]byte(err.Error()), []byte(a.Password)) {
+			t.Errorf("password in %q", err)
+		}
+	})
+	t.Run("session limit", func(t *testing.T) {
+		env := newSim(t, ilosim.WithSessionCap(1))
+		c := env.connect(t)
+		defer c.Close(context.Background())
+		_, err := ilo.Connect(context.Background(), env.args)
+		if !ilo.HasMessage(err, "SessionLimitExceeded") {
+			t.Fatalf("got %v, want SessionLimitExceeded", err)
+		}
+		if n := env.sim.Counters().OpenSessions; n != 1 {
+			t.Errorf("open sessions: got %d, want 1", n)
+		}
+	})
+}
+
+func TestSimulatorLegacySimpleUpdate(t *testing.T) {
+	dir := t.TempDir()
+	files, err := testimage.WriteFiles(dir, testimage.Spec{Filename: "U32_2.90_01_01_2025.signed.flash"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	images := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer images.Close()
+	env := newSim(t, ilosim.WithProfileName("ilo5-legacy"))
+	c := env.connect(t)
+	defer c.Close(context.Background())
+	a, err := c.SimpleUpdate(context.Background(), ilo.SimpleUpdateRequest{ImageURI: images.URL + "/" + filepath.Base(files.Image)})
+	if err != nil {
+		t.Fatalf("SimpleUpdate: %v", err)
+	}
+	// iLO 5 before 2.30: 200 + Base.Success and no task (reference §3.3).
+	if a.Status != http.StatusOK || a.TaskMonitor != "" || len(a.Messages) == 0 || a.Messages[0].Key() != "Success" {
+		t.Errorf("got %+v, want 200 Success without a task monitor", a)
+	}
+}
