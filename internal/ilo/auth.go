@@ -56,6 +56,9 @@ func (c *Client) login(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("log in as %q: %w", user, context.Cause(ctx))
 		}
+		if e, ok := asError(err); ok && HasMessage(err, "SessionLimitExceeded") && e.Detail == "" {
+			e.Detail = "the iLO has no free session: end unused sessions (iLO web interface, Sessions) or wait for them to time out; fleetfw.ilo modules log out their own"
+		}
 		return fmt.Errorf("log in as %q: %w", user, err)
 	}
 	token := resp.header.Get("X-Auth-Token")

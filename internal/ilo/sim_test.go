@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -345,8 +346,8 @@ func TestSimulatorLoginFailures(t *testing.T) {
 		c := env.connect(t)
 		defer c.Close(context.Background())
 		_, err := ilo.Connect(context.Background(), env.args)
-		if !ilo.HasMessage(err, "SessionLimitExceeded") {
-			t.Fatalf("got %v, want SessionLimitExceeded", err)
+		if !ilo.HasMessage(err, "SessionLimitExceeded") || !strings.Contains(err.Error(), "no free session") {
+			t.Fatalf("got %v, want SessionLimitExceeded with advice", err)
 		}
 		if n := env.sim.Counters().OpenSessions; n != 1 {
 			t.Errorf("open sessions: got %d, want 1", n)
