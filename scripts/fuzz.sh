@@ -9,7 +9,12 @@ go=${GO:-go}
 n=0
 failed=()
 for pkg in $($go list ./...); do
-	for target in $($go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
+	if ! list=$($go test -list '^Fuzz' "$pkg" 2>&1); then
+		echo "$list" >&2
+		failed+=("$pkg (does not build)")
+		continue
+	fi
+	for target in $(grep '^Fuzz' <<<"$list" || true); do
 		n=$((n + 1))
 		echo "fuzz: $pkg $target ($fuzztime)"
 		if ! $go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg"; then
