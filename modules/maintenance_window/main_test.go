@@ -1,0 +1,260 @@
+package maintenancewindow
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/testimage"
+)
+
+// window reads the window named name from the iLO (nil when absent).
+func window(t *testing.T, x *testILO, name string) *ilo.MaintenanceWindow {
+	t.Helper()
+	ws, err := x.connect(t).MaintenanceWindows(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range ws {
+		if ws[i].Name == name {
+			return &ws[i]
+		}
+	}
+	return nil
+}
+
+func parseTime(t *testing.T, s string) time.Time {
+	t.Helper()
+	v, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t.Fatalf("time %q: %v", s, err)
+	}
+	return v
+}
+
+// TestLifecycle runs the behaviour sequence: check mode, create, rerun,
+// rerun later with relative times, change in place, remove, remove again.
+func TestLifecycle(t *testing.T) {
+	for _, profile := range []string{"ilo5", "ilo6", "ilo7"} {
+		t.Run(profile, func(t *testing.T) {
+			x := newILO(t, ilosim.WithProfileName(profile))
+			x.sim.Clock().Advance(72 * time.Hour) // the iLO clock is ahead of the controller's
+			want := x.args(map[string]any{"name": "Saturday night", "start_after": "+1d", "expire": "+1d4h", "description": "wave 2"})
+			steps := []struct {
+				name        string
+				args        map[string]any
+				meta        map[string]any
+				advance     time.Duration
+				wantChanged bool
+				wantWrites  int
+				wantWindow  bool
+			}{
+				{"check mode", want, map[string]any{"check_mode": true, "diff": true}, 0, true, 0, false},
+				{"create", want, nil, 0, true, 1, true},
+				{"again", want, nil, 0, false, 0, true},
+				{"an hour later, relative times", want, nil, time.Hour, false, 0, true},
+				{"absolute expire: PATCH", x.args(map[string]any{"name": "Saturday night", "expire": "2099-01-01T00:00:00Z"}), map[string]any{"diff": true}, 0, true, 1, true},
+				{"absolute expire again", x.args(map[string]any{"name": "Saturday night", "expire": "2099-01-01T01:00:00+01:00"}), nil, 0, false, 0, true},
+				{"absent, check mode", x.args(map[string]any{"name": "Saturday night", "state": "absent"}), map[string]any{"check_mode": true}, 0, true, 0, true},
+				{"absent", x.args(map[string]any{"name": "Saturday night", "state": "absent"}), nil, 0, true, 1, false},
+				{"absent again", x.args(map[string]any{"name": "Saturday night", "state": "absent"}), nil, 0, false, 0, false},
+			}
+			var id string
+			for _, s := range steps {
+				x.sim.Clock().Advance(s.advance)
+				r, writes := counted(t, x, Module, s.args, s.meta)
+				if r.code != 0 {
+					t.Fatalf("%s: exit %d: %s", s.name, r.code, r.raw)
+				}
+				if r.changed() != s.wantChanged {
+					t.Errorf("%s: changed = %v, want %v (%s)", s.name, r.changed(), s.wantChanged, r.msg())
+				}
+				if writes != s.wantWrites {
+					t.Errorf("%s: writes = %d, want %d", s.name, writes, s.wantWrites)
+				}
+				w := window(t, x, "Saturday night")
+				if (w != nil) != s.wantWindow {
+					t.Errorf("%s: window exists = %v, want %v", s.name, w != nil, s.wantWindow)
+				}
+				if w != nil {
+					if id != "" && w.ID != id {
+						t.Errorf("%s: window Id %s, want %s (changed in place)", s.name, w.ID, id)
+					}
+					id = w.ID
+				}
+				if s.meta["diff"] == true && r.out["diff"] == nil {
+					t.Errorf("%s: no diff under --diff", s.name)
+				}
+			}
+		})
+	}
+}
+
+// TestRelativeTimesUseTheILOClock: +1d is a day after Oem.Hpe.CurrentTime,
+// not after the controller's clock.
+func TestRelativeTimesUseTheILOClock(t *testing.T) {
+	x := newILO(t)
+	x.sim.Clock().Advance(30 * 24 * time.Hour)
+	r := execute(t, Module, x.args(map[string]any{"name": "w", "start_after": "+1d", "expire": "+1d2h30m"}), nil)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.raw)
+	}
+	w := window(t, x, "w")
+	if w == nil {
+		t.Fatal("no window")
+	}
+	ref := parseTime(t, r.out["ilo_time"].(string))
+	if d := ref.Sub(x.sim.Now()); d > time.Minute || d < -time.Minute {
+		t.Errorf("ilo_time %s, iLO clock %s", ref, x.sim.Now())
+	}
+	if got, want := parseTime(t, w.StartAfter), ref.Add(24*time.Hour); !got.Equal(want) {
+		t.Errorf("start_after = %s, want %s", got, want)
+	}
+	if got, want := parseTime(t, w.Expire), ref.Add(26*time.Hour+30*time.Minute); !got.Equal(want) {
+		t.Errorf("expire = %s, want %s", got, want)
+	}
+}
+
+// TestPatchSendsIfMatch: a change is a PATCH with the ETag read from the iLO.
+func TestPatchSendsIfMatch(t *testing.T) {
+	x := newILO(t)
+	if r := execute(t, Module, x.args(map[string]any{"name": "w", "start_after": "+1h"}), nil); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.raw)
+	}
+	before := window(t, x, "w")
+	r, writes := counted(t, x, Module, x.args(map[string]any{"name": "w", "description": "new text"}), nil)
+	if r.code != 0 || !r.changed() || writes != 1 {
+		t.Fatalf("exit %d changed %v writes %d: %s", r.code, r.changed(), writes, r.raw)
+	}
+	p := x.patches()
+	if len(p) != 1 || p[0] == "" || p[0] != before.ETag {
+		t.Errorf("PATCH If-Match headers %q, want [%q]", p, before.ETag)
+	}
+	if w := window(t, x, "w"); w.Description != "new text" || w.ID != before.ID {
+		t.Errorf("window after PATCH: %+v", w)
+	}
+}
+
+// TestRefused: what the module refuses, each with zero writes and no session left.
+func TestRefused(t *testing.T) {
+	long := strings.Repeat("x", 65)
+	cases := []struct {
+		name    string
+		args    map[string]any
+		wantErr string
+	}{
+		{"name too long", map[string]any{"name": long, "start_after": "+1h"}, "at most 64"},
+		{"description too long", map[string]any{"name": "w", "start_after": "+1h", "description": long}, "at most 64"},
+		{"not a time", map[string]any{"name": "w", "start_after": "tomorrow"}, "not a Redfish date-time"},
+		{"no zone", map[string]any{"name": "w", "start_after": "2099-01-01T00:00:00"}, "no time zone"},
+		{"bad relative", map[string]any{"name": "w", "start_after": "+2x"}, "not a relative time"},
+		{"expire before start", map[string]any{"name": "w", "start_after": "2099-01-02T00:00:00Z", "expire": "2099-01-01T00:00:00Z"}, "must be after start_after"},
+		{"relative expire before start", map[string]any{"name": "w", "start_after": "+2d", "expire": "+1d"}, "must be after start_after"},
+		{"expire in the past by the iLO clock", map[string]any{"name": "w", "start_after": "2020-01-01T00:00:00Z", "expire": "2020-01-02T00:00:00Z"}, "not in the future by the iLO's clock"},
+		{"create without start_after", map[string]any{"name": "w", "expire": "+1d"}, "give start_after"},
+		{"all with present", map[string]any{"all": true}, "state=absent"},
+		{"name and all", map[string]any{"name": "w", "all": true, "state": "absent"}, "mutually exclusive"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			x := newILO(t)
+			r, writes := counted(t, x, Module, x.args(c.args), nil)
+			if r.code == 0 || !strings.Contains(r.msg(), c.wantErr) {
+				t.Errorf("exit %d, msg %q, want failure containing %q", r.code, r.msg(), c.wantErr)
+			}
+			if writes != 0 {
+				t.Errorf("writes = %d, want 0", writes)
+			}
+		})
+	}
+}
+
+// TestNinthWindow: the error names the eight windows the iLO has.
+func TestNinthWindow(t *testing.T) {
+	x := newILO(t)
+	c := x.connect(t)
+	start := x.sim.Now().Add(time.Hour)
+	for i := range 8 {
+		if _, err := c.CreateMaintenanceWindow(context.Background(), ilo.NewMaintenanceWindow{Name: fmt.Sprintf("w%d", i), StartAfter: ilo.FormatTime(start)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, writes := counted(t, x, Module, x.args(map[string]any{"name": "ninth", "start_after": "+1h"}), nil)
+	if r.code == 0 || writes != 0 {
+		t.Fatalf("exit %d, writes %d: %s", r.code, writes, r.raw)
+	}
+	for i := range 8 {
+		if !strings.Contains(r.msg(), fmt.Sprintf(`"w%d"`, i)) {
+			t.Errorf("message does not name w%d: %s", i, r.msg())
+		}
+	}
+}
+
+// TestAbsentCancelsTasks: deleting a window reports the tasks that became
+// Canceled; check mode reports the Pending ones and writes nothing.
+func TestAbsentCancelsTasks(t *testing.T) {
+	x := newILO(t)
+	x.addComponents(t, testimage.Spec{Filename: "U46_2.92_11_01_2026.signed.flash"})
+	c := x.connect(t)
+	ctx := context.Background()
+	start := x.sim.Now().Add(24 * time.Hour)
+	w, err := c.CreateMaintenanceWindow(ctx, ilo.NewMaintenanceWindow{Name: "night", StartAfter: ilo.FormatTime(start), Expire: ilo.FormatTime(start.Add(time.Hour))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task, err := c.CreateUpdateTask(ctx, ilo.NewUpdateTask{Name: "BIOS", Command: "ApplyUpdate", Filename: "U46_2.92_11_01_2026.signed.flash", MaintenanceWindow: w.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := x.args(map[string]any{"name": "night", "state": "absent"})
+	for _, check := range []bool{true, false} {
+		r, writes := counted(t, x, Module, args, map[string]any{"check_mode": check})
+		if r.code != 0 || !r.changed() {
+			t.Fatalf("check=%v: exit %d: %s", check, r.code, r.raw)
+		}
+		wantWrites, wantState := 1, ilo.TaskCanceled
+		if check {
+			wantWrites, wantState = 0, ilo.TaskPending
+		}
+		if writes != wantWrites {
+			t.Errorf("check=%v: writes = %d, want %d", check, writes, wantWrites)
+		}
+		got, _ := r.out["canceled_tasks"].([]any)
+		if len(got) != 1 || got[0].(map[string]any)["id"] != task.ID || got[0].(map[string]any)["state"] != wantState {
+			t.Errorf("check=%v: canceled_tasks = %v, want [%s %s]", check, got, task.ID, wantState)
+		}
+	}
+	q, err := c.TaskQueue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q) != 1 || q[0].State != ilo.TaskCanceled {
+		t.Errorf("queue after deletion: %+v", q)
+	}
+}
+
+// TestAll deletes every window with one DeleteMaintenanceWindows request.
+func TestAll(t *testing.T) {
+	x := newILO(t)
+	for _, n := range []string{"a", "b"} {
+		if r := execute(t, Module, x.args(map[string]any{"name": n, "start_after": "+1h"}), nil); r.code != 0 {
+			t.Fatal(r.raw)
+		}
+	}
+	args := x.args(map[string]any{"all": true, "state": "absent"})
+	r, writes := counted(t, x, Module, args, nil)
+	if r.code != 0 || !r.changed() || writes != 1 || len(r.out["deleted"].([]any)) != 2 {
+		t.Errorf("exit %d changed %v writes %d: %s", r.code, r.changed(), writes, r.raw)
+	}
+	if x.sim.Counters().Requests["POST"] == 0 {
+		t.Error("no POST: DeleteMaintenanceWindows not used")
+	}
+	r, writes = counted(t, x, Module, args, nil)
+	if r.code != 0 || r.changed() || writes != 0 {
+		t.Errorf("again: exit %d changed %v writes %d", r.code, r.changed(), writes)
+	}
+}
