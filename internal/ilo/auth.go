@@ -15,7 +15,6 @@ import (
 const (
 	pathSessionID     = `@odata\.id`
 	pathSessionMine   = "Oem.Hpe.MySession"
-	pathSessionMember = `Members.#.@odata\.id`
 )
 
 // login creates a session: POST {"UserName", "Password"} to Links.Sessions;
