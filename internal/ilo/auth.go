@@ -13,8 +13,8 @@ import (
 
 // Paths into a session resource (reference §2).
 const (
-	pathSessionID     = `@odata\.id`
-	pathSessionMine   = "Oem.Hpe.MySession"
+	pathSessionID   = `@odata\.id`
+	pathSessionMine = "Oem.Hpe.MySession"
 )
 
 // login creates a session: POST {"UserName", "Password"} to Links.Sessions;
