@@ -167,7 +167,7 @@ func (c *Client) Push(ctx context.Context, p PushRequest) (PushResult, error) {
 				ThroughReset: last && p.Params.UpdateTarget})
 			res.Last = us
 			if err != nil {
-				return res, fmt.Errorf("push %s: %w", p.Filename, err)
+				return res, err // it names the section and the file
 			}
 			before = us
 			break

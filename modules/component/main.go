@@ -99,9 +99,10 @@ type Result struct {
 // Action is one write the module made or would make.
 type Action struct {
 	// Action is upload, download (AddFromUri) or delete.
-	Action    string `json:"action"`
-	Filename  string `json:"filename"`
-	SizeBytes int64  `json:"size_bytes"`
+	Action   string `json:"action"`
+	Filename string `json:"filename"`
+	// SizeBytes is left out when the size is unknown (a URL that did not say).
+	SizeBytes int64 `json:"size_bytes,omitempty"`
 	// Sections is how many requests the upload takes (32 MiB each).
 	Sections int    `json:"sections,omitempty"`
 	Source   string `json:"source,omitempty"`

@@ -23,7 +23,7 @@ const restarts = 1
 // predicted is the repository entry an upload will create, for diff.
 type predicted struct {
 	Filename  string `json:"filename"`
-	SizeBytes int64  `json:"size_bytes"`
+	SizeBytes int64  `json:"size_bytes,omitempty"`
 	Version   string `json:"version,omitempty"`
 }
 
@@ -169,11 +169,12 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 		return res, err
 	}
 	res.Changed = true
-	res.Actions = append(res.Actions, Action{Action: "download", Filename: filename, SizeBytes: size, Sections: len(a.ImageURI), Source: strings.Join(a.ImageURI, " ")})
-	res.Diff = &ansible.Diff{Before: entry(have), After: predicted{Filename: filename, SizeBytes: size, Version: version}}
+	known := max(size, 0) // 0: unknown, left out of actions and diff
+	res.Actions = append(res.Actions, Action{Action: "download", Filename: filename, SizeBytes: known, Sections: len(a.ImageURI), Source: strings.Join(a.ImageURI, " ")})
+	res.Diff = &ansible.Diff{Before: entry(have), After: predicted{Filename: filename, SizeBytes: known, Version: version}}
 	if m.CheckMode {
 		res.Component = have
-		res.Msg = fmt.Sprintf("would have the iLO download %s (%d bytes in %d sections)", filename, size, len(a.ImageURI))
+		res.Msg = fmt.Sprintf("would have the iLO download %s (%s in %d sections)", filename, sizeText(size), len(a.ImageURI))
 		return res, nil
 	}
 	wctx, cancel := waitContext(ctx, a)
@@ -223,7 +224,7 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 		us, err := c.WaitAccepted(wctx, acc, ilo.UpdateWait{What: what, ETag: req.UploadCurrentEtag, Before: before, Seen: seen.add,
 			ThroughReset: a.UpdateTarget && k == len(a.ImageURI)-1})
 		if err != nil {
-			return res, fmt.Errorf("add %s: %w", filename, err)
+			return res, err // it names the section and the file
 		}
 		before = us
 	}
@@ -285,4 +286,12 @@ func imageClient(a *Args) (*http.Client, error) {
 	tr.TLSClientConfig = tc
 	tr.ResponseHeaderTimeout = a.RequestTimeout()
 	return &http.Client{Transport: tr, Timeout: 2 * a.RequestTimeout() * time.Duration(len(a.ImageURI))}, nil
+}
+
+// sizeText is "N bytes", or "size unknown" for a negative size.
+func sizeText(size int64) string {
+	if size < 0 {
+		return "size unknown"
+	}
+	return fmt.Sprintf("%d bytes", size)
 }
