@@ -67,7 +67,7 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 // documentation tells users to register it with no_log). Logging in changes
 // no setting, so check mode logs in too.
 func login(ctx context.Context, a *Args) (Result, error) {
-	c, err := ilo.ConnectAtomically(ctx, a.ConnArgs)
+	c, err := ilo.Connect(ctx, a.ConnArgs)
 	if err != nil {
 		return Result{}, err
 	}
@@ -89,7 +89,7 @@ func logout(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	c, err := ilo.ConnectAtomically(ctx, a.ConnArgs) // reads the service root; the token is used as it is
+	c, err := ilo.Connect(ctx, a.ConnArgs) // reads the service root; the token is used as it is
 	if err != nil {
 		return Result{}, err
 	}

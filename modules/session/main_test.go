@@ -1,8 +1,15 @@
 package session
 
 import (
+	"context"
+	"fmt"
+	"net/http"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+
+	"github.com/fleetfw/ilo/internal/ansible"
 
 	"github.com/fleetfw/ilo/internal/ilosim"
 )
@@ -187,4 +194,39 @@ func TestSessionFails(t *testing.T) {
 			requireClean(t, x)
 		})
 	}
+}
+
+// TestLoginInterrupted: a SIGTERM that arrives while the login POST is on
+// its way leaves no session behind. The iLO here answers the login only
+// after the signal, as a slow iLO would; the module must still take the
+// token and log the session out.
+func TestLoginInterrupted(t *testing.T) {
+	arrived, signalled := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	x := newWrappedILO(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "Sessions") {
+				once.Do(func() { close(arrived) })
+				<-signalled
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	ctx, cancel := context.WithCancelCause(context.Background())
+	go func() {
+		<-arrived // the login is waiting at the iLO
+		cancel(&ansible.Interrupted{Signal: syscall.SIGTERM})
+		close(signalled)
+	}()
+	r := executeCtx(t, ctx, Module, x.args(nil), nil, nil)
+	if r.code != 1 || !strings.Contains(fmt.Sprint(r.out["msg"]), "interrupted by signal") {
+		t.Errorf("exit %d, msg %q; want a failure saying the run was interrupted", r.code, r.out["msg"])
+	}
+	if _, ok := r.out["auth_token"]; ok {
+		t.Errorf("an interrupted login returned a token")
+	}
+	if c := x.sim.Counters(); c.Logins != 1 {
+		t.Errorf("logins = %d, want 1 (the login reached the iLO)", c.Logins)
+	}
+	requireClean(t, x)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -37,9 +38,20 @@ type testILO struct {
 
 func newILO(t *testing.T, opts ...ilosim.Option) *testILO {
 	t.Helper()
+	return newWrappedILO(t, nil, opts...)
+}
+
+// newWrappedILO serves the simulator through wrap (nil: as it is), which
+// may delay or break requests.
+func newWrappedILO(t *testing.T, wrap func(http.Handler) http.Handler, opts ...ilosim.Option) *testILO {
+	t.Helper()
 	opts = append([]ilosim.Option{ilosim.WithDir(t.TempDir()), ilosim.WithCredentials(testUser, testPassword)}, opts...)
 	sim := ilosim.New(opts...)
-	srv := httptest.NewUnstartedServer(sim)
+	var h http.Handler = sim
+	if wrap != nil {
+		h = wrap(sim)
+	}
+	srv := httptest.NewUnstartedServer(h)
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are test cases
 	srv.StartTLS()
 	t.Cleanup(func() {
@@ -110,6 +122,12 @@ type execution struct {
 // environment holding only env, and decodes its one JSON result.
 func execute(t *testing.T, m ansible.Module, args, meta map[string]any, env map[string]string) execution {
 	t.Helper()
+	return executeCtx(t, context.Background(), m, args, meta, env)
+}
+
+// executeCtx is execute under ctx (which a test may cancel, as a signal would).
+func executeCtx(t *testing.T, ctx context.Context, m ansible.Module, args, meta map[string]any, env map[string]string) execution {
+	t.Helper()
 	all := map[string]any{"_ansible_module_name": "fleetfw.ilo." + m.Name()}
 	for k, v := range args {
 		all[k] = v
@@ -122,7 +140,7 @@ func execute(t *testing.T, m ansible.Module, args, meta map[string]any, env map[
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	code := m.ExecuteIn(ctx, b, ansible.Host{Stdout: &stdout, Stderr: &stderr, LookupEnv: func(k string) (string, bool) {
 		v, ok := env[k]

@@ -52,7 +52,7 @@ var subsets = []string{"firmware", "software", "service", "repository", "task_qu
 // run reads each subset asked for, one request per collection when the iLO
 // offers $expand. It writes nothing, so check mode changes nothing either.
 func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
-	c, err := ilo.ConnectAtomically(ctx, a.ConnArgs)
+	c, err := ilo.Connect(ctx, a.ConnArgs)
 	if err != nil {
 		return Result{}, err
 	}
