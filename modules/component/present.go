@@ -180,7 +180,6 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 	wctx, cancel := waitContext(ctx, a)
 	defer cancel()
 	var seen states
-	defer func() { res.States = seen.seen }()
 	base := ilo.NewETag("fleetfw")
 	before, err := c.UpdateService(wctx)
 	if err != nil {
@@ -223,6 +222,7 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 		}
 		us, err := c.WaitAccepted(wctx, acc, ilo.UpdateWait{What: what, ETag: req.UploadCurrentEtag, Before: before, Seen: seen.add,
 			ThroughReset: a.UpdateTarget && k == len(a.ImageURI)-1})
+		res.States = seen.seen
 		if err != nil {
 			return res, err // it names the section and the file
 		}
