@@ -64,54 +64,67 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
 
 	// The update service comes first: the collections below are found
 	// through its links, which the client keeps from this read.
+	us, err := c.UpdateService(ctx)
+	if err != nil {
+		return Result{}, err
+	}
 	want := wanted(a.GatherSubset)
-	if want["service"] {
-		us, err := c.UpdateService(ctx)
-		if err != nil {
-			return Result{}, err
+	// offered says whether the iLO links to a collection asked for. An iLO
+	// whose firmware predates a feature has no link to it; that is a
+	// warning, not a failure of the whole read.
+	offered := func(subset, link string) bool {
+		if !want[subset] {
+			return false
 		}
+		if link == "" {
+			m.Warn("the iLO's update service has no link to %s, so %s is not returned (is its firmware older than the feature?)", subset, subset)
+			return false
+		}
+		return true
+	}
+	if want["service"] {
 		gen, version, err := manager(ctx, c)
 		if err != nil {
 			return Result{}, err
 		}
 		res.Service = service(us, gen, version)
 	}
-	if want["firmware"] {
+	if offered("firmware", us.Links.FirmwareInventory) {
 		items, err := c.FirmwareInventory(ctx)
 		if err != nil {
 			return Result{}, err
 		}
 		res.Firmware = ptr(inventory(items))
 	}
-	if want["software"] {
+	if offered("software", us.Links.SoftwareInventory) {
 		items, err := c.SoftwareInventory(ctx)
 		if err != nil {
 			return Result{}, err
 		}
 		res.Software = ptr(inventory(items))
 	}
-	if want["repository"] {
+	if offered("repository", us.Links.ComponentRepository) {
 		repo, err := c.Repository(ctx)
 		if err != nil {
 			return Result{}, err
 		}
 		res.Repository = repository(repo)
 	}
-	if want["task_queue"] {
+	if offered("task_queue", us.Links.UpdateTaskQueue) {
 		tasks, err := c.TaskQueue(ctx)
 		if err != nil {
 			return Result{}, err
 		}
 		res.TaskQueue = ptr(taskQueue(tasks))
 	}
-	if want["maintenance_windows"] {
+	if offered("maintenance_windows", us.Links.MaintenanceWindows) {
 		windows, err := c.MaintenanceWindows(ctx)
 		if err != nil {
 			return Result{}, err
 		}
 		res.MaintenanceWindows = ptr(maintenanceWindows(windows))
 	}
-	if want["install_sets"] {
+	if offered("install_sets", us.Links.InstallSets) {
 		sets, err := c.InstallSets(ctx)
 		if err != nil {
 			return Result{}, err

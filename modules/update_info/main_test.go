@@ -2,6 +2,8 @@ package updateinfo
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"slices"
@@ -9,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tidwall/sjson"
 	"gopkg.in/yaml.v3"
 
 	"github.com/fleetfw/ilo/internal/ilosim"
@@ -252,4 +255,45 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// TestMissingCollections: an iLO whose update service does not link to the
+// queue and the install sets (older firmware) still answers the rest, with
+// a warning naming each missing subset.
+func TestMissingCollections(t *testing.T) {
+	x := newWrappedILO(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet || strings.Trim(strings.ToLower(r.URL.Path), "/") != "redfish/v1/updateservice" {
+				h.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			body := rec.Body.Bytes()
+			for _, k := range []string{`Oem.Hpe.InstallSets`, `Oem.Hpe.UpdateTaskQueue`} {
+				body, _ = sjson.DeleteBytes(body, k)
+			}
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(body)
+		})
+	})
+	r := execute(t, Module, x.args(nil), nil, nil)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.raw)
+	}
+	want := []string{"firmware", "maintenance_windows", "repository", "service", "software"}
+	if got := subsetKeys(r.out); !slices.Equal(got, want) {
+		t.Errorf("result keys %v, want %v", got, want)
+	}
+	warnings := fmt.Sprint(r.out["warnings"])
+	for _, s := range []string{"install_sets", "task_queue"} {
+		if !strings.Contains(warnings, "no link to "+s) {
+			t.Errorf("warnings %s do not name %s", warnings, s)
+		}
+	}
+	requireClean(t, x)
 }

@@ -45,6 +45,7 @@ attributes:
     membership: [fleetfw.ilo.ilo]
 notes:
   - Read-only. The session the module opens is always closed, unless I(auth_token) was given.
+  - A collection the iLO does not link to (older firmware) is left out of the result with a warning.
 author:
   - fleetfw.ilo contributors
 '''
@@ -74,7 +75,7 @@ EXAMPLES = r'''
 RETURN = r'''
 firmware:
   description: FirmwareInventory items.
-  returned: when C(firmware) is gathered
+  returned: when C(firmware) is gathered and the iLO's update service links to it
   type: list
   elements: dict
   sample:
@@ -88,7 +89,7 @@ firmware:
       software_id: ""
 software:
   description: SoftwareInventory items, same keys as I(firmware).
-  returned: when C(software) is gathered
+  returned: when C(software) is gathered and the iLO's update service links to it
   type: list
   elements: dict
 service:
@@ -140,7 +141,7 @@ service:
       sample: "2.72"
 repository:
   description: The iLO Repository.
-  returned: when C(repository) is gathered
+  returned: when C(repository) is gathered and the iLO's update service links to it
   type: dict
   contains:
     total_bytes:
@@ -169,7 +170,7 @@ repository:
           component_uri: /fwrepo/ilo5_244.bin
 task_queue:
   description: Items of the installation queue.
-  returned: when C(task_queue) is gathered
+  returned: when C(task_queue) is gathered and the iLO's update service links to it
   type: list
   elements: dict
   sample:
@@ -186,7 +187,7 @@ task_queue:
       result: {}
 maintenance_windows:
   description: Maintenance windows.
-  returned: when C(maintenance_windows) is gathered
+  returned: when C(maintenance_windows) is gathered and the iLO's update service links to it
   type: list
   elements: dict
   sample:
@@ -197,7 +198,7 @@ maintenance_windows:
       expire: "2026-11-29T04:00:00Z"
 install_sets:
   description: Install sets, the System Recovery Set included.
-  returned: when C(install_sets) is gathered
+  returned: when C(install_sets) is gathered and the iLO's update service links to it
   type: list
   elements: dict
   sample:
