@@ -70,7 +70,7 @@ func TestConnArgsCheck(t *testing.T) {
 	}{
 		{"credentials", ConnArgs{BaseURI: "ilo1", Username: "u", Password: "p"}, ""},
 		{"token", ConnArgs{BaseURI: "ilo1", AuthToken: "t"}, ""},
-		{"both", ConnArgs{BaseURI: "ilo1", Username: "u", Password: "p", AuthToken: "t"}, "mutually exclusive"},
+		{"token wins over credentials from the environment", ConnArgs{BaseURI: "ilo1", Username: "u", Password: "p", AuthToken: "t"}, ""},
 		{"user without password", ConnArgs{BaseURI: "ilo1", Username: "u"}, "required together: username, password"},
 		{"password without user", ConnArgs{BaseURI: "ilo1", Password: "p"}, "required together"},
 		{"nothing", ConnArgs{BaseURI: "ilo1"}, "one of the following is required"},

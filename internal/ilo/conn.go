@@ -29,7 +29,7 @@ type ConnArgs struct {
 	ValidateCerts bool `json:"validate_certs" default:"true"`
 	// CAPath is a PEM file with the CA (or the self-signed certificate) that
 	// signed the iLO's certificate, trusted in addition to the system CAs.
-	CAPath string `json:"ca_path"`
+	CAPath string `json:"ca_path" type:"path"`
 	// Timeout is the limit for one HTTP request, in seconds.
 	Timeout int `json:"timeout" default:"30" validate:"min=1,max=3600"`
 }
@@ -46,7 +46,10 @@ func (a ConnArgs) RequestTimeout() time.Duration {
 }
 
 // Check validates what struct tags cannot: the base URI's form and the
-// credential combination (username with password, or auth_token, not both).
+// credential combination: username with password, or auth_token. When
+// auth_token is given it wins over username and password, so that a play can
+// hand a session token to a task while an AWX credential still puts
+// ILO_USERNAME and ILO_PASSWORD in the environment.
 // Modules whose Args define their own Check should call this one too.
 func (a ConnArgs) Check() error {
 	if _, err := ParseBaseURI(a.BaseURI); err != nil {
@@ -54,8 +57,8 @@ func (a ConnArgs) Check() error {
 	}
 	user, pass, token := a.Username != "", a.Password != "", a.AuthToken != ""
 	switch {
-	case token && (user || pass):
-		return errors.New("parameters are mutually exclusive: auth_token|username, auth_token|password (give a session token or credentials, not both; check ILO_AUTH_TOKEN, ILO_USERNAME and ILO_PASSWORD in the environment)")
+	case token:
+		return nil
 	case user != pass:
 		return errors.New("parameters are required together: username, password")
 	case !token && !user:

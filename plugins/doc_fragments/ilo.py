@@ -34,7 +34,8 @@ options:
       - An existing session token (C(X-Auth-Token)), for example from M(fleetfw.ilo.session), used instead
         of I(username) and I(password). The module does not log that session out.
       - Never logged (C(no_log)); scrubbed from every result.
-      - Mutually exclusive with I(username) and I(password).
+      - When given, it is used and I(username) and I(password) are ignored (they may still be set in the
+        environment, for example by an AWX credential).
       - If not set, the value of the C(ILO_AUTH_TOKEN) environment variable is used.
     type: str
   validate_certs:
