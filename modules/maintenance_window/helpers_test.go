@@ -37,7 +37,8 @@ type testILO struct {
 	caPath string
 
 	mu      sync.Mutex
-	ifMatch []string // the If-Match header of every PATCH
+	ifMatch []string    // the If-Match header of every PATCH
+	client  *ilo.Client // the test's own session, opened once
 }
 
 // ServeHTTP records PATCH preconditions and hands the request to the iLO.
@@ -86,14 +87,19 @@ func (x *testILO) args(extra map[string]any) map[string]any {
 	return a
 }
 
-// connect opens a client session as the tests' user, for seeding and reading.
+// connect returns the test's own client session (opened on first use,
+// closed when the test ends), for seeding and reading.
 func (x *testILO) connect(t *testing.T) *ilo.Client {
 	t.Helper()
+	if x.client != nil {
+		return x.client
+	}
 	c, err := ilo.Connect(context.Background(), ilo.ConnArgs{BaseURI: x.srv.URL, Username: testUser, Password: testPassword, ValidateCerts: true, CAPath: x.caPath})
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
 	t.Cleanup(func() { _ = c.Close(context.Background()) })
+	x.client = c
 	return c
 }
 

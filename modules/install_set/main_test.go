@@ -1,0 +1,317 @@
+package installset
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/testimage"
+)
+
+const (
+	bios = "A47_2.62_11_01_2026.signed.flash"
+	cpld = "cpld_v1C.vme"
+)
+
+// Operator credentials: an account without the Recovery Set privilege.
+const (
+	operator   = "operator"
+	operatorPW = "Op-pw-77c3e1"
+)
+
+var twoSteps = []map[string]any{
+	{"name": "System ROM 2.62", "filename": bios},
+	{"name": "CPLD 1C", "filename": cpld},
+}
+
+// seeded is an iLO with two components in the repository and a window
+// opening tomorrow by its clock.
+func seeded(t *testing.T, opts ...ilosim.Option) (*testILO, ilo.MaintenanceWindow) {
+	t.Helper()
+	opts = append([]ilosim.Option{ilosim.WithUser(operator, operatorPW, ilosim.PrivLogin, ilosim.PrivConfigureILO)}, opts...)
+	x := newILO(t, opts...)
+	x.addComponents(t, testimage.Spec{Filename: bios}, testimage.Spec{Filename: cpld})
+	start := x.sim.Now().Add(24 * time.Hour)
+	w, err := x.connect(t).CreateMaintenanceWindow(context.Background(), ilo.NewMaintenanceWindow{Name: "tomorrow", StartAfter: ilo.FormatTime(start), Expire: ilo.FormatTime(start.Add(4 * time.Hour))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x, w
+}
+
+func sets(t *testing.T, x *testILO) []ilo.InstallSet {
+	t.Helper()
+	s, err := x.connect(t).InstallSets(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func queue(t *testing.T, x *testILO) []ilo.UpdateTask {
+	t.Helper()
+	q, err := x.connect(t).TaskQueue(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+// TestLifecycle: check mode, create, again, change the sequence (new Id),
+// again, remove, remove again.
+func TestLifecycle(t *testing.T) {
+	for _, profile := range []string{"ilo5", "ilo6", "ilo7"} {
+		t.Run(profile, func(t *testing.T) {
+			x, _ := seeded(t, ilosim.WithProfileName(profile))
+			create := x.args(map[string]any{"name": "baseline", "description": "BIOS and CPLD", "sequence": twoSteps})
+			oneStep := x.args(map[string]any{"name": "baseline", "sequence": twoSteps[:1]})
+			gone := x.args(map[string]any{"name": "baseline", "state": "absent"})
+			steps := []struct {
+				name        string
+				args        map[string]any
+				check       bool
+				wantChanged bool
+				wantWrites  int
+				wantSteps   int // 0: no set
+				wantNewID   bool
+			}{
+				{"check mode", create, true, true, 0, 0, false},
+				{"create", create, false, true, 1, 2, false},
+				{"again", create, false, false, 0, 2, false},
+				{"description only, not compared when left out", x.args(map[string]any{"name": "baseline"}), false, false, 0, 2, false},
+				{"one step: PATCH", oneStep, false, true, 1, 1, true},
+				{"again", oneStep, false, false, 0, 1, false},
+				{"absent, check mode", gone, true, true, 0, 1, false},
+				{"absent", gone, false, true, 1, 0, false},
+				{"absent again", gone, false, false, 0, 0, false},
+			}
+			for _, s := range steps {
+				before := sets(t, x)
+				r, writes := counted(t, x, Module, s.args, map[string]any{"check_mode": s.check, "diff": true})
+				if r.code != 0 {
+					t.Fatalf("%s: exit %d: %s", s.name, r.code, r.raw)
+				}
+				if r.changed() != s.wantChanged || writes != s.wantWrites {
+					t.Errorf("%s: changed %v writes %d, want %v %d (%s)", s.name, r.changed(), writes, s.wantChanged, s.wantWrites, r.msg())
+				}
+				if s.wantChanged && r.out["diff"] == nil {
+					t.Errorf("%s: no diff", s.name)
+				}
+				after := sets(t, x)
+				if s.wantSteps == 0 {
+					if len(after) != 0 {
+						t.Errorf("%s: sets %+v, want none", s.name, after)
+					}
+					continue
+				}
+				if len(after) != 1 || len(after[0].Sequence) != s.wantSteps {
+					t.Fatalf("%s: sets %+v, want one with %d steps", s.name, after, s.wantSteps)
+				}
+				got, _ := r.out["install_set"].(map[string]any)
+				if !s.check && got["id"] != after[0].ID {
+					t.Errorf("%s: returned Id %v, the iLO has %s", s.name, got["id"], after[0].ID)
+				}
+				if s.wantNewID {
+					if after[0].ID == before[0].ID || r.out["previous_id"] != before[0].ID {
+						t.Errorf("%s: Id %s → %s, previous_id %v", s.name, before[0].ID, after[0].ID, r.out["previous_id"])
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestMissingComponents are all named, and nothing is written.
+func TestMissingComponents(t *testing.T) {
+	x, _ := seeded(t)
+	seq := append([]map[string]any{{"name": "iLO", "filename": "ilo5_305.bin"}}, twoSteps...)
+	seq = append(seq, map[string]any{"name": "NIC", "filename": "cp099999.exe"}, map[string]any{"name": "pause", "command": "Wait", "wait_time_seconds": 30})
+	r, writes := counted(t, x, Module, x.args(map[string]any{"name": "s", "sequence": seq}), nil)
+	if r.code == 0 || writes != 0 {
+		t.Fatalf("exit %d writes %d: %s", r.code, writes, r.raw)
+	}
+	for _, f := range []string{"ilo5_305.bin", "cp099999.exe", "2 components"} {
+		if !strings.Contains(r.msg(), f) {
+			t.Errorf("message %q does not contain %q", r.msg(), f)
+		}
+	}
+	if strings.Contains(r.msg(), bios) {
+		t.Errorf("message %q names a component that is there", r.msg())
+	}
+}
+
+// TestNinthSet: the error names the eight sets the iLO has.
+func TestNinthSet(t *testing.T) {
+	x, _ := seeded(t)
+	for i := range 8 {
+		if r := execute(t, Module, x.args(map[string]any{"name": fmt.Sprintf("set %d", i), "sequence": twoSteps[:1]}), nil); r.code != 0 {
+			t.Fatal(r.raw)
+		}
+	}
+	r, writes := counted(t, x, Module, x.args(map[string]any{"name": "ninth", "sequence": twoSteps[:1]}), nil)
+	if r.code == 0 || writes != 0 {
+		t.Fatalf("exit %d writes %d: %s", r.code, writes, r.raw)
+	}
+	for i := range 8 {
+		if !strings.Contains(r.msg(), fmt.Sprintf(`"set %d"`, i)) {
+			t.Errorf("message does not name set %d: %s", i, r.msg())
+		}
+	}
+}
+
+// TestInvoked: idempotency of state=invoked, force, other parameters, and
+// the tasks completing when the window opens.
+func TestInvoked(t *testing.T) {
+	x, w := seeded(t)
+	if r := execute(t, Module, x.args(map[string]any{"name": "baseline", "sequence": twoSteps}), nil); r.code != 0 {
+		t.Fatal(r.raw)
+	}
+	inWindow := x.args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": "tomorrow"})
+	byID := x.args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": w.ID})
+	steps := []struct {
+		name        string
+		args        map[string]any
+		meta        map[string]any
+		wantChanged bool
+		wantWrites  int
+	}{
+		{"check mode", inWindow, map[string]any{"check_mode": true}, true, 0},
+		{"invoke", inWindow, nil, true, 1},
+		{"again", inWindow, nil, false, 0},
+		{"window by Id, same tasks", byID, nil, false, 0},
+		{"force: delete both, invoke", x.args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": "tomorrow", "force": true}), nil, true, 3},
+		{"other parameters: delete both, invoke", x.args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": "tomorrow", "tpm_override": true}), nil, true, 3},
+		{"again", x.args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": "tomorrow", "tpm_override": true}), nil, false, 0},
+	}
+	for _, s := range steps {
+		r, writes := counted(t, x, Module, s.args, s.meta)
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d: %s", s.name, r.code, r.raw)
+		}
+		if r.changed() != s.wantChanged || writes != s.wantWrites {
+			t.Errorf("%s: changed %v writes %d, want %v %d (%s)", s.name, r.changed(), writes, s.wantChanged, s.wantWrites, r.msg())
+		}
+		tasks, _ := r.out["tasks"].([]any)
+		if len(tasks) != 2 {
+			t.Errorf("%s: tasks %v, want 2", s.name, tasks)
+		}
+		q := queue(t, x)
+		if s.meta == nil && (len(q) != 2 || q[0].State != ilo.TaskPending || q[0].MaintenanceWindow != w.ID) {
+			t.Errorf("%s: queue %+v, want two Pending tasks in %s", s.name, q, w.ID)
+		}
+	}
+	x.sim.Clock().Advance(26 * time.Hour)
+	for _, tk := range queue(t, x) {
+		if tk.State != ilo.TaskComplete {
+			t.Errorf("task %s after the window opened: %s", tk.Name, tk.State)
+		}
+	}
+	fw, err := x.connect(t).FirmwareInventory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rom string
+	for _, it := range fw {
+		if it.Name == "System ROM" || strings.HasPrefix(it.Name, "System ROM") {
+			rom = it.Version
+			break
+		}
+	}
+	if !strings.Contains(rom, "2.62") {
+		t.Errorf("System ROM version after the install: %q, want 2.62", rom)
+	}
+}
+
+// TestWait returns every task's state and result; a task that cannot run
+// in time fails the module after wait_timeout.
+func TestWait(t *testing.T) {
+	x, _ := seeded(t, ilosim.WithPhases(ilosim.Phases{Verifying: time.Millisecond, Writing: time.Millisecond, Updating: 200 * time.Millisecond}))
+	if r := execute(t, Module, x.args(map[string]any{"name": "baseline", "sequence": twoSteps}), nil); r.code != 0 {
+		t.Fatal(r.raw)
+	}
+	r := execute(t, Module, x.args(map[string]any{"name": "baseline", "state": "invoked", "wait": true, "wait_timeout": 60}), nil)
+	if r.code != 0 || !r.changed() {
+		t.Fatalf("exit %d: %s", r.code, r.raw)
+	}
+	tasks, _ := r.out["tasks"].([]any)
+	if len(tasks) != 2 {
+		t.Fatalf("tasks = %v", tasks)
+	}
+	for _, tk := range tasks {
+		m := tk.(map[string]any)
+		res, _ := m["result"].(map[string]any)
+		if m["state"] != ilo.TaskComplete || res == nil || !strings.Contains(fmt.Sprint(res["message_id"]), "Success") {
+			t.Errorf("task %v, want Complete with a Success result", m)
+		}
+	}
+
+	// In tomorrow's window nothing runs before the timeout.
+	r = execute(t, Module, x.args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": "tomorrow", "wait": true, "wait_timeout": 2}), nil)
+	if r.code == 0 || !strings.Contains(r.msg(), "wait_timeout") || !strings.Contains(r.msg(), "Pending") {
+		t.Errorf("exit %d, msg %q, want a timeout naming the Pending tasks", r.code, r.msg())
+	}
+	if n := x.sim.Counters().OpenSessions; n > 3 { // the test's own clients only
+		t.Errorf("open sessions = %d", n)
+	}
+}
+
+// TestRecoverySet: never changed or deleted without is_recovery: true,
+// kept by all: true, and a missing privilege is named.
+func TestRecoverySet(t *testing.T) {
+	x, _ := seeded(t)
+	rec, err := x.connect(t).CreateInstallSet(context.Background(), ilo.NewInstallSet{Name: "System Recovery Set", IsRecovery: true,
+		Sequence: []ilo.InstallStep{{Name: "ROM", Command: "ApplyUpdate", Filename: bios, UpdatableBy: []string{"Bmc"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := execute(t, Module, x.args(map[string]any{"name": "ordinary", "sequence": twoSteps}), nil); r.code != 0 {
+		t.Fatal(r.raw)
+	}
+	asOperator := map[string]any{"username": operator, "password": operatorPW}
+	with := func(extra ...map[string]any) map[string]any {
+		a := x.args(nil)
+		for _, e := range extra {
+			for k, v := range e {
+				a[k] = v
+			}
+		}
+		return a
+	}
+	cases := []struct {
+		name       string
+		args       map[string]any
+		wantErr    string // "" for success
+		wantWrites int
+	}{
+		{"change without is_recovery", with(map[string]any{"name": rec.Name, "sequence": twoSteps[:1], "description": "x"}), "only when is_recovery: true", 0},
+		{"delete without is_recovery", with(map[string]any{"name": rec.Name, "state": "absent"}), "only when is_recovery: true", 0},
+		{"delete without the privilege", with(map[string]any{"name": rec.Name, "state": "absent", "is_recovery": true}, asOperator), "Recovery Set privilege", 1},
+		{"update_recovery_set without the privilege", with(map[string]any{"name": "ordinary", "state": "invoked", "update_recovery_set": true}, asOperator), "Recovery Set privilege", 1},
+		{"invoke the recovery set", with(map[string]any{"name": rec.Name, "state": "invoked", "maintenance_window": "tomorrow"}, asOperator), "", 1},
+		{"all keeps it", with(map[string]any{"all": true, "state": "absent"}), "", 1},
+		{"all again", with(map[string]any{"all": true, "state": "absent"}), "", 0},
+	}
+	for _, c := range cases {
+		r, writes := counted(t, x, Module, c.args, nil)
+		switch {
+		case c.wantErr == "" && r.code != 0:
+			t.Errorf("%s: exit %d: %s", c.name, r.code, r.raw)
+		case c.wantErr != "" && (r.code == 0 || !strings.Contains(r.msg(), c.wantErr)):
+			t.Errorf("%s: exit %d, msg %q, want a failure containing %q", c.name, r.code, r.msg(), c.wantErr)
+		}
+		if writes != c.wantWrites {
+			t.Errorf("%s: writes %d, want %d", c.name, writes, c.wantWrites)
+		}
+		if strings.Contains(r.raw, operatorPW) {
+			t.Errorf("%s: output holds the operator's password", c.name)
+		}
+	}
+	left := sets(t, x)
+	if len(left) != 1 || !left[0].IsRecovery {
+		t.Errorf("sets left: %+v, want the recovery set only", left)
+	}
+}
