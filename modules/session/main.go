@@ -24,7 +24,7 @@ type Args struct {
 	SessionURI string `json:"session_uri"`
 }
 
-// Rules: logging out needs the session and the token that owns it.
+// Rules says that logging out needs the session and the token that owns it.
 func (Args) Rules() ansible.Rules {
 	return ansible.Rules{RequiredIf: []ansible.RequiredIf{
 		{Key: "state", Value: "absent", Requires: []string{"session_uri", "auth_token"}},
@@ -55,6 +55,7 @@ type Result struct {
 // Module is fleetfw.ilo.session.
 var Module = ansible.New("session", run)
 
+// run logs in or out as state asks.
 func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	if a.State == "absent" {
 		return logout(ctx, m, a)
