@@ -38,14 +38,7 @@ func BenchmarkUploadRSS(b *testing.B) {
 			args := map[string]any{"baseuri": e.srv.URL, "username": testUser, "password": testPassword,
 				"ca_path": e.ca, "path": img.Image, "force": true, "wait_timeout": 600,
 				"_ansible_module_name": "fleetfw.ilo.component"}
-			argsFile := filepath.Join(b.TempDir(), "args.json")
-			raw, err := json.Marshal(args)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := os.WriteFile(argsFile, raw, 0o600); err != nil {
-				b.Fatal(err)
-			}
+			argsFile := writeArgs(b, args)
 			var peak int64
 			b.SetBytes(size)
 			b.ResetTimer()
@@ -61,9 +54,47 @@ func BenchmarkUploadRSS(b *testing.B) {
 	}
 }
 
+// TestUploadMemoryFlat runs the module process uploading 4 MiB and 100 MiB
+// and requires the same peak RSS within 8 MiB: the body is streamed, never
+// held in memory (BenchmarkUploadRSS reports the figures).
+func TestUploadMemoryFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("uploads 100 MiB through a module process")
+	}
+	var rss []int64
+	for _, size := range []int64{4 << 20, 100 << 20} {
+		e := newEnv(t)
+		img := image(t, testimage.Spec{Filename: "cp045701.exe", Version: "1.0.0", Size: size})
+		r, o := runChild(t, writeArgs(t, map[string]any{"baseuri": e.srv.URL, "username": testUser, "password": testPassword,
+			"ca_path": e.ca, "path": img.Image, "_ansible_module_name": "fleetfw.ilo.component"}))
+		if o["bytes_sent"] != json.Number(fmt.Sprint(size)) {
+			t.Fatalf("module did not upload %d bytes: %v", size, o)
+		}
+		rss = append(rss, r)
+	}
+	t.Logf("peak RSS of the module process: %d KiB uploading 4 MiB, %d KiB uploading 100 MiB", rss[0], rss[1])
+	if grow := rss[1] - rss[0]; grow > 8<<10 {
+		t.Errorf("peak RSS %d KiB for 4 MiB, %d KiB for 100 MiB: grew by %d KiB, want under 8 MiB", rss[0], rss[1], grow)
+	}
+}
+
+// writeArgs writes an arguments file as Ansible does.
+func writeArgs(t testing.TB, args map[string]any) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "args.json")
+	raw, err := json.Marshal(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // runChild runs the module process on argsFile and returns its peak RSS in
 // KiB and its result.
-func runChild(b *testing.B, argsFile string) (int64, map[string]any) {
+func runChild(b testing.TB, argsFile string) (int64, map[string]any) {
 	b.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childArgs+"="+argsFile)
