@@ -19,6 +19,9 @@ func TestUpdateInfoFails(t *testing.T) {
 		env  map[string]string
 		// unreachable points baseuri at a closed loopback port.
 		unreachable bool
+		// byName addresses the iLO as localhost, a name its certificate
+		// (issued for 127.0.0.1 and example.com) does not carry.
+		byName bool
 		// busy fills the iLO's sessions before the run.
 		busy bool
 		// wantMsg are substrings of msg; wantRequests is the number of
@@ -64,6 +67,8 @@ func TestUpdateInfoFails(t *testing.T) {
 			wantMsg: []string{"401", "NoValidSession"}, wantRequests: 2, wantMsgID: "NoValidSession"},
 		{name: "self-signed certificate without ca_path", args: map[string]any{"ca_path": nil},
 			wantMsg: []string{"not trusted", "ca_path", "validate_certs"}},
+		{name: "certificate for another name", byName: true,
+			wantMsg: []string{"not valid for \"localhost\"", "baseuri", "validate_certs"}},
 		{name: "session limit reached", sim: []ilosim.Option{ilosim.WithSessionCap(1)}, busy: true,
 			wantMsg: []string{"SessionLimitExceeded"}, wantRequests: 2, wantMsgID: "SessionLimitExceeded"},
 		{name: "unreachable iLO", unreachable: true,
@@ -79,6 +84,9 @@ func TestUpdateInfoFails(t *testing.T) {
 			}
 			x.sim.ResetCounters()
 			args := x.args(tt.args)
+			if tt.byName {
+				args["baseuri"] = strings.Replace(x.srv.URL, "127.0.0.1", "localhost", 1)
+			}
 			if tt.unreachable {
 				addr := closedPort(t)
 				args["baseuri"] = addr
