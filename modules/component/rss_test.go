@@ -19,6 +19,10 @@ import (
 // module process (BenchmarkUploadRSS), the way Ansible runs the module.
 const childArgs = "FLEETFW_COMPONENT_MODULE_ARGS"
 
+// moduleBin, when set, names a built module binary (plugins/bin/fleetfw-ilo)
+// to measure instead of this test binary.
+const moduleBin = "FLEETFW_MODULE_BIN"
+
 func TestMain(m *testing.M) {
 	if f := os.Getenv(childArgs); f != "" {
 		os.Exit(ansible.Dispatch([]string{"component", f}, os.Stdout, Module))
@@ -27,7 +31,8 @@ func TestMain(m *testing.M) {
 }
 
 // BenchmarkUploadRSS runs the module as its own process (this test binary
-// in module mode) uploading 16 MiB and 1 GiB, and reports the process's
+// in module mode, or the binary FLEETFW_MODULE_BIN names) uploading 16 MiB
+// and 1 GiB, and reports the process's
 // peak resident set size (getrusage ru_maxrss): the body is streamed from
 // disk, so the figure must not grow with the file size.
 func BenchmarkUploadRSS(b *testing.B) {
@@ -98,6 +103,9 @@ func runChild(b testing.TB, argsFile string) (int64, map[string]any) {
 	b.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childArgs+"="+argsFile)
+	if bin := os.Getenv(moduleBin); bin != "" {
+		cmd = exec.Command(bin, argsFile) // as Ansible runs it
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
