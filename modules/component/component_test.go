@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -525,3 +526,38 @@ func TestAddFromURIError(t *testing.T) {
 		t.Errorf("a failed download left an entry")
 	}
 }
+
+// TestResponseLost loses the iLO's answer to an upload it did take: the
+// module must not send the file again, but read the update service, find
+// its tag there and wait for it.
+func TestResponseLost(t *testing.T) {
+	var lost atomic.Int32
+	e := newWrappedEnv(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/cgi-bin/") || lost.Add(1) > 1 {
+				h.ServeHTTP(w, r)
+				return
+			}
+			h.ServeHTTP(swallow{header: http.Header{}}, r) // the iLO takes it …
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				conn.Close() // … and the answer never arrives
+			}
+		})
+	})
+	img := image(t, testimage.Spec{Filename: "ilo5_340.bin", Size: 5 * mib})
+	o := e.mustRun(map[string]any{"path": img.Image}, false)
+	if !o.changed() || o.num("sections_sent") != 1 || o.component("size_bytes") != strconv.Itoa(5*mib) {
+		t.Errorf("changed=%v sections_sent=%d size=%s, want one section stored", o.changed(), o.num("sections_sent"), o.component("size_bytes"))
+	}
+	if n := lost.Load(); n != 1 {
+		t.Errorf("%d upload POSTs, want 1 (the upload must not be sent again)", n)
+	}
+}
+
+// swallow is a ResponseWriter that drops the response.
+type swallow struct{ header http.Header }
+
+func (s swallow) Header() http.Header         { return s.header }
+func (s swallow) Write(b []byte) (int, error) { return len(b), nil }
+func (s swallow) WriteHeader(int)             {}
