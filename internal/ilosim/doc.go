@@ -18,18 +18,25 @@
 // without a trailing slash; a row per resource. /redfish/v1 is readable
 // without authentication; everything else wants X-Auth-Token, the
 // sessionKey cookie or Basic auth (which leaves no session behind) and
-// answers 401 Base NoValidSession otherwise. Served: service root,
-// SessionService and Sessions (201 + X-Auth-Token + absolute Location,
-// DELETE 200, cap, idle expiry), Managers/1 (+ Manager.Reset),
+// answers 401 Base NoValidSession otherwise; update writes need
+// iLOConfigPriv (403 Base InsufficientPrivilege). Served: service root,
+// ResourceDirectory, Registries and RegistryStore (the 2.70 Base and iLO
+// messages under the profile's prefixes), SessionService (SessionTimeout
+// PATCHable on iLO 6/7) and Sessions (201 + X-Auth-Token + absolute
+// Location, DELETE 200, cap, idle expiry), Managers/1 (+ Manager.Reset),
 // Systems/1, TaskService, Tasks, TaskMonitors, UpdateService (GET, PATCH of
 // Accept3rdPartyFirmware, DowngradePolicy, FirmwareIntegrity), SimpleUpdate,
-// AddFromUri, DeleteUnlockedComponents, FirmwareInventory (the 27 members of
-// the 2.70 capture), SoftwareInventory (empty, as captured),
+// every Oem.Hpe action (AddFromUri, DeleteUnlockedComponents,
+// StartFirmwareIntegrityCheck, SetDefaultLanguage, RemoveLanguagePack; the
+// queue's three bulk actions come from package queue), FirmwareInventory (the
+// 27 members of the 2.70 capture), SoftwareInventory (empty, as captured),
+// BundleUpdateReport (empty), RunningSoftwareInventory (iLO 7, empty),
 // ComponentRepository and members, /fwrepo/<Filename>, /cgi-bin/uploadFile
 // and, on ilo5-multipart, the DMTF MultipartHttpPushUri. The task queue,
 // maintenance windows, install sets and their bulk actions live in package
-// queue and are mounted by queue_mount.go (Mount, Handle, AddTicker,
-// SetLockedFunc, ComponentByFilename and Apply are its hooks).
+// queue and are mounted by queue_mount.go; its hooks here are Mount, Handle,
+// AddTicker, SetLockedFunc, ComponentByFilename, Apply, ResetBMC and
+// AddStateSection.
 //
 // Every GET carries @odata.etag and an equal ETag header (wire.ETag over the
 // body without its clock fields); PATCH and DELETE honour If-Match (412 on
