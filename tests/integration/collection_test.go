@@ -207,7 +207,10 @@ func TestDocFragmentMatchesConnArgs(t *testing.T) {
 		}
 		desc := strings.Join(opt.Description, " ")
 		wantType := map[reflect.Kind]string{reflect.String: "str", reflect.Bool: "bool", reflect.Int: "int"}[f.Type.Kind()]
-		if opt.Type != wantType && !(wantType == "str" && opt.Type == "path") {
+		if tag := f.Tag.Get("type"); tag != "" {
+			wantType = tag
+		}
+		if opt.Type != wantType {
 			t.Errorf("%s: documented type %q, struct field is %s", name, opt.Type, f.Type)
 		}
 		if got, want := fmt.Sprint(opt.Default), f.Tag.Get("default"); opt.Default != nil && got != want || opt.Default == nil && want != "" {
