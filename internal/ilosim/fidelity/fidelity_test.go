@@ -169,6 +169,14 @@ func collect(t *testing.T, s *simILO, pc profileCase) []observed {
 		add(path.Base(c.rel), s.link(us, c.link), set, c.rel)
 	}
 
+	// BundleUpdateReport (2.70 and later) has no captured body: schemas only.
+	if l, ok := lookup(us, "Oem.Hpe.BundleUpdateReport.@odata.id").(string); ok {
+		report := add("BundleUpdateReport", l, "", "")
+		for _, m := range members(report) {
+			add("BundleUpdateReport member", m, "", "")
+		}
+	}
+
 	// Components: upload one of each family to the repository, then read
 	// the collection and every member.
 	repo := s.link(us, "Oem.Hpe.ComponentRepository")
