@@ -99,7 +99,9 @@ func runPlaybook(t *testing.T, sim *Sim, playbook string, extraVars map[string]a
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
+	stopWatch := watchTokens(sim)
 	err = cmd.Run()
+	stopWatch()
 	r := Result{Stdout: stdout.String(), Stderr: stderr.String()}
 	label := t.Name() + " " + filepath.Base(playbook)
 	suite.secrets.record(label+" stdout", r.Stdout)
@@ -116,6 +118,36 @@ func runPlaybook(t *testing.T, sim *Sim, playbook string, extraVars map[string]a
 	}
 	r.ParseErr = r.parse()
 	return r
+}
+
+// watchTokens reads the simulator's state every 100 ms until the returned function is
+// called, and registers every session token it sees for the secrets scan. A session lives
+// as long as a module runs, and the state lists only open sessions, so reading it while the
+// playbook runs is how the harness learns the tokens the modules were given.
+func watchTokens(sim *Sim) (stop func()) {
+	if sim == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			sim.readTokens()
+			select {
+			case <-done:
+				sim.readTokens()
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }
 
 // inventoryFor writes localhost and the simulated iLOs as an INI inventory.
