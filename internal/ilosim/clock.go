@@ -17,9 +17,10 @@ type Clock struct {
 }
 
 // NewClock returns a clock that starts now and runs speed times faster than
-// the wall clock (speed ≤ 0 means 1).
+// the wall clock. Speed 0 stops it (only Advance moves it, for tests);
+// a negative speed means 1.
 func NewClock(speed float64) *Clock {
-	if speed <= 0 {
+	if speed < 0 {
 		speed = 1
 	}
 	now := time.Now()
@@ -57,7 +58,12 @@ func (c *Clock) Speed() float64 {
 	return c.speed
 }
 
-// Real converts a simulated duration to the wall-clock duration it takes.
+// Real converts a simulated duration to the wall-clock duration it takes
+// (the largest duration when the clock is stopped).
 func (c *Clock) Real(d time.Duration) time.Duration {
-	return time.Duration(float64(d) / c.Speed())
+	s := c.Speed()
+	if s == 0 {
+		return time.Duration(1<<63 - 1)
+	}
+	return time.Duration(float64(d) / s)
 }

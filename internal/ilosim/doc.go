@@ -52,9 +52,13 @@
 // upload or flash while one runs is refused with 400
 // iLO.ComponentUploadAlreadyInProgress, or FirmwareFlashAlreadyInProgress
 // while Updating. Phases are measured on a simulated Clock (WithSpeed,
-// WithPhases, POST /_sim/clock {"advance": "26h"}) and evaluated lazily
+// WithPhases, POST /_sim/clock {"advance": "26h"}; speed 0 stops it) and
+// evaluated lazily
 // on every request, so an idle iLO costs no goroutine: 1,000 iLOs idle in
 // about 25 MB.
+//
+// A flash by the task queue (Apply) shows as State Updating the same way
+// when no upload runs.
 //
 // Images are read with internal/testimage. Applying one sets the Version of
 // every FirmwareInventory item whose DeviceClass matches and whose Targets

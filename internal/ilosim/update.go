@@ -295,9 +295,12 @@ func (i *ILO) ResetBMC() {
 	i.resetDueLocked(now)
 }
 
-// Apply flashes repository component filename now (for the task queue):
-// it returns how long the flash takes on the iLO clock and, on failure, the
-// Result message. Flashing iLO firmware resets the iLO at the end.
+// Apply flashes repository component filename now (for the task queue): it
+// returns how long the flash takes on the iLO clock and, when the image
+// fits no FirmwareInventory item, the failure. While no upload runs, the
+// flash shows in the UpdateService as State Updating with
+// FlashProgressPercent, and the versions change at its end; flashing iLO
+// firmware then resets the iLO.
 func (i *ILO) Apply(filename string, targetURIs []string) (time.Duration, *wire.Message) {
 	now := i.clock.Now()
 	i.mu.Lock()
@@ -308,7 +311,19 @@ func (i *ILO) Apply(filename string, targetURIs []string) (time.Duration, *wire.
 		m := i.prof.Registries.ILOMsg("UpdateRepositoryUnavailable")
 		return 0, &m
 	}
-	return i.phases.Updating, i.applyLocked(c.Image, targetURIs, now.Add(i.phases.Updating))
+	if len(matchInventory(c.Image, targetURIs)) == 0 {
+		m := i.prof.Registries.ILOMsg("UpdateNotApplicable")
+		return 0, &m
+	}
+	d := i.phases.Updating
+	info := c.Image
+	if i.op != nil && !i.op.done {
+		// An upload is running: flash without showing it in State.
+		return d, i.applyLocked(info, targetURIs, now.Add(d))
+	}
+	i.op = &updateOp{start: now, phases: []phase{{StateUpdating, d}},
+		effect: func(end time.Time) *wire.Message { return i.applyLocked(info, targetURIs, end) }}
+	return d, nil
 }
 
 // ---- UpdateService resource ----

@@ -782,3 +782,29 @@ func TestBundleUpdateReport(t *testing.T) {
 		}
 	}
 }
+
+func TestApplyShowsInUpdateService(t *testing.T) {
+	e := newEnv(t, fastPhases, WithClock(NewClock(0)))
+	tok := e.login()
+	img := mkImage(t, testimage.Spec{Filename: "A47_2.95_03_03_2025.signed.flash"})
+	e.upload(img.Image, nil, "A47_2.95_03_03_2025.signed.flash", "", map[string]any{}, tok)
+	e.ilo.Clock().Advance(time.Minute)
+	if d, m := e.ilo.Apply("nope.bin", nil); m == nil || d != 0 {
+		t.Errorf("Apply of a missing file: %v %v", d, m)
+	}
+	d, m := e.ilo.Apply("a47_2.95_03_03_2025.signed.flash", nil)
+	if m != nil || d != time.Minute {
+		t.Fatalf("Apply: %v %v, want 1m and no failure", d, m)
+	}
+	e.ilo.Clock().Advance(30 * time.Second)
+	if s := e.service(); s["State"] != "Updating" || s["FlashProgressPercent"] != float64(50) {
+		t.Errorf("during a queue flash: %v %v", s["State"], s["FlashProgressPercent"])
+	}
+	if v := e.do("GET", "/redfish/v1/Systems/1", nil, nil).json(t)["BiosVersion"]; v != "A47 v2.58 (05/19/2022)" {
+		t.Errorf("BiosVersion %v before the flash ended", v)
+	}
+	e.ilo.Clock().Advance(31 * time.Second)
+	if v := e.do("GET", "/redfish/v1/Systems/1", nil, nil).json(t)["BiosVersion"]; v != "A47 v2.95 (03/03/2025)" {
+		t.Errorf("BiosVersion %v after the flash", v)
+	}
+}
