@@ -39,7 +39,7 @@ func run(args []string) error {
 	dir := fs.String("dir", "", "directory for ca.pem and repository files (default: a new temporary directory)")
 	user := fs.String("username", ilosim.DefaultUsername, "administrator user name")
 	pass := fs.String("password", ilosim.DefaultPassword, "administrator password")
-	speed := fs.Float64("speed", 1, "simulated clock speed factor")
+	speed := fs.Float64("speed", 1, "simulated clock speed factor (0 stops the clock; POST /_sim/clock moves it)")
 	ready := fs.String("ready-file", "", "also write the ready line to this file")
 	dark := fs.Duration("dark", ilosim.DefaultDarkTime, "simulated time an iLO refuses connections after flashing its own firmware")
 	sessions := fs.Int("session-cap", ilosim.DefaultSessionCap, "sessions per iLO")
