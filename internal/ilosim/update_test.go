@@ -259,7 +259,7 @@ func TestLockedComponent(t *testing.T) {
 }
 
 func TestUploadRefusals(t *testing.T) {
-	e := newEnv(t, fastPhases, WithUser("reader", "pw", PrivLogin))
+	e := newEnv(t, fastPhases, WithUser("reader", "pw", PrivLogin), WithUser("config", "pw", PrivLogin, PrivConfigureILO))
 	tok := e.login()
 	img := mkImage(t, testimage.Spec{Filename: "ilo5_272.bin"})
 	if res := e.upload(img.Image, nil, "ilo5_272.bin", "", nil, "bogus"); res.status != 400 || len(res.body) != 0 {
@@ -272,6 +272,11 @@ func TestUploadRefusals(t *testing.T) {
 	r := e.do("POST", "/redfish/v1/SessionService/Sessions", map[string]string{"UserName": "reader", "Password": "pw"}, nil)
 	if res := e.upload(img.Image, nil, "ilo5_272.bin", "", nil, r.header.Get("X-Auth-Token")); res.status != 400 || len(res.body) != 0 {
 		t.Errorf("no iLOConfigPriv: %d %q, want empty 400", res.status, res.body)
+	}
+	e.tok = ""
+	r = e.do("POST", "/redfish/v1/SessionService/Sessions", map[string]string{"UserName": "config", "Password": "pw"}, nil)
+	if res := e.upload(img.Image, nil, "ilo5_272.bin", "", map[string]any{"UpdateRecoverySet": true}, r.header.Get("X-Auth-Token")); res.status != 400 || len(res.body) != 0 {
+		t.Errorf("UpdateRecoverySet without the Recovery Set privilege: %d %q, want empty 400", res.status, res.body)
 	}
 	e.tok = tok
 	smart := mkImage(t, testimage.Spec{Filename: "cp000001.exe", Version: "1.0"})

@@ -240,8 +240,8 @@ func (i *ILO) uploadFile(w http.ResponseWriter, r *Request) {
 			sig = b
 		case part.FileName() != "":
 			// "file", or the OLD5 minimal variant whose part name is the file name.
-			if key != tok {
-				emptyBadRequest(w)
+			if key != tok || (params.UpdateRecoverySet && !u.privs[PrivRecoverySet]) {
+				emptyBadRequest(w) // iLOrest: "check if the user has all privileges"
 				return
 			}
 			filename := path.Base(part.FileName())
