@@ -232,6 +232,10 @@ func (i *ILO) addFromURI(w http.ResponseWriter, r *Request) {
 		wire.WriteError(w, http.StatusBadRequest, reg.BaseMsg("ActionParameterMissing", action, "ImageURI"))
 		return
 	}
+	if recovery, _ := p.boolean("UpdateRecoverySet", false); recovery && !r.Privileges[PrivRecoverySet] {
+		wire.WriteError(w, http.StatusForbidden, reg.BaseMsg("InsufficientPrivilege"))
+		return
+	}
 	u, err := imageURL(image, "")
 	if err != nil {
 		wire.WriteError(w, http.StatusBadRequest, reg.ILOMsg("SimpleUpdateInvalidImageURI", image, action))
