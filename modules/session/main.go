@@ -31,11 +31,15 @@ func (Args) Rules() ansible.Rules {
 	}}
 }
 
-// Check refuses what the rules cannot express: a token for logging in, and
-// a session_uri that is not a path on the iLO of baseuri.
+// Check refuses what the rules cannot express: logging in without both
+// username and password (a token alone cannot log in), and a session_uri
+// that is not a path on the iLO of baseuri.
 func (a Args) Check() error {
-	if a.State == "present" && a.AuthToken != "" {
-		return errors.New("state=present logs in with username and password, not auth_token (check ILO_AUTH_TOKEN in the environment); to log a session out, give state=absent with auth_token and session_uri")
+	if a.State == "present" && (a.Username == "" || a.Password == "") {
+		if a.AuthToken != "" {
+			return errors.New("state=present logs in with username and password, not auth_token (check ILO_AUTH_TOKEN in the environment); to log a session out, give state=absent with auth_token and session_uri")
+		}
+		return errors.New("state=present logs in: parameters are required together: username, password (or set ILO_USERNAME and ILO_PASSWORD)")
 	}
 	if a.State == "absent" {
 		if _, err := sessionPath(a.BaseURI, a.SessionURI); err != nil {
@@ -68,7 +72,9 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 // documentation tells users to register it with no_log). Logging in changes
 // no setting, so check mode logs in too.
 func login(ctx context.Context, a *Args) (Result, error) {
-	c, err := ilo.Connect(ctx, a.ConnArgs)
+	ca := a.ConnArgs
+	ca.AuthToken = "" // a token from the environment must not stop the login (Check made sure of the credentials)
+	c, err := ilo.Connect(ctx, ca)
 	if err != nil {
 		return Result{}, err
 	}

@@ -129,10 +129,10 @@ func TestSessionFails(t *testing.T) {
 			wantMsg: []string{"state is absent", "session_uri"}},
 		{name: "absent without auth_token", args: map[string]any{"state": "absent", "session_uri": "/redfish/v1/SessionService/Sessions/x/"},
 			wantMsg: []string{"state is absent", "auth_token"}},
-		{name: "absent with credentials and token", args: map[string]any{"state": "absent", "auth_token": token, "session_uri": "/redfish/v1/SessionService/Sessions/x/"},
-			wantMsg: []string{"mutually exclusive"}},
 		{name: "present with a token", args: map[string]any{"auth_token": token, "username": nil, "password": nil},
 			wantMsg: []string{"state=present logs in with username and password", "state=absent"}},
+		{name: "present without password", args: map[string]any{"password": nil},
+			wantMsg: []string{"username, password"}},
 		{name: "session_uri another resource", args: absent("/redfish/v1/UpdateService/"),
 			wantMsg: []string{"invalid session_uri", "not a session of this iLO", "/redfish/v1/SessionService/Sessions"}, wantRequests: 1},
 		{name: "session_uri the collection", args: absent("/redfish/v1/SessionService/Sessions/"),
@@ -227,6 +227,22 @@ func TestLoginInterrupted(t *testing.T) {
 	}
 	if c := x.sim.Counters(); c.Logins != 1 {
 		t.Errorf("logins = %d, want 1 (the login reached the iLO)", c.Logins)
+	}
+	requireClean(t, x)
+}
+
+// TestLoginIgnoresEnvironmentToken: with username and password given, an
+// ILO_AUTH_TOKEN left in the environment (AWX injects every credential
+// field) does not stop state=present from logging in.
+func TestLoginIgnoresEnvironmentToken(t *testing.T) {
+	x := newILO(t)
+	r := execute(t, Module, x.args(nil), nil, map[string]string{"ILO_AUTH_TOKEN": "feedfacefeedfacefeedfacefeedface"})
+	if r.code != 0 || r.out["auth_token"] == "feedfacefeedfacefeedfacefeedface" || r.out["auth_token"] == nil {
+		t.Fatalf("exit %d: %s", r.code, r.raw)
+	}
+	out := execute(t, Module, x.args(map[string]any{"state": "absent", "auth_token": r.out["auth_token"], "session_uri": r.out["session_uri"]}), nil, nil)
+	if out.code != 0 || out.out["changed"] != true {
+		t.Fatalf("log out: %s", out.raw)
 	}
 	requireClean(t, x)
 }

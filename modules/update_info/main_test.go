@@ -297,3 +297,57 @@ func TestMissingCollections(t *testing.T) {
 	}
 	requireClean(t, x)
 }
+
+// TestTokenWithCredentials: auth_token wins over username and password (AWX
+// injects every credential field); when the iLO no longer accepts the token,
+// the client logs in with the credentials once and logs that session out.
+func TestTokenWithCredentials(t *testing.T) {
+	const dead = "0123456789abcdef0123456789abcdef"
+	tests := []struct {
+		name      string
+		args      map[string]any
+		env       map[string]string
+		live      bool // use a live token the test opened
+		wantLogin int
+	}{
+		{name: "live token wins", live: true, wantLogin: 0},
+		{name: "dead token falls back to the credentials", args: map[string]any{"auth_token": dead}, wantLogin: 1},
+		{name: "dead token from the environment", env: map[string]string{"ILO_AUTH_TOKEN": dead}, wantLogin: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := newILO(t)
+			args := tt.args
+			var token, uri string
+			if tt.live {
+				token, uri = x.login(t)
+				args = map[string]any{"auth_token": token}
+			}
+			x.sim.ResetCounters()
+			r := execute(t, Module, x.args(mergeArgs(args, map[string]any{"gather_subset": "service"})), nil, tt.env)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %.500s", r.code, r.raw)
+			}
+			if c := x.sim.Counters(); c.Logins != tt.wantLogin {
+				t.Errorf("logins = %d, want %d", c.Logins, tt.wantLogin)
+			}
+			if tt.live {
+				if c := x.sim.Counters(); c.OpenSessions != 1 {
+					t.Errorf("open sessions = %d, want the given session left open", c.OpenSessions)
+				}
+				logout(t, x, token, uri)
+			}
+			requireClean(t, x)
+		})
+	}
+}
+
+func mergeArgs(a, b map[string]any) map[string]any {
+	out := map[string]any{}
+	for _, m := range []map[string]any{a, b} {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -18,7 +18,8 @@ description:
     Pass the token as I(auth_token) to the other modules (for example through C(module_defaults)),
     so a play logs in once per iLO instead of once per task.
   - C(state=absent) logs out the session given by I(session_uri) and I(auth_token); both are required then.
-    C(state=present) needs I(username) and I(password) and refuses I(auth_token).
+    C(state=present) needs I(username) and I(password); an I(auth_token) given as well (say, by C(ILO_AUTH_TOKEN)) is not used,
+    and a token alone is refused.
   - Register the result with C(no_log) set to true; the token grants the same rights as the password
     until it is logged out or expires.
 extends_documentation_fragment:
