@@ -147,6 +147,10 @@
 //   - Component Id: 8 hex digits of the CRC-32 of the lower-case file name,
 //     so a replaced file keeps its URI.
 //   - Busy refusals answer 400; status 409 is never used.
+//   - DowngradePolicy NoDowngrade (permanent, iLO.DowngradePolicyAlreadySet)
+//     makes a flash to a lower version end in State Error
+//     iLO.DowngradeNotAllowed; versions compare by their numbers.
+//     RecoveryDowngrade behaves as AllowDowngrade.
 //   - Dark time 90 s after an iLO flash or Manager.Reset (WithDarkTime);
 //     connections are reset rather than refused, so that one listener keeps
 //     serving /_sim.

@@ -246,6 +246,14 @@ func (i *ILO) applyLocked(info ImageInfo, targetURIs []string, at time.Time) *wi
 		m := i.prof.Registries.ILOMsg("UpdateNotApplicable")
 		return &m
 	}
+	if i.settingsLocked().downgrade == "NoDowngrade" {
+		for _, it := range items {
+			if compareVersions(info.Version, i.inventoryVersionLocked(it.id)) < 0 {
+				m := i.prof.Registries.ILOMsg("DowngradeNotAllowed")
+				return &m
+			}
+		}
+	}
 	for _, it := range items {
 		if it.id == "1" {
 			i.scheduleResetLocked(&firmware{version: info.Version, date: at.Format("Jan 02 2006")}, at)
@@ -550,4 +558,45 @@ func (i *ILO) languageAction(remove bool) HandlerFunc {
 		}
 		wire.WriteSuccess(w, reg)
 	}
+}
+
+// compareVersions compares the numbers in two version strings in order
+// ("2.72" < "2.72 May 16 2022"? equal numbers first: 2, 72), so that
+// "v2.58 (05/19/2022)" and "A47 v2.58 (05/19/2022)" compare by 2, 58, …
+// Letters are ignored; it is enough for DowngradePolicy.
+func compareVersions(a, b string) int {
+	na, nb := versionNumbers(a), versionNumbers(b)
+	for k := 0; k < len(na) && k < len(nb); k++ {
+		if na[k] != nb[k] {
+			if na[k] < nb[k] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// versionNumbers returns the digit groups of v, skipping a ROM family
+// prefix such as "A47 " and anything after a date in parentheses.
+func versionNumbers(v string) []int {
+	if k := strings.Index(v, " v"); k >= 0 {
+		v = v[k+2:]
+	}
+	if k := strings.IndexAny(v, "( "); k >= 0 {
+		v = v[:k]
+	}
+	var out []int
+	n, in := 0, false
+	for _, r := range v + "." {
+		if r >= '0' && r <= '9' {
+			n, in = n*10+int(r-'0'), true
+			continue
+		}
+		if in {
+			out = append(out, n)
+		}
+		n, in = 0, false
+	}
+	return out
 }

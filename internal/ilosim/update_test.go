@@ -813,3 +813,39 @@ func TestApplyShowsInUpdateService(t *testing.T) {
 		t.Errorf("BiosVersion %v after the flash", v)
 	}
 }
+
+func TestCompareVersions(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"2.65", "2.70 May 16 2022", -1},
+		{"2.72", "2.70 May 16 2022", 1},
+		{"2.70", "2.70 May 16 2022", 0},
+		{"v2.50 (01/01/2021)", "A47 v2.58 (05/19/2022)", -1},
+		{"1.14.01", "1.14.00 Jul 10 2025", 1},
+	}
+	for _, tt := range tests {
+		if got := compareVersions(tt.a, tt.b); got != tt.want {
+			t.Errorf("compareVersions(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestNoDowngradePolicy(t *testing.T) {
+	e := newEnv(t, fastPhases)
+	tok := e.login()
+	e.do("PATCH", "/redfish/v1/UpdateService", map[string]any{"Oem": map[string]any{"Hpe": map[string]any{"DowngradePolicy": "NoDowngrade"}}}, nil)
+	img := mkImage(t, testimage.Spec{Filename: "ilo5_265.bin"})
+	e.upload(img.Image, nil, "ilo5_265.bin", "", map[string]any{"UpdateTarget": true}, tok)
+	e.ilo.Clock().Advance(5 * time.Minute)
+	if s := e.service(); s["State"] != "Error" || get(s, "Result.MessageId") != "iLO.2.14.DowngradeNotAllowed" {
+		t.Errorf("downgrade under NoDowngrade: %v %v", s["State"], s["Result"])
+	}
+	if v := e.ilo.FirmwareVersion(); v != "2.70" {
+		t.Errorf("firmware %s after a refused downgrade", v)
+	}
+	if res := e.do("PATCH", "/redfish/v1/UpdateService", map[string]any{"Oem": map[string]any{"Hpe": map[string]any{"DowngradePolicy": "AllowDowngrade"}}}, nil); res.status != 400 {
+		t.Errorf("leaving NoDowngrade: %d, want 400 (permanent)", res.status)
+	}
+}
