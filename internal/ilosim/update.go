@@ -237,22 +237,32 @@ func (i *ILO) receivedLocked(op *updateOp, now time.Time, in incoming) {
 	}
 }
 
-// applyLocked flashes an image: every matching FirmwareInventory item takes
-// the image's version. Flashing iLO firmware resets the iLO: sessions end
-// and the iLO is dark for the configured time from at.
-func (i *ILO) applyLocked(info ImageInfo, targetURIs []string, at time.Time) *wire.Message {
+// applicableLocked returns the inventory items an image flashes, or why it
+// cannot: no matching item, or a downgrade under NoDowngrade.
+func (i *ILO) applicableLocked(info ImageInfo, targetURIs []string) ([]*invItem, *wire.Message) {
 	items := matchInventory(info, targetURIs)
 	if len(items) == 0 {
 		m := i.prof.Registries.ILOMsg("UpdateNotApplicable")
-		return &m
+		return nil, &m
 	}
 	if i.settingsLocked().downgrade == "NoDowngrade" {
 		for _, it := range items {
 			if compareVersions(info.Version, i.inventoryVersionLocked(it.id)) < 0 {
 				m := i.prof.Registries.ILOMsg("DowngradeNotAllowed")
-				return &m
+				return nil, &m
 			}
 		}
+	}
+	return items, nil
+}
+
+// applyLocked flashes an image: every matching FirmwareInventory item takes
+// the image's version. Flashing iLO firmware resets the iLO: sessions end
+// and the iLO is dark for the configured time from at.
+func (i *ILO) applyLocked(info ImageInfo, targetURIs []string, at time.Time) *wire.Message {
+	items, m := i.applicableLocked(info, targetURIs)
+	if m != nil {
+		return m
 	}
 	for _, it := range items {
 		if it.id == "1" {
@@ -319,9 +329,8 @@ func (i *ILO) Apply(filename string, targetURIs []string) (time.Duration, *wire.
 		m := i.prof.Registries.ILOMsg("UpdateRepositoryUnavailable")
 		return 0, &m
 	}
-	if len(matchInventory(c.Image, targetURIs)) == 0 {
-		m := i.prof.Registries.ILOMsg("UpdateNotApplicable")
-		return 0, &m
+	if _, m := i.applicableLocked(c.Image, targetURIs); m != nil {
+		return 0, m
 	}
 	d := i.phases.Updating
 	info := c.Image
