@@ -1,121 +1,20 @@
 package component
 
 import (
-	"archive/zip"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 
+	"github.com/fleetfw/ilo/internal/fwimage"
 	"github.com/fleetfw/ilo/internal/ilo"
 )
 
-// File types the iLO Repository takes (reference §5.6): Smart Components
-// need a detached .compsig; binaries and packages carry their signature.
-var (
-	needSig      = []string{".exe", ".rpm", ".zip", ".scexe"}
-	signedInFile = []string{".fwpkg", ".signed.flash", ".signed.full", ".signed.bin", ".bin", ".full", ".vme", ".hex", ".lpk"}
-	// Third-party packages, flashed only with Oem.Hpe.Accept3rdPartyFirmware.
-	thirdParty = []string{".pup", ".fup", ".hpb"}
-)
-
-// fileType returns the suffix of filename that decides how the iLO treats
-// it, and "" when the repository does not take such files.
-func fileType(filename string) string {
-	n := strings.ToLower(filename)
-	for _, list := range [][]string{needSig, signedInFile, thirdParty} {
-		for _, s := range list {
-			if strings.HasSuffix(n, s) {
-				return s
-			}
-		}
-	}
-	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// Versions a file name carries by HPE's naming (what a client may infer
-// without opening the file; internal/testimage documents the same rules).
-var (
-	reILOName   = regexp.MustCompile(`(?i)^ilo\d_(\d{3}|\d{5})\.(bin|fwpkg)$`)
-	reBIOSName  = regexp.MustCompile(`(?i)^[A-Z]\d{2}_(\d+\.\d+)_(\d{2})_(\d{2})_(\d{4})\.signed\.(flash|full)$`)
-	reFwpkgName = regexp.MustCompile(`(?i)-(\d[0-9A-Za-z._]*)-\d+\.fwpkg$`)
-	reCPLDName  = regexp.MustCompile(`(?i)_v([0-9A-F]{2})[0-9A-F]*[_.]`)
-)
-
-// nameVersion returns the version in a component file name, or "".
-func nameVersion(filename string) string {
-	n := path.Base(filename)
-	if m := reILOName.FindStringSubmatch(n); m != nil {
-		d := m[1]
-		if len(d) == 3 {
-			return d[:1] + "." + d[1:]
-		}
-		return d[:1] + "." + d[1:3] + "." + d[3:]
-	}
-	if m := reBIOSName.FindStringSubmatch(n); m != nil {
-		return fmt.Sprintf("v%s (%s/%s/%s)", m[1], m[2], m[3], m[4])
-	}
-	if m := reFwpkgName.FindStringSubmatch(n); m != nil {
-		return m[1]
-	}
-	if strings.HasSuffix(strings.ToLower(n), ".vme") {
-		if m := reCPLDName.FindStringSubmatch(n); m != nil {
-			return strings.ToUpper(m[1])
-		}
-	}
-	return ""
-}
-
-// maxPayload bounds payload.json read from a .fwpkg.
-const maxPayload = 1 << 20
-
-// fwpkgVersion reads the version from payload.json inside a .fwpkg (a zip:
-// only its central directory and that entry are read), "" when it has none.
-func fwpkgVersion(p string) (string, error) {
-	zr, err := zip.OpenReader(p)
-	if err != nil {
-		return "", fmt.Errorf("read %s as a zip: %w", p, err)
-	}
-	defer zr.Close()
-	for _, f := range zr.File {
-		if !strings.EqualFold(path.Base(f.Name), "payload.json") {
-			continue
-		}
-		r, err := f.Open()
-		if err != nil {
-			return "", fmt.Errorf("read payload.json in %s: %w", p, err)
-		}
-		defer r.Close()
-		var payload struct {
-			Devices struct {
-				Device []struct{ Version string }
-			}
-		}
-		if err := json.NewDecoder(io.LimitReader(r, maxPayload)).Decode(&payload); err != nil {
-			return "", fmt.Errorf("parse payload.json in %s: %w", p, err)
-		}
-		for _, d := range payload.Devices.Device {
-			if d.Version != "" {
-				return d.Version, nil
-			}
-		}
-		return "", nil
-	}
-	return "", nil
+// typesText lists the file types the repository takes, for errors.
+func typesText() string {
+	return fmt.Sprintf("Smart Components (%s, with a .compsig), signed images (%s) and third-party packages (%s)",
+		strings.Join(fwimage.SmartComponentTypes(), " "), strings.Join(fwimage.SignedTypes(), " "), strings.Join(fwimage.ThirdPartyTypes(), " "))
 }
 
 // localFile is a component on disk and what the module knows of it.
@@ -151,25 +50,24 @@ func inspect(a *Args) (localFile, []string, error) {
 	if strings.ContainsAny(f.filename, `/\`) {
 		return f, nil, fmt.Errorf("filename %q: give a file name, not a path", f.filename)
 	}
-	f.kind = fileType(base)
+	f.kind = fwimage.Type(base)
 	if f.kind == "" {
-		return f, nil, fmt.Errorf("%s cannot go to the iLO Repository: it takes Smart Components (%s, with a .compsig), signed images (%s) and third-party packages (%s)",
-			base, strings.Join(needSig, " "), strings.Join(signedInFile, " "), strings.Join(thirdParty, " "))
+		return f, nil, fmt.Errorf("%s cannot go to the iLO Repository: it takes %s", base, typesText())
 	}
-	if fileType(f.filename) != f.kind {
+	if fwimage.Type(f.filename) != f.kind {
 		return f, nil, fmt.Errorf("filename %q: keep the type of %s (%s), the iLO decides what a component is by its name", f.filename, base, f.kind)
 	}
 	if f.size == 0 {
 		return f, nil, fmt.Errorf("read component: %s is empty", a.Path)
 	}
-	f.version = nameVersion(base)
+	f.version = fwimage.NameVersion(base)
 	if f.kind == ".fwpkg" {
-		v, err := fwpkgVersion(a.Path)
+		p, err := fwimage.ReadPayload(a.Path)
 		if err != nil {
 			return f, nil, err
 		}
-		if v != "" {
-			f.version = v
+		if p != nil && p.Version() != "" {
+			f.version = p.Version() // payload.json wins over the name
 		}
 	}
 	f.sections = ilo.SectionCount(f.size)
@@ -177,7 +75,7 @@ func inspect(a *Args) (localFile, []string, error) {
 	if err != nil {
 		return f, nil, err
 	}
-	if contains(needSig, f.kind) && len(f.compsigs) == 0 {
+	if fwimage.IsSmartComponent(f.kind) && len(f.compsigs) == 0 {
 		return f, nil, fmt.Errorf("%s is a Smart Component: the iLO takes it only with its signature, and there is no %s beside it (give compsig)", base, sigName(base, 0))
 	}
 	return f, warnings, nil

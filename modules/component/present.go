@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fleetfw/ilo/internal/ansible"
+	"github.com/fleetfw/ilo/internal/fwimage"
 	"github.com/fleetfw/ilo/internal/ilo"
 )
 
@@ -115,7 +116,7 @@ func preflight(ctx context.Context, c *ilo.Client, a *Args, filename, kind strin
 	if us.Busy() {
 		return busyError(us)
 	}
-	if contains(thirdParty, kind) && !us.Accept3rdPartyFirmware {
+	if fwimage.IsThirdParty(kind) && !us.Accept3rdPartyFirmware {
 		return fmt.Errorf("%s is a third-party package (%s): the iLO takes it only with Oem.Hpe.Accept3rdPartyFirmware enabled on the update service", filename, kind)
 	}
 	if a.UpdateRepository && size >= 0 {
@@ -141,12 +142,11 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 	if filename == "" {
 		filename = path.Base(u.Path)
 	}
-	kind := fileType(filename)
+	kind := fwimage.Type(filename)
 	if kind == "" || filename == "/" || filename == "." {
-		return res, fmt.Errorf("%s cannot go to the iLO Repository: give filename with the type of the component (%s, %s, %s)",
-			filename, strings.Join(needSig, " "), strings.Join(signedInFile, " "), strings.Join(thirdParty, " "))
+		return res, fmt.Errorf("%s cannot go to the iLO Repository: give filename with the type of the component; it takes %s", filename, typesText())
 	}
-	if contains(needSig, kind) && len(a.CompsigURI) == 0 {
+	if fwimage.IsSmartComponent(kind) && len(a.CompsigURI) == 0 {
 		return res, fmt.Errorf("%s is a Smart Component: the iLO takes it only with its signature; give compsig_uri", filename)
 	}
 	size, err := remoteSize(ctx, a)
@@ -154,7 +154,7 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 		m.Warn("could not read the size of image_uri (%v): the repository entry is compared by file name and version only, and the free space is not checked", err)
 		size = -1
 	}
-	version := nameVersion(filename)
+	version := fwimage.NameVersion(filename)
 	repo, err := c.Repository(ctx)
 	if err != nil {
 		return res, err
