@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/modules/component"
+	firmwareupdate "github.com/fleetfw/ilo/modules/firmware_update"
 	installset "github.com/fleetfw/ilo/modules/install_set"
 	maintenancewindow "github.com/fleetfw/ilo/modules/maintenance_window"
 	"github.com/fleetfw/ilo/modules/session"
@@ -20,5 +21,6 @@ func modules() []ansible.Module {
 		maintenancewindow.Module,
 		updatetask.Module,
 		installset.Module,
+		firmwareupdate.Module,
 	}
 }
