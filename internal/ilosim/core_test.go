@@ -369,3 +369,16 @@ func TestSessionTimeoutPatch(t *testing.T) {
 		}
 	}
 }
+
+func TestSelectQuery(t *testing.T) {
+	e := newEnv(t)
+	e.login()
+	res := e.do("GET", "/redfish/v1/UpdateService/ComponentRepository/?$select=Oem/Hpe/FreeSizeBytes,%20Oem/Hpe/TotalSizeBytes", nil, nil)
+	m := res.json(t)
+	if get(m, "Oem.Hpe.FreeSizeBytes") == nil || get(m, "Oem.Hpe.TotalSizeBytes") == nil || m["Members"] != nil || get(m, "Oem.Hpe.ComponentCount") != nil {
+		t.Errorf("$select answer %s", res.body)
+	}
+	if m["@odata.id"] == nil || res.header.Get("ETag") != m["@odata.etag"] {
+		t.Errorf("$select lost @odata.id or the ETag: %s (ETag %q)", res.body, res.header.Get("ETag"))
+	}
+}

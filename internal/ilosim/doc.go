@@ -38,6 +38,10 @@
 // AddTicker, SetLockedFunc, ComponentByFilename, Apply, ResetBMC and
 // AddStateSection.
 //
+// Collections answer $expand (".", "*" and "($levels=1)" alike) and, on
+// profiles that advertise SelectQuery, every GET answers $select with
+// slash paths (Oem/Hpe/FreeSizeBytes); other query options are ignored.
+//
 // Every GET carries @odata.etag and an equal ETag header (wire.ETag over the
 // body without its clock fields); PATCH and DELETE honour If-Match (412 on
 // mismatch). Every other answer uses iLO's error envelope from package wire.

@@ -592,7 +592,7 @@ func (i *ILO) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		wire.WriteError(w, http.StatusMethodNotAllowed, i.prof.Registries.BaseMsg("ActionNotSupported", method))
 		return
 	}
-	h(w, req)
+	i.withSelect(w, req, h)
 }
 
 func allow(m map[string]HandlerFunc) string {
