@@ -88,6 +88,10 @@ type UpdateWait struct {
 	// on. A reset iLO may have forgotten the tag: after a reset, a state
 	// that is neither busy nor Error counts as the end of the operation.
 	ThroughReset bool
+	// WatchState makes WaitAccepted read the update service after every
+	// task-monitor reading too, so that Seen gets the states and
+	// FlashProgressPercent while the Task runs (one more GET per poll).
+	WatchState bool
 }
 
 // WaitUpdate reads the update service until the operation w describes ends:
@@ -150,6 +154,7 @@ func (c *Client) WaitAccepted(ctx context.Context, a Accepted, w UpdateWait) (Up
 			every = maxUpdatePoll
 		}
 		pause := min(firstUpdatePoll, every)
+	monitor:
 		for {
 			s, err := c.TaskMonitor(ctx, a.TaskMonitor)
 			if err != nil && w.ThroughReset && ctx.Err() == nil && ExpectedDuringReset(err) {
@@ -166,7 +171,11 @@ func (c *Client) WaitAccepted(ctx context.Context, a Accepted, w UpdateWait) (Up
 						oe.Result = &m
 					}
 					// The update service usually knows more (Oem.Hpe.Result).
-					if us, err := c.UpdateService(ctx); err == nil && us.Failed() && (w.ETag == "" || us.UploadCurrentEtag == w.ETag) && us.Result != nil {
+					us, err := c.UpdateService(ctx)
+					if err == nil && w.WatchState && w.Seen != nil {
+						w.Seen(us)
+					}
+					if err == nil && us.Failed() && (w.ETag == "" || us.UploadCurrentEtag == w.ETag) && us.Result != nil {
 						oe.Result, oe.Additional = us.Result, us.AdditionalError
 					}
 					return UpdateService{}, oe
@@ -175,6 +184,19 @@ func (c *Client) WaitAccepted(ctx context.Context, a Accepted, w UpdateWait) (Up
 				// tags has no earlier state to be confused with now.
 				w.Before = UpdateService{}
 				break
+			}
+			if w.WatchState {
+				us, err := c.UpdateService(ctx)
+				switch {
+				case err == nil:
+					if w.Seen != nil {
+						w.Seen(us)
+					}
+				case w.ThroughReset && ctx.Err() == nil && ExpectedDuringReset(err):
+					break monitor // the iLO resets: the update service tells the rest
+				default:
+					return us, fmt.Errorf("wait for %s: %w", w.What, err)
+				}
 			}
 			d := pause
 			if s.RetryAfter > 0 && s.RetryAfter < maxRetryAfterPoll {
