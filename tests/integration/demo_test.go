@@ -38,3 +38,21 @@ func TestDemoPlaybook(t *testing.T) {
 	}
 	requireNoSessions(t, sim)
 }
+
+// TestDemoThroughRunner runs the demo playbook as an AWX job template would: ansible-runner,
+// a private data directory, credentials injected as ILO_USERNAME and ILO_PASSWORD.
+func TestDemoThroughRunner(t *testing.T) {
+	sim := startSim(t, "ilo5", "ilo6")
+	demo := filepath.Join(suite.installed, "playbooks", "demo.yml")
+	r := runAWX(t, sim, demo, map[string]any{"ilo_hosts": "ilos"}, map[string]string{
+		"ILO_USERNAME": testUsername,
+		"ILO_PASSWORD": testPassword,
+	})
+	r.RequireOK(t)
+	for _, host := range []string{"ilo0", "ilo1"} {
+		if gen := r.Task(t, "Read firmware, update service and repository", host).Get("service.generation").String(); gen == "" {
+			t.Errorf("%s: no service.generation in the job event", host)
+		}
+	}
+	requireNoSessions(t, sim)
+}
