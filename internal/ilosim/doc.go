@@ -62,7 +62,8 @@
 // about 25 MB.
 //
 // A flash by the task queue (Apply) shows as State Updating the same way
-// when no upload runs.
+// when no upload runs; its versions change at once (the queue replays clock
+// jumps on its own timeline) and an iLO reset waits for its end.
 //
 // Images are read with internal/testimage. Applying one sets the Version of
 // every FirmwareInventory item whose DeviceClass matches and whose Targets

@@ -315,10 +315,10 @@ func (i *ILO) ResetBMC() {
 
 // Apply flashes repository component filename now (for the task queue): it
 // returns how long the flash takes on the iLO clock and, when the image
-// fits no FirmwareInventory item, the failure. While no upload runs, the
-// flash shows in the UpdateService as State Updating with
-// FlashProgressPercent, and the versions change at its end; flashing iLO
-// firmware then resets the iLO.
+// fits no FirmwareInventory item or would downgrade under NoDowngrade, the
+// failure. While no upload runs, the flash shows in the UpdateService as
+// State Updating with FlashProgressPercent. Versions change at once;
+// flashing iLO firmware resets the iLO at the end of the flash.
 func (i *ILO) Apply(filename string, targetURIs []string) (time.Duration, *wire.Message) {
 	now := i.clock.Now()
 	i.mu.Lock()
@@ -333,14 +333,14 @@ func (i *ILO) Apply(filename string, targetURIs []string) (time.Duration, *wire.
 		return 0, m
 	}
 	d := i.phases.Updating
-	info := c.Image
-	if i.op != nil && !i.op.done {
-		// An upload is running: flash without showing it in State.
-		return d, i.applyLocked(info, targetURIs, now.Add(d))
+	if i.op == nil || i.op.done {
+		// Show the flash in the UpdateService while no upload runs.
+		i.op = &updateOp{start: now, phases: []phase{{StateUpdating, d}}}
 	}
-	i.op = &updateOp{start: now, phases: []phase{{StateUpdating, d}},
-		effect: func(end time.Time) *wire.Message { return i.applyLocked(info, targetURIs, end) }}
-	return d, nil
+	// Versions change at once: the queue replays a clock jump in order and
+	// reports the task Complete when its own instants have passed, so the
+	// inventory must not lag behind it. An iLO reset still waits for the end.
+	return d, i.applyLocked(c.Image, targetURIs, now.Add(d))
 }
 
 // ---- UpdateService resource ----
