@@ -261,26 +261,12 @@ func sortedKeys[V any](m map[string]V) []string {
 // queue and the install sets (older firmware) still answers the rest, with
 // a warning naming each missing subset.
 func TestMissingCollections(t *testing.T) {
-	x := newWrappedILO(t, func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method != http.MethodGet || strings.Trim(strings.ToLower(r.URL.Path), "/") != "redfish/v1/updateservice" {
-				h.ServeHTTP(w, r)
-				return
-			}
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, r)
-			body := rec.Body.Bytes()
-			for _, k := range []string{`Oem.Hpe.InstallSets`, `Oem.Hpe.UpdateTaskQueue`} {
-				body, _ = sjson.DeleteBytes(body, k)
-			}
-			for k, v := range rec.Header() {
-				w.Header()[k] = v
-			}
-			w.Header().Del("Content-Length")
-			w.WriteHeader(rec.Code)
-			_, _ = w.Write(body)
-		})
-	})
+	x := newWrappedILO(t, rewriteGET("redfish/v1/updateservice", func(b []byte) []byte {
+		for _, k := range []string{`Oem.Hpe.InstallSets`, `Oem.Hpe.UpdateTaskQueue`} {
+			b, _ = sjson.DeleteBytes(b, k)
+		}
+		return b
+	}))
 	r := execute(t, Module, x.args(nil), nil, nil)
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.raw)
@@ -350,4 +336,54 @@ func mergeArgs(a, b map[string]any) map[string]any {
 		}
 	}
 	return out
+}
+
+// rewriteGET serves h, passing the JSON body of GET path (compared without
+// case and slashes) through edit.
+func rewriteGET(path string, edit func([]byte) []byte) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet || strings.Trim(strings.ToLower(r.URL.Path), "/") != path {
+				h.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(edit(rec.Body.Bytes()))
+		})
+	}
+}
+
+// TestWithoutExpand: when the service root does not offer $expand, the
+// module reads every member on its own and returns the same result.
+func TestWithoutExpand(t *testing.T) {
+	args := map[string]any{"gather_subset": []string{"firmware", "install_sets", "maintenance_windows"}}
+	plain := newILO(t)
+	plain.seed(t)
+	want := execute(t, Module, plain.args(args), nil, nil)
+
+	x := newWrappedILO(t, rewriteGET("redfish/v1", func(b []byte) []byte {
+		b, _ = sjson.DeleteBytes(b, "ProtocolFeaturesSupported.ExpandQuery")
+		return b
+	}))
+	x.seed(t)
+	got := execute(t, Module, x.args(args), nil, nil)
+	if got.code != 0 {
+		t.Fatalf("exit %d: %.500s", got.code, got.raw)
+	}
+	for _, k := range []string{"firmware", "install_sets", "maintenance_windows"} {
+		if g, w := fmt.Sprint(got.out[k]), fmt.Sprint(want.out[k]); g != w {
+			t.Errorf("%s without $expand:\n%s\nwith $expand:\n%s", k, g, w)
+		}
+	}
+	members := len(want.out["firmware"].([]any)) + len(want.out["install_sets"].([]any)) + len(want.out["maintenance_windows"].([]any))
+	if n, wantN := x.sim.Counters().Requests["GET"], 2+3+members; n != wantN {
+		t.Errorf("GET requests = %d, want %d (root, update service, 3 collections, %d members)", n, wantN, members)
+	}
+	requireClean(t, x)
 }
