@@ -45,8 +45,8 @@ type Result struct {
 // Module is fleetfw.ilo.update_info.
 var Module = ansible.New("update_info", run)
 
-// subsets are the gather_subset values "all" stands for, in the order they
-// are read.
+// subsets are the gather_subset values "all" stands for, in the order the
+// documentation lists them (never changed).
 var subsets = []string{"firmware", "software", "service", "repository", "task_queue", "maintenance_windows", "install_sets"}
 
 // run reads each subset asked for, one request per collection when the iLO
