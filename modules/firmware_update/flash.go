@@ -37,7 +37,7 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 		r.ILOReset = c.Logins() > logins
 		return r, err
 	}
-	w := ilo.UpdateWait{What: "the flash of " + img.filename, Before: us, Seen: seen.add, ThroughReset: img.ilo}
+	w := ilo.UpdateWait{What: "the flash of " + img.filename, Before: us, Seen: seen.add, ThroughReset: img.ilo, WatchState: true}
 	var acc ilo.Accepted
 	switch res.Method {
 	case methodSimple:
