@@ -176,3 +176,29 @@ func (c *Client) UpdateUpdateTask(ctx context.Context, t UpdateTask, n NewUpdate
 	}
 	return ParseUpdateTask(r.body)
 }
+
+// CheckOrder validates, without the iLO, that expire comes after
+// start_after when both are date-times or both are relative to the iLO's
+// clock (a mixed pair is checked once resolved). Empty values pass.
+func CheckOrder(start, expire string) error {
+	if start == "" || expire == "" {
+		return nil
+	}
+	ds, relS, errS := ParseRelative(start)
+	de, relE, errE := ParseRelative(expire)
+	if errS != nil || errE != nil || relS != relE {
+		return nil
+	}
+	if relS {
+		if de <= ds {
+			return fmt.Errorf("expire (%s) must be after start_after (%s)", expire, start)
+		}
+		return nil
+	}
+	s, errS := ParseTime(start)
+	e, errE := ParseTime(expire)
+	if errS == nil && errE == nil && !e.After(s) {
+		return fmt.Errorf("expire (%s) must be after start_after (%s)", expire, start)
+	}
+	return nil
+}

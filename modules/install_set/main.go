@@ -102,7 +102,7 @@ func (a Args) Check() error {
 			return fmt.Errorf("%s: %w", o.name, err)
 		}
 	}
-	return nil
+	return ilo.CheckOrder(a.StartAfter, a.Expire)
 }
 
 // Result is what the module returns.

@@ -205,6 +205,9 @@ func TestInvoked(t *testing.T) {
 		}
 	}
 	x.sim.Clock().Advance(26 * time.Hour)
+	if q := queue(t, x); len(q) != 2 {
+		t.Errorf("queue after the window opened: %+v, want the two tasks", q)
+	}
 	for _, tk := range queue(t, x) {
 		if tk.State != ilo.TaskComplete {
 			t.Errorf("task %s after the window opened: %s", tk.Name, tk.State)
@@ -222,7 +225,7 @@ func TestInvoked(t *testing.T) {
 		}
 	}
 	if !strings.Contains(rom, "2.62") {
-		t.Errorf("System ROM version after the install: %q, want 2.62", rom)
+		t.Errorf("System ROM version after the install: %q, want 2.62 (queue %+v)", rom, queue(t, x))
 	}
 }
 

@@ -63,14 +63,7 @@ func (a Args) Check() error {
 			return fmt.Errorf("%s: %w", o.name, err)
 		}
 	}
-	if a.StartAfter != "" && a.Expire != "" && !ilo.IsRelativeTime(a.StartAfter) && !ilo.IsRelativeTime(a.Expire) {
-		s, _ := ilo.ParseTime(a.StartAfter)
-		e, _ := ilo.ParseTime(a.Expire)
-		if !e.After(s) {
-			return fmt.Errorf("expire (%s) must be after start_after (%s)", a.Expire, a.StartAfter)
-		}
-	}
-	return nil
+	return ilo.CheckOrder(a.StartAfter, a.Expire)
 }
 
 // Result is what the module returns.
