@@ -34,10 +34,11 @@ type Result struct {
 
 // TaskResult is what one task returned for one host.
 type TaskResult struct {
-	Play string
-	Name string
-	Host string
-	Raw  json.RawMessage // the host's result as the callback printed it
+	Play   string
+	Name   string
+	Host   string
+	Raw    json.RawMessage // the host's result as the callback printed it
+	Status string          // from ansible-runner events: ok, failed, skipped or unreachable; empty otherwise
 }
 
 // HostStats is the play recap of one host.
@@ -177,14 +178,7 @@ func inventoryFor(sim *Sim) string {
 // playbookEnv is the caller's environment without Ansible and iLO settings, plus what the
 // harness needs, plus env.
 func playbookEnv(dir string, env map[string]string) []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "ANSIBLE_") || strings.HasPrefix(kv, "ILO_") {
-			continue
-		}
-		out = append(out, kv)
-	}
-	out = append(out,
+	out := append(cleanEnv(),
 		"ANSIBLE_CONFIG="+filepath.Join(dir, "ansible.cfg"),
 		"ANSIBLE_COLLECTIONS_PATH="+suite.collections,
 		"ANSIBLE_STDOUT_CALLBACK=ansible.posix.json",
@@ -201,6 +195,17 @@ func playbookEnv(dir string, env map[string]string) []string {
 	slices.Sort(keys)
 	for _, k := range keys {
 		out = append(out, k+"="+env[k])
+	}
+	return out
+}
+
+// cleanEnv is the caller's environment without Ansible and iLO settings.
+func cleanEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ANSIBLE_") && !strings.HasPrefix(kv, "ILO_") {
+			out = append(out, kv)
+		}
 	}
 	return out
 }
@@ -246,7 +251,7 @@ func (r Result) RequireOK(t *testing.T) {
 	}
 	var failed []string
 	for i, tr := range r.Tasks {
-		if !tr.Failed() && !tr.Get("unreachable").Bool() {
+		if !tr.Failed() && !tr.Get("unreachable").Bool() && tr.Status != "unreachable" {
 			continue
 		}
 		failed = append(failed, fmt.Sprintf("task %q on %s: %s", tr.Name, tr.Host, tr.Msg()))
@@ -292,7 +297,7 @@ func (r Result) Task(t *testing.T, name, host string) TaskResult {
 func (tr TaskResult) Get(path string) gjson.Result { return gjson.GetBytes(tr.Raw, path) }
 
 // Failed reports whether the task failed (ignored or not).
-func (tr TaskResult) Failed() bool { return tr.Get("failed").Bool() }
+func (tr TaskResult) Failed() bool { return tr.Status == "failed" || tr.Get("failed").Bool() }
 
 // Changed reports the task's changed flag.
 func (tr TaskResult) Changed() bool { return tr.Get("changed").Bool() }

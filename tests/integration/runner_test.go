@@ -72,7 +72,7 @@ func runAWX(t *testing.T, sim *Sim, playbook string, extraVars map[string]any, e
 	ctx, cancel := context.WithTimeout(context.Background(), playbookTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "ansible-runner", "run", pdd, "-p", filepath.Base(src), "--ident", "job")
-	cmd.Env = playbookEnv(pdd, nil)
+	cmd.Env = cleanEnv()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
@@ -125,11 +125,12 @@ func (r *Result) parseEvents(dir, label string) error {
 	for _, e := range events {
 		ev := gjson.ParseBytes(e.body)
 		data := ev.Get("event_data")
-		switch ev.Get("event").String() {
+		switch kind := ev.Get("event").String(); kind {
 		case "runner_on_ok", "runner_on_failed", "runner_on_skipped", "runner_on_unreachable":
+			// runner leaves "failed" out of res; the event says it.
 			r.Tasks = append(r.Tasks, TaskResult{
 				Play: data.Get("play").String(), Name: data.Get("task").String(), Host: data.Get("host").String(),
-				Raw: json.RawMessage(data.Get("res").Raw),
+				Raw: json.RawMessage(data.Get("res").Raw), Status: strings.TrimPrefix(kind, "runner_on_"),
 			})
 		case "playbook_on_stats":
 			r.Stats = map[string]HostStats{}
