@@ -100,12 +100,15 @@ test: ## everything CI checks: lint, unit (+race), integration, sanity
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed" >&2; exit 1; fi; \
 	echo "make test: all checks passed"
 
-unit: ## go test ./... (and -race on the protocol and client packages when cgo is available)
+# Packages also tested with -race: the module protocol, the iLO client (retries, cancellation,
+# logout on every path) and the simulator's request handling.
+RACE_PKGS ?= ./internal/ansible/... ./internal/ilo/... ./internal/ilosim ./internal/ilosim/queue
+
+unit: ## go test ./..., then -race on RACE_PKGS when a C compiler is available
 	$(GO) test -count=1 -timeout 5m ./...
 	@if command -v gcc >/dev/null 2>&1; then \
-	  pkgs=$$($(GO) list ./internal/ansible/... ./internal/ilo/... 2>/dev/null || true); \
-	  if [ -n "$$pkgs" ]; then echo "race: $$pkgs" | tr '\n' ' '; echo; CGO_ENABLED=1 $(GO) test -count=1 -timeout 5m -race $$pkgs; fi; \
-	else echo "race: skipped (no C compiler for -race)"; fi
+	  echo "go test -race $(RACE_PKGS)"; CGO_ENABLED=1 $(GO) test -count=1 -timeout 5m -race $(RACE_PKGS); \
+	else echo "race: skipped (no C compiler; apt-get install gcc)"; fi
 
 integration: ## run real ansible-playbook against the simulator (tests/integration)
 	@mkdir -p $(BUILD)
