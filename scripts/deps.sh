@@ -15,6 +15,7 @@ packages=(
 	python3-voluptuous    # ansible-test sanity validate-modules
 	python3-pycodestyle   # ansible-test sanity pep8
 	pylint                # ansible-test sanity pylint
+	gcc                   # cgo, for go test -race in make unit
 )
 
 if ! command -v go >/dev/null 2>&1; then
