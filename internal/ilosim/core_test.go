@@ -382,3 +382,19 @@ func TestSelectQuery(t *testing.T) {
 		t.Errorf("$select lost @odata.id or the ETag: %s (ETag %q)", res.body, res.header.Get("ETag"))
 	}
 }
+
+func TestAllowHeader(t *testing.T) {
+	e := newEnv(t)
+	e.login()
+	tests := []struct{ path, want string }{
+		{"/redfish/v1/UpdateService", "GET, HEAD, PATCH"},
+		{"/redfish/v1/TaskService", "GET, HEAD"},
+		{"/redfish/v1/SessionService/Sessions", "GET, HEAD, POST"},
+		{"/redfish/v1/UpdateService/FirmwareInventory/1", "GET, HEAD"},
+	}
+	for _, tt := range tests {
+		if got := e.do("GET", tt.path, nil, nil).header.Get("Allow"); got != tt.want {
+			t.Errorf("GET %s: Allow %q, want %q", tt.path, got, tt.want)
+		}
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -582,25 +581,32 @@ func (i *ILO) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	w.Header().Set("Allow", allow(rt.methods))
 	method := r.Method
 	h, ok := rt.methods[method]
 	if !ok && method == http.MethodHead {
 		h, ok = rt.methods[http.MethodGet]
 	}
 	if !ok {
-		w.Header().Set("Allow", allow(rt.methods))
 		wire.WriteError(w, http.StatusMethodNotAllowed, i.prof.Registries.BaseMsg("ActionNotSupported", method))
 		return
 	}
 	i.withSelect(w, req, h)
 }
 
+// allow lists a route's methods in iLO's order ("GET, HEAD, PATCH, DELETE",
+// FW3-fig-18); HEAD comes with GET.
 func allow(m map[string]HandlerFunc) string {
 	var ms []string
-	for k := range m {
-		ms = append(ms, k)
+	for _, k := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		_, ok := m[k]
+		if k == http.MethodHead {
+			_, ok = m[http.MethodGet]
+		}
+		if ok {
+			ms = append(ms, k)
+		}
 	}
-	sort.Strings(ms)
 	return strings.Join(ms, ", ")
 }
 
