@@ -108,7 +108,8 @@
 //	                    Report                     Options         Inventory
 //	SessionTimeout      no            no           yes             yes                  no
 //
-// (*) no capture or schema: an assumption. Profile.ActionsUnderActionsOem
+// (*) no capture or schema: an assumption; so is ilo5-legacy's iLO.2.8 (no
+// capture of a 2.18 registry). Profile.ActionsUnderActionsOem
 // moves the OEM actions to Actions.Oem.Hpe (a third-party claim for iLO 6);
 // every built-in profile keeps Oem.Hpe.Actions as all HPE documents do.
 //
