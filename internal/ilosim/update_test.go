@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -847,5 +848,35 @@ func TestNoDowngradePolicy(t *testing.T) {
 	}
 	if res := e.do("PATCH", "/redfish/v1/UpdateService", map[string]any{"Oem": map[string]any{"Hpe": map[string]any{"DowngradePolicy": "AllowDowngrade"}}}, nil); res.status != 400 {
 		t.Errorf("leaving NoDowngrade: %d, want 400 (permanent)", res.status)
+	}
+}
+
+// TestUploadStreamsToDisk uploads a 160 MiB component in five Sections and
+// checks that the process allocated far less than the image: neither the
+// simulator nor the test client holds it in memory.
+func TestUploadStreamsToDisk(t *testing.T) {
+	e := newEnv(t, fastPhases)
+	tok := e.login()
+	size := int64(5 * MaxPostBytes)
+	img := mkImage(t, testimage.Spec{Filename: "cp055555.exe", Version: "2.0", Size: size})
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for n := int64(0); n < 5; n++ {
+		res := e.upload(img.Image, &part{n * MaxPostBytes, MaxPostBytes}, "cp055555.exe", img.Parts[n], map[string]any{"Section": n}, tok)
+		if res.status != 200 {
+			t.Fatalf("section %d: %d %s", n, res.status, res.body)
+		}
+		e.ilo.Clock().Advance(time.Minute)
+		e.service()
+	}
+	runtime.ReadMemStats(&after)
+	if c, _, ok := e.ilo.ComponentByFilename("cp055555.exe"); !ok || c.Size != size {
+		t.Fatalf("component %v %d bytes, want %d", ok, c.Size, size)
+	}
+	alloc := after.TotalAlloc - before.TotalAlloc
+	t.Logf("allocated %d bytes for a %d-byte upload", alloc, size)
+	if alloc > uint64(size/4) {
+		t.Errorf("allocated %d bytes for a %d-byte upload: the image is being buffered", alloc, size)
 	}
 }
