@@ -1,13 +1,17 @@
 package firmwareupdate
 
 import (
+	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/fleetfw/ilo/internal/ilo"
 	"github.com/fleetfw/ilo/internal/ilosim"
 	"github.com/fleetfw/ilo/internal/testimage"
 )
@@ -363,5 +367,52 @@ func TestSameVersion(t *testing.T) {
 		if got := sameVersion(tc.want, tc.have); got != tc.same {
 			t.Errorf("sameVersion(%q, %q) = %v, want %v", tc.want, tc.have, got, tc.same)
 		}
+	}
+}
+
+// TestAuthTokenILOFlash: a session given as auth_token dies with the iLO's
+// reset and cannot be renewed, so an iLO flash that waits is refused before
+// a write; a BIOS flash with the same token works.
+func TestAuthTokenILOFlash(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := ilo.Connect(ctx, ilo.ConnArgs{BaseURI: e.srv.URL, Username: testUser, Password: testPassword, ValidateCerts: true, CAPath: e.ca, Timeout: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _ := c.Detach()
+	t.Cleanup(func() { _ = c.Logout(context.Background(), "") })
+	tokenOnly := map[string]any{"username": nil, "password": nil, "auth_token": token}
+	e.counters()
+	args := map[string]any{"path": e.image(testimage.Spec{Filename: "ilo5_310.bin"})}
+	maps.Copy(args, tokenOnly)
+	o := e.run(args, false)
+	if !o.failed() || !strings.Contains(o.msg(), "auth_token alone cannot be renewed") {
+		t.Errorf("iLO flash with auth_token: %q, want a refusal", o.msg())
+	}
+	if c := e.counters(); c.Writes != 0 {
+		t.Errorf("%d writes, want 0", c.Writes)
+	}
+	args = map[string]any{"path": e.image(testimage.Spec{Filename: "A47_2.90_01_01_2025.signed.flash"})}
+	maps.Copy(args, tokenOnly)
+	if o := e.mustRun(args, false); !o.changed() || !o.flag("pending_reboot") {
+		t.Errorf("BIOS flash with auth_token: changed=%v pending_reboot=%v", o.changed(), o.flag("pending_reboot"))
+	}
+}
+
+// TestStickyComplete: a Complete left by an earlier, tagged operation is
+// not taken for the end of an untagged SimpleUpdate on an iLO without
+// Tasks (2.18): the module waits for the flash it asked for.
+func TestStickyComplete(t *testing.T) {
+	e := newEnv(t, ilosim.WithProfileName("ilo5-legacy"))
+	bios := testimage.Spec{Filename: "A47_2.90_01_01_2025.signed.flash"}
+	e.mustRun(map[string]any{"path": e.image(bios)}, false)
+	if st := e.sim.State(); st["update_state"] != "Complete" {
+		t.Fatalf("update state %v after the first flash, want Complete", st["update_state"])
+	}
+	o := e.mustRun(map[string]any{"image_uri": e.publish(bios), "force": true}, false)
+	if st := o.states(); !o.changed() || !slices.Contains(st, "Updating") || st[len(st)-1] != "Complete" {
+		t.Errorf("forced SimpleUpdate: changed=%v states %v, want the flash followed to Complete", o.changed(), st)
 	}
 }
