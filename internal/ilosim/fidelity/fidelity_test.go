@@ -449,3 +449,26 @@ func TestETagHeader(t *testing.T) {
 		})
 	}
 }
+
+// TestAllowHeader checks the Allow header of a repository member against
+// the one captured from iLO 5 (reference §5.3, FW3-fig-18).
+func TestAllowHeader(t *testing.T) {
+	for _, pc := range profileCases {
+		t.Run(pc.profile, func(t *testing.T) {
+			s := startSim(t, pc.profile)
+			us := s.get(s.link(s.root, "UpdateService"))
+			if st := s.uploadComponent(us, testimage.Spec{Filename: "ilo5_305.bin", Size: 64 << 10}); st != http.StatusOK {
+				t.Fatalf("upload: status %d, want 200", st)
+			}
+			repo := s.link(us, "Oem.Hpe.ComponentRepository")
+			list := members(s.get(repo))
+			if len(list) == 0 {
+				t.Fatalf("GET %s: no member after upload", repo)
+			}
+			resp, _ := s.do(http.MethodGet, list[0], nil, nil, true)
+			if got, want := resp.Header.Get("Allow"), "GET, HEAD, PATCH, DELETE"; got != want {
+				t.Errorf("GET %s: Allow %q, want %q", list[0], got, want)
+			}
+		})
+	}
+}
