@@ -1,0 +1,326 @@
+//go:build integration
+
+package reliability
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fleetfw/ilo/internal/ilosim"
+)
+
+// simConfig chooses the simulator's options for one test.
+type simConfig struct {
+	profile     string
+	sessionCap  int
+	speed       float64       // clock speed (default 10: a 30 s dark reset takes 3 s)
+	dark        time.Duration // simulated dark time after an iLO flash (default the simulator's)
+	idle        time.Duration // session idle timeout (default the simulator's)
+	mismatchSAN bool
+	plainHTTP   bool
+}
+
+// sim is one simulated iLO served in-process on 127.0.0.1.
+type sim struct {
+	ilo     *ilosim.ILO
+	baseURI string
+	caPath  string
+	client  *http.Client // trusts caPath
+}
+
+// startSim starts one iLO and stops it when the test ends. While it runs, a poller reads
+// its state and registers every session token as a secret for the final scan.
+func startSim(t *testing.T, cfg simConfig) *sim {
+	t.Helper()
+	if cfg.profile == "" {
+		cfg.profile = "ilo5"
+	}
+	if cfg.speed == 0 {
+		cfg.speed = 10
+	}
+	opts := []ilosim.Option{ilosim.WithCredentials(testUsername, testPassword), ilosim.WithSpeed(cfg.speed)}
+	if cfg.sessionCap > 0 {
+		opts = append(opts, ilosim.WithSessionCap(cfg.sessionCap))
+	}
+	if cfg.dark > 0 {
+		opts = append(opts, ilosim.WithDarkTime(cfg.dark))
+	}
+	if cfg.idle > 0 {
+		opts = append(opts, ilosim.WithIdleTimeout(cfg.idle))
+	}
+	fleet, err := ilosim.StartFleet(ilosim.FleetConfig{Profiles: []string{cfg.profile}, Dir: t.TempDir(),
+		MismatchSAN: cfg.mismatchSAN, HTTP: cfg.plainHTTP, Options: opts})
+	if err != nil {
+		t.Fatalf("start simulator: %v", err)
+	}
+	s := &sim{ilo: fleet.ILOs[0], baseURI: fleet.Ready.ILOs[0].BaseURI, caPath: fleet.Ready.CAPath}
+	s.client, err = trustingClient(s.caPath)
+	if err != nil {
+		t.Fatalf("simulator CA: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			s.learnTokens()
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		s.learnTokens()
+		_ = fleet.Close()
+	})
+	return s
+}
+
+// learnTokens registers the token of every open session as a secret.
+func (s *sim) learnTokens() {
+	sessions, _ := s.ilo.State()["sessions"].([]map[string]any)
+	for _, sess := range sessions {
+		if tok, ok := sess["token"].(string); ok {
+			suite.secrets.addSecret(tok)
+		}
+	}
+}
+
+// waitIdle waits until the update service is no longer busy with an upload or a flash
+// (a rerun refuses to start while it is).
+func (s *sim) waitIdle(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		switch st, _ := s.state(t)["update_state"].(string); st {
+		case "Idle", "Complete", "Error", "":
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Errorf("update service still busy after 60 s")
+}
+
+// counters returns the simulator's counters (what GET /_sim/counters answers).
+func (s *sim) counters() ilosim.Counters { return s.ilo.Counters() }
+
+// state returns the simulator's state dump (what GET /_sim/state answers) as JSON.
+func (s *sim) state(t *testing.T) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(s.ilo.State())
+	if err != nil {
+		t.Fatalf("encode state: %v", err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("decode state: %v", err)
+	}
+	return m
+}
+
+// members reads a Redfish collection with basic auth (no session, no write) and returns
+// its members' Name properties. uri is relative to the service root's UpdateService.
+func (s *sim) members(t *testing.T, uri string) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.baseURI+uri+"?$expand=.", nil)
+	if err != nil {
+		t.Fatalf("GET %s: %v", uri, err)
+	}
+	req.SetBasicAuth(testUsername, testPassword)
+	resp, err := s.client.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", uri, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s: %s", uri, resp.Status, b)
+	}
+	var coll struct {
+		Members []struct {
+			Name     string `json:"Name"`
+			Filename string `json:"Filename"`
+		} `json:"Members"`
+	}
+	if err := json.Unmarshal(b, &coll); err != nil {
+		t.Fatalf("GET %s: decode: %v", uri, err)
+	}
+	var names []string
+	for _, m := range coll.Members {
+		if m.Filename != "" {
+			m.Name = m.Filename
+		}
+		names = append(names, m.Name)
+	}
+	return names
+}
+
+// result is one module run: what it printed and how it ended.
+type result struct {
+	Code    int
+	Stdout  string
+	Stderr  string
+	Out     map[string]any // the JSON document; nil when stdout was not one
+	Failed  bool
+	Msg     string
+	Elapsed time.Duration
+}
+
+// changed reports the result's changed flag.
+func (r result) changed() bool { c, _ := r.Out["changed"].(bool); return c }
+
+// outcome is ok, changed or failed.
+func (r result) outcome() string {
+	switch {
+	case r.Failed:
+		return "failed"
+	case r.changed():
+		return "changed"
+	}
+	return "ok"
+}
+
+// moduleArgs returns the connection arguments for s with extra merged in; nil values in
+// extra remove an argument.
+func (s *sim) moduleArgs(extra map[string]any) map[string]any {
+	a := map[string]any{"baseuri": s.baseURI, "username": testUsername, "password": testPassword, "ca_path": s.caPath}
+	for k, v := range extra {
+		if v == nil {
+			delete(a, k)
+			continue
+		}
+		a[k] = v
+	}
+	return a
+}
+
+// process is a started module run.
+type process struct {
+	cmd            *exec.Cmd
+	stdout, stderr bytes.Buffer
+	start          time.Time
+	label          string
+	module         string
+}
+
+// startModule writes the args file and starts the module binary as Ansible does.
+func startModule(t *testing.T, module string, args map[string]any) *process {
+	t.Helper()
+	a := map[string]any{"_ansible_module_name": "fleetfw.ilo." + module}
+	for k, v := range args {
+		a[k] = v
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		t.Fatalf("encode args: %v", err)
+	}
+	f, err := os.CreateTemp(t.TempDir(), "args-")
+	if err != nil {
+		t.Fatalf("write args: %v", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		t.Fatalf("write args: %v", err)
+	}
+	f.Close()
+	p := &process{cmd: exec.Command(suite.bin, f.Name()), label: t.Name() + " " + module, module: module}
+	p.cmd.Dir = filepath.Dir(f.Name())
+	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "LANG=C.UTF-8"}
+	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	p.start = time.Now()
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", module, err)
+	}
+	return p
+}
+
+// wait waits for the run (killing it after limit) and decodes its output. The output goes
+// to the secrets log; allow lists secrets this run is meant to print.
+func (p *process) wait(t *testing.T, limit time.Duration, allow ...string) result {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		_ = p.cmd.Process.Kill()
+		<-done
+		t.Errorf("%s: still running after %s, killed", p.label, limit)
+	}
+	r := result{Code: p.cmd.ProcessState.ExitCode(), Stdout: p.stdout.String(), Stderr: p.stderr.String(), Elapsed: time.Since(p.start)}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(r.Stdout)), &r.Out); err == nil {
+		r.Failed, _ = r.Out["failed"].(bool)
+		r.Msg, _ = r.Out["msg"].(string)
+	}
+	// The session module's purpose is to return a token: that one value may appear in
+	// that run's result, nowhere else.
+	if tok, ok := r.Out["auth_token"].(string); ok && p.module == "session" {
+		allow = append(allow, tok)
+	}
+	suite.secrets.record(p.label+" stdout", r.Stdout, allow...)
+	suite.secrets.record(p.label+" stderr", r.Stderr, allow...)
+	return r
+}
+
+// run runs module once with args and returns its result.
+func run(t *testing.T, module string, args map[string]any) result {
+	t.Helper()
+	return startModule(t, module, args).wait(t, 3*time.Minute)
+}
+
+// checkSane fails the test when a run printed Go panic text or not exactly one JSON
+// document, or when its exit code disagrees with failed.
+func checkSane(t *testing.T, r result) {
+	t.Helper()
+	for _, bad := range []string{"panic", "goroutine "} {
+		if strings.Contains(r.Stdout, bad) || strings.Contains(r.Stderr, bad) {
+			t.Errorf("output holds %q:\nstdout: %s\nstderr: %s", bad, r.Stdout, r.Stderr)
+		}
+	}
+	if r.Out == nil {
+		t.Errorf("stdout is not one JSON document (exit %d):\nstdout: %s\nstderr: %s", r.Code, r.Stdout, r.Stderr)
+		return
+	}
+	if r.Failed != (r.Code != 0) {
+		t.Errorf("failed=%v but exit code %d (msg %q)", r.Failed, r.Code, r.Msg)
+	}
+}
+
+// trustingClient returns an HTTP client that trusts the PEM CA at caPath.
+func trustingClient(caPath string) (*http.Client, error) {
+	cfg, err := tlsConfig(caPath)
+	if err != nil {
+		return nil, err
+	}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}}, nil
+}
+
+// short shortens s for a report cell.
+func short(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 160 {
+		return s[:157] + "..."
+	}
+	return s
+}
+
+var _ = fmt.Sprintf
