@@ -416,3 +416,24 @@ func TestStickyComplete(t *testing.T) {
 		t.Errorf("forced SimpleUpdate: changed=%v states %v, want the flash followed to Complete", o.changed(), st)
 	}
 }
+
+// TestPushSections flashes an image over 32 MiB through the upload form:
+// two Sections, each waited for, the flash after the last.
+func TestPushSections(t *testing.T) {
+	e := newEnv(t)
+	p := e.image(testimage.Spec{Filename: "A47_2.90_01_01_2025.signed.flash", Size: 40 * mib})
+	e.counters()
+	o := e.mustRun(map[string]any{"path": p, "keep_in_repository": true}, false)
+	if !o.changed() || o["bytes_sent"] != json.Number("41943040") || !o.flag("pending_reboot") {
+		t.Errorf("changed=%v bytes_sent=%v pending_reboot=%v, want 40 MiB flashed", o.changed(), o["bytes_sent"], o.flag("pending_reboot"))
+	}
+	if c := e.counters(); c.Writes != 2 {
+		t.Errorf("%d writes, want 2 (one per Section)", c.Writes)
+	}
+	if got := e.inventory("2"); got != "A47 v2.90 (01/01/2025)" {
+		t.Errorf("System ROM %q after the flash, want A47 v2.90 (01/01/2025)", got)
+	}
+	if c, _, ok := e.sim.ComponentByFilename("A47_2.90_01_01_2025.signed.flash"); !ok || c.Size != 40*mib {
+		t.Errorf("repository entry %v %v, want the 40 MiB image kept", c, ok)
+	}
+}
