@@ -131,6 +131,9 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 		return Result{}, err
 	}
 	res := Result{Image: img.filename, States: []ilo.StateSeen{}}
+	if img.version == "" && !a.Force {
+		return res, fmt.Errorf("cannot tell the version of %s (neither its name nor its content says): give version, the version the image carries, so that a run compares it with the iLO's and flashes only when needed, or force=true to flash on every run", img.filename)
+	}
 	c, err := ilo.Connect(ctx, a.ConnArgs)
 	if err != nil {
 		return res, err
@@ -163,9 +166,6 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	if len(targets) > 0 {
 		res.Target = targetOf(targets[0])
 		res.PreviousVersion = targets[0].Version
-	}
-	if img.version == "" && !a.Force {
-		return res, fmt.Errorf("cannot tell the version of %s (neither its name nor its content says): give version, the version the image carries, so that a run compares it with the iLO's and flashes only when needed, or force=true to flash on every run", img.filename)
 	}
 	if len(targets) == 0 && !a.Force {
 		return res, noTargetError(img, a.InventoryName, inv)

@@ -170,7 +170,7 @@ func TestRefusals(t *testing.T) {
 		{"BIOS of another ROM family", map[string]any{"path": e.image(testimage.Spec{Filename: "U46_2.90_01_01_2025.signed.flash"})},
 			[]string{"System ROM family U46", "runs A47"}, true},
 		{"version unknown", map[string]any{"path": garbage, "inventory_name": "Chassis Firmware"},
-			[]string{"cannot tell the version of delta-ota.bin", "give version"}, true},
+			[]string{"cannot tell the version of delta-ota.bin", "give version"}, false},
 		{"no matching entry", map[string]any{"path": garbage, "version": "1.0"},
 			[]string{"no FirmwareInventory entry matches delta-ota.bin", "inventory_name", "Chassis Firmware"}, true},
 		{"not updateable", map[string]any{"path": garbage, "version": "9.9", "inventory_name": "Embedded Video Controller"},
