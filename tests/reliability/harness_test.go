@@ -105,14 +105,18 @@ func (s *sim) learnTokens() {
 }
 
 // waitIdle waits until the update service is no longer busy with an upload or a flash
-// (a rerun refuses to start while it is).
+// (a rerun refuses to start while it is) and the iLO is not dark after a reset.
 func (s *sim) waitIdle(t *testing.T) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		switch st, _ := s.state(t)["update_state"].(string); st {
+		state := s.state(t)
+		dark, _ := state["dark"].(bool)
+		switch st, _ := state["update_state"].(string); st {
 		case "Idle", "Complete", "Error", "":
-			return
+			if !dark {
+				return
+			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // proxy sits between a module and a simulated iLO to inject faults at exact points of a
@@ -30,6 +31,11 @@ type proxy struct {
 	// expireAt expires every session just before the n-th request after the first login.
 	expireAt int
 
+	// delay holds every GET after the first login this long before forwarding it.
+	delay time.Duration
+	// login is closed at the first successful login.
+	login chan struct{}
+
 	lost, afterLogin, patches, patchesNoIfMatch int
 	loggedIn                                    bool
 }
@@ -37,7 +43,7 @@ type proxy struct {
 // newProxy starts a TLS proxy in front of s; its certificate is written to caPath.
 func newProxy(t *testing.T, s *sim) *proxy {
 	t.Helper()
-	p := &proxy{s: s}
+	p := &proxy{s: s, login: make(chan struct{})}
 	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(p.serve))
 	p.srv.StartTLS()
 	t.Cleanup(p.srv.Close)
@@ -81,7 +87,18 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	if lose {
 		p.lost++
 	}
+	delay := time.Duration(0)
+	if p.loggedIn && r.Method == http.MethodGet {
+		delay = p.delay
+	}
 	p.mu.Unlock()
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
 
 	req, err := http.NewRequestWithContext(r.Context(), r.Method, p.s.baseURI+r.URL.RequestURI(), bytes.NewReader(body))
 	if err != nil {
@@ -98,7 +115,10 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	rb, _ := io.ReadAll(resp.Body)
 	if r.Method == http.MethodPost && isSessionPath(r.URL.Path) && resp.StatusCode/100 == 2 {
 		p.mu.Lock()
-		p.loggedIn = true
+		if !p.loggedIn {
+			p.loggedIn = true
+			close(p.login)
+		}
 		p.mu.Unlock()
 	}
 	if lose {
