@@ -124,6 +124,12 @@ type version struct {
 var Module = ansible.New("firmware_update", run)
 
 func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
+	// A password in image_uri (user:password@host) is scrubbed like a no_log option.
+	if u, err := url.Parse(a.ImageURI); err == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok {
+			m.Secret(p)
+		}
+	}
 	// The image is looked at before logging in: what the iLO would take and
 	// never flash is refused without a request.
 	img, err := inspect(a)
@@ -145,11 +151,6 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	}()
 	token, _ := c.Session()
 	m.Secret(token)
-	if u, err := url.Parse(a.ImageURI); err == nil && u.User != nil {
-		if p, ok := u.User.Password(); ok {
-			m.Secret(p)
-		}
-	}
 
 	us, err := c.UpdateService(ctx)
 	if err != nil {
