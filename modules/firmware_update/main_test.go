@@ -437,3 +437,18 @@ func TestPushSections(t *testing.T) {
 		t.Errorf("repository entry %v %v, want the 40 MiB image kept", c, ok)
 	}
 }
+
+// TestImageURIPasswordScrubbed: a password inside image_uri never reaches
+// the output, not even the echoed arguments of a run refused early.
+func TestImageURIPasswordScrubbed(t *testing.T) {
+	e := newEnv(t)
+	const secret = "Image-pw-77f0e3"
+	o := e.run(map[string]any{"image_uri": "http://fw:" + secret + "@127.0.0.1:9/ilo5_310.fwpkg"}, false)
+	b, err := json.Marshal(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.failed() || strings.Contains(string(b), secret) {
+		t.Errorf("failed=%v, output %s: want a refusal without the password", o.failed(), b)
+	}
+}
