@@ -23,6 +23,9 @@ var reRelative = regexp.MustCompile(`^\+((\d+[dhms])+)$`)
 
 var reRelativePart = regexp.MustCompile(`(\d+)([dhms])`)
 
+// maxRelative is the furthest a relative time may reach.
+const maxRelative = 10 * 365 * 24 * time.Hour
+
 // ParseTime reads a Redfish date-time (Edm.DateTimeOffset): RFC 3339 with
 // "Z" or a UTC offset, fractional seconds allowed. A time without a zone is
 // refused: iLOrest reads it in "the current time zone", which is whose?
@@ -57,9 +60,13 @@ func ParseRelative(s string) (time.Duration, bool, error) {
 			return 0, true, fmt.Errorf("relative time %q: %w", s, err)
 		}
 		unit := map[string]time.Duration{"d": 24 * time.Hour, "h": time.Hour, "m": time.Minute, "s": time.Second}[p[2]]
+		// Checked before multiplying and adding: "+110000d" overflows a Duration (found by FuzzParseRelative).
+		if time.Duration(n) > maxRelative/unit || d+time.Duration(n)*unit > maxRelative {
+			return 0, true, fmt.Errorf("relative time %q is more than ten years ahead", s)
+		}
 		d += time.Duration(n) * unit
 	}
-	if d > 10*365*24*time.Hour {
+	if d > maxRelative {
 		return 0, true, fmt.Errorf("relative time %q is more than ten years ahead", s)
 	}
 	return d, true, nil

@@ -125,8 +125,11 @@ func soakRun(t *testing.T, s *sim, i int, k soakKind) string {
 			state = "absent"
 			name = fmt.Sprintf("soak-%d", i-1)
 		}
-		return check(t, k, run(t, "maintenance_window", s.moduleArgs(map[string]any{"name": name, "state": state,
-			"start_after": "+1d", "expire": "+2d"})), false)
+		args := map[string]any{"name": name, "state": state}
+		if state == "present" {
+			args["start_after"], args["expire"] = "+1d", "+2d"
+		}
+		return check(t, k, run(t, "maintenance_window", s.moduleArgs(args)), false)
 	case soakBadLogin:
 		return check(t, k, run(t, "update_info", s.moduleArgs(map[string]any{"password": "wrong-password-soak"})), true)
 	case soakFailAfter:
