@@ -20,11 +20,12 @@ fuzzlog="$build/reliability-fuzz.log"
 
 rm -f "$json"
 echo "reliability: go test -tags integration ./tests/reliability/ (soak $soak runs; log $log)"
-$go test -count=1 -v -tags integration -timeout 20m ./tests/reliability/ -args -report "$(pwd)/$json" -soak "$soak" >"$log" 2>&1
+$go test -count=1 -v -parallel 8 -tags integration -timeout 20m ./tests/reliability/ -args -report "$(pwd)/$json" -soak "$soak" >"$log" 2>&1
 rc=$?
 grep -E '^(--- FAIL|FAIL|ok|secrets scan)' "$log" | head -40
 
 : >"$fuzzlog"
+: >"$fuzzlog.summary"
 if [ "$fuzztime" != "0" ]; then
 	echo "reliability: fuzzing each target for $fuzztime (log $fuzzlog)"
 	for pkg in $($go list ./internal/... ./modules/... 2>/dev/null); do

@@ -65,13 +65,14 @@ func TestSessionsSoak(t *testing.T) {
 	start := time.Now()
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	for range parallel {
+	for id := range parallel {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			w := &soakWorker{id: id}
 			for i := range jobs {
 				k := kindOf(i)
-				outcome := soakRun(t, s, i, k)
+				outcome := soakRun(t, s, w, i, k)
 				mu.Lock()
 				res.Kinds[string(k)]++
 				res.Outcomes[string(k)+": "+outcome]++
@@ -113,22 +114,25 @@ func TestSessionsSoak(t *testing.T) {
 	}
 }
 
+// soakWorker is one of the soak's parallel workers.
+type soakWorker struct {
+	id    int
+	holds bool // its maintenance window exists
+}
+
 // soakRun performs run i of kind k and returns its outcome.
-func soakRun(t *testing.T, s *sim, i int, k soakKind) string {
+func soakRun(t *testing.T, s *sim, w *soakWorker, i int, k soakKind) string {
 	switch k {
 	case soakOK:
 		return check(t, k, run(t, "update_info", s.moduleArgs(map[string]any{"gather_subset": []string{"firmware"}})), false)
 	case soakWrite:
-		name := fmt.Sprintf("soak-%d", i)
-		state := "present"
-		if i%2 == 1 {
-			state = "absent"
-			name = fmt.Sprintf("soak-%d", i-1)
+		// Each worker owns one window and alternately creates and deletes it.
+		name := fmt.Sprintf("soak-worker-%d", w.id)
+		args := map[string]any{"name": name, "state": "absent"}
+		if !w.holds {
+			args = map[string]any{"name": name, "start_after": "+1d", "expire": "+2d"}
 		}
-		args := map[string]any{"name": name, "state": state}
-		if state == "present" {
-			args["start_after"], args["expire"] = "+1d", "+2d"
-		}
+		w.holds = !w.holds
 		return check(t, k, run(t, "maintenance_window", s.moduleArgs(args)), false)
 	case soakBadLogin:
 		return check(t, k, run(t, "update_info", s.moduleArgs(map[string]any{"password": "wrong-password-soak"})), true)
