@@ -62,5 +62,26 @@ for _ in $(seq 1 30); do
 	touch "$venv/marker.txt"
 done
 
+# ansible-test 2.14's ansible-doc test crashes (AttributeError in its error formatting)
+# instead of showing why ansible-doc failed. Render each module first and say it plainly;
+# when one fails, skip that test so the others still run.
+docs_failed=0
+for stub in plugins/modules/*.py; do
+	m=$(basename "$stub" .py)
+	if ! out=$(ANSIBLE_COLLECTIONS_PATH=$work ansible-doc -t module "fleetfw.ilo.$m" 2>&1 >/dev/null) || [ -n "$out" ]; then
+		echo "sanity: ansible-doc fleetfw.ilo.$m: ${out:-failed}" >&2
+		docs_failed=1
+	fi
+done
+if [ $docs_failed -ne 0 ]; then
+	skip+=(--skip-test ansible-doc)
+fi
+
 echo "sanity: ansible-test sanity --python $pyver ${skip[*]} (in $coll)"
-ansible-test sanity --python "$pyver" "${skip[@]}" --color no
+rc=0
+ansible-test sanity --python "$pyver" "${skip[@]}" --color no || rc=$?
+if [ $docs_failed -ne 0 ]; then
+	echo "sanity: FAILED: ansible-doc cannot render every module (above)" >&2
+	exit 1
+fi
+exit $rc
