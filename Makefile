@@ -32,6 +32,9 @@ GOBUILD := $(GO) build -trimpath -buildvcs=false -ldflags '-s -w -buildid='
 STUBS   := $(sort $(wildcard plugins/modules/*.py))
 MODULES := $(patsubst plugins/modules/%.py,%,$(STUBS))
 
+# Limit for the whole integration suite (go test -timeout).
+INTEGRATION_TIMEOUT ?= 12m
+
 # What `make fuzz` gives each Fuzz target.
 FUZZTIME ?= 20s
 
@@ -47,8 +50,9 @@ deps: ## install missing Debian packages (ansible-core, ansible-lint, yamllint, 
 build: ## build plugins/bin/fleetfw-ilo (linux/amd64) and the module symlinks
 	@test -d cmd/fleetfw-ilo || { echo "make build: cmd/fleetfw-ilo does not exist yet" >&2; exit 1; }
 	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(BIN) ./cmd/fleetfw-ilo
-	@find plugins/modules -maxdepth 1 -type l -delete
-	@for m in $(MODULES); do ln -s ../bin/fleetfw-ilo plugins/modules/$$m; done
+	@for m in $(MODULES); do ln -sfn ../bin/fleetfw-ilo plugins/modules/$$m; done
+	@for l in $$(find plugins/modules -maxdepth 1 -type l); do \
+	  [ -f "$$l.py" ] || { rm -f "$$l"; echo "removed $$l: no doc stub"; }; done
 	@ls -l $(BIN) | awk '{print "built " $$NF ", " $$5 " bytes"}'
 	@echo "modules: $(MODULES)"
 
@@ -113,7 +117,7 @@ unit: ## go test ./..., then -race on RACE_PKGS when a C compiler is available
 integration: ## run real ansible-playbook against the simulator (tests/integration)
 	@mkdir -p $(BUILD)
 	@echo "go test -tags integration ./tests/integration/ (full log: $(BUILD)/integration.log)"
-	@set +e; $(GO) test -count=1 -v -tags integration -timeout 12m ./tests/integration/ 2>&1 | tee $(BUILD)/integration.log | \
+	@set +e; $(GO) test -count=1 -v -tags integration -timeout $(INTEGRATION_TIMEOUT) ./tests/integration/ 2>&1 | tee $(BUILD)/integration.log | \
 	  grep -vE '^=== (RUN|PAUSE|CONT|NAME)|^ *--- PASS'; exit $${PIPESTATUS[0]}
 
 bench: ## run the Go benchmarks (placeholder until benchmarks land)
