@@ -38,7 +38,7 @@ func scenarios() []scenario {
 			coll: "/redfish/v1/UpdateService/ComponentRepository", name: "cp045678.exe", uploads: true, writes: true},
 		{module: "maintenance_window", args: map[string]any{"name": "rel-window", "start_after": "+1d", "expire": "+2d"},
 			coll: "/redfish/v1/UpdateService/MaintenanceWindows", name: "rel-window", writes: true},
-		{module: "update_task", args: map[string]any{"name": "rel-task", "command": "Wait", "wait_time_seconds": 10},
+		{module: "update_task", args: map[string]any{"name": "rel-task", "command": "Wait", "wait_time_seconds": 10, "start_after": "+1d"},
 			coll: "/redfish/v1/UpdateService/UpdateTaskQueue", name: "rel-task", writes: true},
 		{module: "install_set", args: map[string]any{"name": "rel-set",
 			"sequence": []map[string]any{{"name": "pause", "command": "Wait", "wait_time_seconds": 5}}},
