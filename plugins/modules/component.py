@@ -114,6 +114,7 @@ attributes:
   action_group:
     support: full
     membership: [fleetfw.ilo.ilo]
+    description: Use C(group/fleetfw.ilo.ilo) in C(module_defaults) to set the connection options once for every module.
 notes:
   - The iLO accepts at most 32 MiB per upload request; larger files are split in sections automatically.
   - Before any byte is sent the module checks the free space of the repository and that the update service is not busy.
@@ -123,7 +124,7 @@ notes:
     the update service; a section the iLO did not take is sent once more, otherwise the task fails and a rerun starts again.
   - A locked component is neither replaced nor deleted; the error names the queued tasks and install sets that lock it.
 author:
-  - fleetfw.ilo contributors
+  - fleetfw.ilo contributors (@fleetfw)
 '''
 
 EXAMPLES = r'''

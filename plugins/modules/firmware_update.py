@@ -121,6 +121,7 @@ attributes:
   action_group:
     support: full
     membership: [fleetfw.ilo.ilo]
+    description: Use C(group/fleetfw.ilo.ilo) in C(module_defaults) to set the connection options once for every module.
 notes:
   - A BIOS/UEFI image flashed by the iLO is staged and runs after the next server reboot (C(pending_reboot=true)). To
     reboot through the iLO installation queue, queue a C(ResetServer) task with M(fleetfw.ilo.update_task) (C(command=ResetServer), optionally with
@@ -133,7 +134,7 @@ notes:
     the reset and cannot be renewed, so an iLO flash with I(auth_token) alone is refused unless I(wait=false)."
   - A request whose connection broke on the way is never repeated blindly; a rerun compares the version first.
 author:
-  - fleetfw.ilo contributors
+  - fleetfw.ilo contributors (@fleetfw)
 '''
 
 EXAMPLES = r'''
@@ -210,7 +211,12 @@ target:
   description: The FirmwareInventory entry the image updates (the first, when several match).
   returned: when an entry matches
   type: dict
-  sample: {id: "1", uri: /redfish/v1/UpdateService/FirmwareInventory/1/, name: iLO 5, device_class: 2f317b9d-c9e3-4d76-bff6-b9d0d085a952, device_context: System Board}
+  sample:
+    id: "1"
+    uri: /redfish/v1/UpdateService/FirmwareInventory/1/
+    name: iLO 5
+    device_class: 2f317b9d-c9e3-4d76-bff6-b9d0d085a952
+    device_context: System Board
 previous_version:
   description: The version the target reported before the task.
   returned: always
@@ -231,7 +237,10 @@ states:
   returned: always
   type: list
   elements: dict
-  sample: [{state: Verifying, time: "2026-11-23T10:00:02.250Z"}, {state: Updating, time: "2026-11-23T10:00:05.100Z", percent: 14}, {state: Complete, time: "2026-11-23T10:01:40.400Z"}]
+  sample:
+    - {state: Verifying, time: "2026-11-23T10:00:02.250Z"}
+    - {state: Updating, time: "2026-11-23T10:00:05.100Z", percent: 14}
+    - {state: Complete, time: "2026-11-23T10:01:40.400Z"}
 duration:
   description: Seconds from sending the image to the end of the wait and verification.
   returned: always

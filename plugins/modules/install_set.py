@@ -106,7 +106,9 @@ options:
     type: bool
     default: false
   wait:
-    description: With C(state=invoked), wait until every task of the set is C(Complete), C(Exception), C(Expired) or C(Canceled). A task that does not end C(Complete) fails the module.
+    description:
+      - With C(state=invoked), wait until every task of the set is C(Complete), C(Exception), C(Expired) or C(Canceled).
+      - A task that does not end C(Complete) fails the module.
     type: bool
     default: false
   wait_timeout:
@@ -123,12 +125,13 @@ attributes:
   action_group:
     support: full
     membership: [fleetfw.ilo.ilo]
+    description: Use C(group/fleetfw.ilo.ilo) in C(module_defaults) to set the connection options once for every module.
 notes:
   - The iLO keeps at most 8 install sets; creating a ninth fails with a message that names the existing ones.
   - Tasks from the set are recognised by name (the step names). Relative times are not compared with queued tasks.
   - Invoking the System Recovery Set needs no privilege; I(update_recovery_set) does.
 author:
-  - fleetfw.ilo contributors
+  - fleetfw.ilo contributors (@fleetfw)
 '''
 
 EXAMPLES = r'''

@@ -65,12 +65,13 @@ attributes:
   action_group:
     support: full
     membership: [fleetfw.ilo.ilo]
+    description: Use C(group/fleetfw.ilo.ilo) in C(module_defaults) to set the connection options once for every module.
 notes:
   - The iLO keeps at most 8 windows; creating a ninth fails with a message that names the existing ones.
   - Times are compared as instants, so C(2026-12-24T23:00:00+01:00) matches the C(2026-12-24T22:00:00Z) the iLO returns.
   - Renaming a window would change its Id and break the tasks that refer to it, so I(name) is the key and is never changed.
 author:
-  - fleetfw.ilo contributors
+  - fleetfw.ilo contributors (@fleetfw)
 '''
 
 EXAMPLES = r'''

@@ -47,14 +47,16 @@ attributes:
         following tasks could not read anything. C(state=absent) reports what it would do and logs nothing out.
   diff_mode:
     support: none
+    description: Logging in or out has no before and after to show.
   action_group:
     support: full
     membership: [fleetfw.ilo.ilo]
+    description: Use C(group/fleetfw.ilo.ilo) in C(module_defaults) to set the connection options once for every module.
 notes:
   - C(state=present) reports C(changed=false), like a read; C(state=absent) reports C(changed=true) when it ended a session.
   - The iLO limits the number of sessions. Always log out in an C(always) section.
 author:
-  - fleetfw.ilo contributors
+  - fleetfw.ilo contributors (@fleetfw)
 '''
 
 EXAMPLES = r'''

@@ -43,11 +43,12 @@ attributes:
   action_group:
     support: full
     membership: [fleetfw.ilo.ilo]
+    description: Use C(group/fleetfw.ilo.ilo) in C(module_defaults) to set the connection options once for every module.
 notes:
   - Read-only. The session the module opens is always closed, unless I(auth_token) was given.
   - A collection the iLO does not link to (older firmware) is left out of the result with a warning.
 author:
-  - fleetfw.ilo contributors
+  - fleetfw.ilo contributors (@fleetfw)
 '''
 
 EXAMPLES = r'''

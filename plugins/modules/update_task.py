@@ -58,7 +58,7 @@ options:
   maintenance_window:
     description:
       - Run the task only inside this maintenance window, given by name or Id (M(fleetfw.ilo.maintenance_window)).
-      - Mutually exclusive with I(start_after) and I(expire): the window's times apply.
+      - "Mutually exclusive with I(start_after) and I(expire): the window's times apply."
     type: str
   start_after:
     description:
@@ -95,12 +95,13 @@ attributes:
   action_group:
     support: full
     membership: [fleetfw.ilo.ilo]
+    description: Use C(group/fleetfw.ilo.ilo) in C(module_defaults) to set the connection options once for every module.
 notes:
   - The queue runs strictly in order; a task in C(Exception) or C(Expired) stops the queue behind it until deleted,
     which I(clear=finished) does.
   - Deleting an C(InProgress) task gives a warning; it does not stop what the updater already started.
 author:
-  - fleetfw.ilo contributors
+  - fleetfw.ilo contributors (@fleetfw)
 '''
 
 EXAMPLES = r'''
