@@ -67,6 +67,7 @@ func badInputs(t *testing.T) []badInput {
 		{"task wait_time_seconds negative", "update_task", task(map[string]any{"wait_time_seconds": -5}), []string{"wait_time_seconds"}},
 		{"task wait_time_seconds not a number", "update_task", task(map[string]any{"wait_time_seconds": "ten"}), []string{"wait_time_seconds"}},
 		{"task updatable_by unknown", "update_task", task(map[string]any{"updatable_by": []string{"Toaster"}}), []string{"updatable_by"}},
+		{"task without name", "update_task", task(map[string]any{"name": nil}), []string{"name"}},
 		{"task clear unknown", "update_task", map[string]any{"state": "absent", "clear": "some"}, []string{"clear"}},
 		{"task ApplyUpdate without filename", "update_task", task(map[string]any{"command": "ApplyUpdate", "wait_time_seconds": nil}), []string{"filename"}},
 		{"task start_after not a date", "update_task", task(map[string]any{"start_after": "tomorrowish"}), []string{"start_after"}},
@@ -76,6 +77,7 @@ func badInputs(t *testing.T) []badInput {
 		{"set sequence not a list", "install_set", set(map[string]any{"sequence": "reboot please"}), []string{"sequence"}},
 		{"set step without name", "install_set", set(map[string]any{"sequence": []map[string]any{{"command": "Wait"}}}), []string{"name"}},
 		{"set step unknown command", "install_set", set(map[string]any{"sequence": []map[string]any{{"name": "a", "command": "Dance"}}}), []string{"command"}},
+		{"set without name", "install_set", set(map[string]any{"name": nil}), []string{"name"}},
 		{"set name over 64", "install_set", set(map[string]any{"name": long}), []string{"64", "name"}},
 		{"set invoke expire before start", "install_set", set(map[string]any{"state": "invoked", "start_after": "+2d", "expire": "+1d"}), []string{"expire"}},
 		// component
