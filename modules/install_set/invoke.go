@@ -88,7 +88,7 @@ func invoked(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets [
 	}
 	queue, err = c.TaskQueue(ctx)
 	if err != nil {
-		return Result{}, fmt.Errorf("invoked, then: %w", err)
+		return res, fmt.Errorf("invoked, then: %w", err)
 	}
 	res.Tasks = statuses(*set, queue)
 	res.Msg = fmt.Sprintf("invoked install set %q: %d tasks queued%s", set.Name, len(res.Tasks), replaced)
@@ -238,7 +238,9 @@ func taskViews(ts []ilo.UpdateTask) []TaskStatus {
 
 // wait reads the queue until every task of the set is terminal, for at
 // most wait_timeout seconds. A task that ends otherwise than Complete, or
-// the timeout, fails the module with every task's state and result.
+// the timeout, fails the module with every task's state and result, in the
+// message and in tasks (the result is returned with the error: the set was
+// invoked, so changed stays true).
 func wait(ctx context.Context, c *ilo.Client, a *Args, set ilo.InstallSet, res Result) (Result, error) {
 	wctx, cancel := context.WithTimeout(ctx, time.Duration(a.WaitTimeout)*time.Second)
 	defer cancel()
@@ -254,7 +256,7 @@ func wait(ctx context.Context, c *ilo.Client, a *Args, set ilo.InstallSet, res R
 		}
 		select {
 		case <-wctx.Done():
-			return Result{}, fmt.Errorf("install set %q: tasks not finished after %d s (wait_timeout): %s", set.Name, a.WaitTimeout, describe(res.Tasks))
+			return res, fmt.Errorf("install set %q: tasks not finished after %d s (wait_timeout): %s", set.Name, a.WaitTimeout, describe(res.Tasks))
 		case <-time.After(pollEvery):
 		}
 		queue, err := c.TaskQueue(wctx)
@@ -262,13 +264,13 @@ func wait(ctx context.Context, c *ilo.Client, a *Args, set ilo.InstallSet, res R
 			if wctx.Err() != nil && ctx.Err() == nil {
 				continue // the deadline hit the request: report the timeout above
 			}
-			return Result{}, fmt.Errorf("wait for install set %q: %w", set.Name, err)
+			return res, fmt.Errorf("wait for install set %q: %w", set.Name, err)
 		}
 		res.Tasks = statuses(set, queue)
 	}
 	for _, t := range res.Tasks {
 		if t.State != ilo.TaskComplete {
-			return Result{}, fmt.Errorf("install set %q: not every task completed: %s", set.Name, describe(res.Tasks))
+			return res, fmt.Errorf("install set %q: not every task completed: %s", set.Name, describe(res.Tasks))
 		}
 	}
 	res.Msg += fmt.Sprintf("; all %d tasks Complete", len(res.Tasks))

@@ -257,6 +257,9 @@ func TestWait(t *testing.T) {
 	if r.code == 0 || !strings.Contains(r.msg(), "wait_timeout") || !strings.Contains(r.msg(), "Pending") {
 		t.Errorf("exit %d, msg %q, want a timeout naming the Pending tasks", r.code, r.msg())
 	}
+	if tasks, _ := r.out["tasks"].([]any); !r.changed() || len(tasks) != 2 || tasks[0].(map[string]any)["state"] != ilo.TaskPending {
+		t.Errorf("after the timeout: changed %v, tasks %v; want changed (the set was invoked) and both tasks Pending", r.changed(), r.out["tasks"])
+	}
 	if n := x.sim.Counters().OpenSessions; n > 3 { // the test's own clients only
 		t.Errorf("open sessions = %d", n)
 	}

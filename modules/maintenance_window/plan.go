@@ -213,7 +213,7 @@ func remove(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, windows
 	if len(scheduled) > 0 {
 		after, err := c.TaskQueue(ctx)
 		if err != nil {
-			return Result{}, fmt.Errorf("deleted, then: %w", err)
+			return res, fmt.Errorf("deleted, then: %w", err)
 		}
 		for _, t := range after {
 			if scheduled[t.ID] && t.State == ilo.TaskCanceled {
