@@ -92,6 +92,15 @@ if fuzz:
     p(f"| fuzz targets | {ok} of {len(fuzz)} passed, {sys.argv[3]} each |")
 p("")
 
+bad = [c for c in cases if not c["passed"]]
+p(f"## Failed cases ({len(bad)})")
+p("")
+if not bad:
+    p("None.")
+for c in bad:
+    p(f"- {c['section']} / {c['module']} / {esc(c['case'])}: outcome {c['outcome']}, {c['writes']} writes; {esc(c.get('detail',''))}")
+p("")
+
 p("## Fault matrix")
 p("")
 p("Rows are faults, columns modules; a cell is the module's outcome (ok, changed, failed) and ✓ when the")
