@@ -123,7 +123,7 @@ func profile(ctx context.Context, cfg config, rep *report) error {
 			if err != nil {
 				continue
 			}
-			n, _ := strconv.ParseInt(f[8], 10, 64)
+			n, _ := strconv.ParseInt(f[9], 10, 64)
 			perPkg[f[1]] = append(perPkg[f[1]], ms)
 			allocs[f[1]] = n
 			total += ms
@@ -173,7 +173,9 @@ func profile(ctx context.Context, cfg config, rep *report) error {
 			continue
 		}
 		n, err := strconv.ParseInt(f[1], 10, 64)
-		if err != nil || n == 0 {
+		// Code and read-only data only: D/B symbols include bss (such
+		// as a 32 MiB FIPS DRBG buffer) that takes no room in the file.
+		if err != nil || n == 0 || !strings.Contains("TtRr", f[2]) {
 			continue
 		}
 		sym := strings.Join(f[3:], " ")

@@ -334,7 +334,7 @@ func (r *report) writeProfile(w func(string, ...any)) {
 	for _, c := range p.initTop {
 		w("| `%s` | %.3f | %d |\n", c.pkg, c.ms, c.allocs)
 	}
-	w("\n**Binary by dependency** (`go tool nm -size` of an unstripped build; symbol bytes, %.2f MB in all):\n\n", float64(p.symTotal)/1e6)
+	w("\n**Binary by dependency** (`go tool nm -size` of an unstripped build; code and read-only data symbols (T, t, R, r), %.2f MB in all):\n\n", float64(p.symTotal)/1e6)
 	w("| Group | MB | share |\n|---|---|---|\n")
 	for _, s := range p.sizes {
 		w("| %s | %.2f | %.0f%% |\n", s.group, float64(s.bytes)/1e6, 100*float64(s.bytes)/float64(p.symTotal))

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -262,22 +263,20 @@ func timed(ctx context.Context, dir string, env []string, name string, args ...s
 	t0 := time.Now()
 	out, err := command(ctx, dir, env, "/usr/bin/time", append([]string{"-f", "%M", "-o", f.Name(), name}, args...)...)
 	wall := time.Since(t0).Seconds()
-	if err != nil {
-		return 0, 0, out, err
+	b, rerr := os.ReadFile(f.Name())
+	if rerr != nil {
+		return wall, 0, out, errors.Join(err, fmt.Errorf("read time output: %w", rerr))
 	}
-	b, err := os.ReadFile(f.Name())
-	if err != nil {
-		return 0, 0, out, fmt.Errorf("read time output: %w", err)
-	}
+	// "Command exited with non-zero status N" comes first when it failed.
 	fields := strings.Fields(string(b))
 	if len(fields) == 0 {
-		return 0, 0, out, fmt.Errorf("read time output: empty")
+		return wall, 0, out, errors.Join(err, fmt.Errorf("read time output: empty"))
 	}
-	rss, err := strconv.ParseInt(fields[len(fields)-1], 10, 64)
-	if err != nil {
-		return 0, 0, out, fmt.Errorf("read time output %q: %w", b, err)
+	rss, perr := strconv.ParseInt(fields[len(fields)-1], 10, 64)
+	if perr != nil {
+		return wall, 0, out, errors.Join(err, fmt.Errorf("read time output %q: %w", b, perr))
 	}
-	return wall, rss, out, nil
+	return wall, rss, out, err
 }
 
 // moduleArgs writes an Ansible arguments file for the multi-call binary.

@@ -269,7 +269,10 @@ func playbook(ctx context.Context, cfg config, inv, pb string, forks int, env ..
 		"ANSIBLE_DEPRECATION_WARNINGS=0",
 		"ANSIBLE_LOCAL_TEMP=" + filepath.Join(cfg.work, "ansible-local"),
 		"ANSIBLE_REMOTE_TEMP=" + filepath.Join(cfg.work, "ansible-remote"),
-		"ANSIBLE_CONFIG=/dev/null",
+		"ANSIBLE_CONFIG=" + filepath.Join(cfg.work, "ansible.cfg"),
+	}
+	if err := os.WriteFile(filepath.Join(cfg.work, "ansible.cfg"), []byte("[defaults]\n"), 0o644); err != nil {
+		return playResult{}, fmt.Errorf("write ansible.cfg: %w", err)
 	}
 	cmd := exec.CommandContext(ctx, "ansible-playbook", "-i", inv, pb)
 	cmd.Dir = cfg.work
