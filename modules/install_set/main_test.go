@@ -9,6 +9,7 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ilo"
 	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/modtest"
 	"github.com/fleetfw/ilo/internal/testimage"
 )
 
@@ -30,31 +31,31 @@ var twoSteps = []map[string]any{
 
 // seeded is an iLO with two components in the repository and a window
 // opening tomorrow by its clock.
-func seeded(t *testing.T, opts ...ilosim.Option) (*testILO, ilo.MaintenanceWindow) {
+func seeded(t *testing.T, opts ...ilosim.Option) (*modtest.ILO, ilo.MaintenanceWindow) {
 	t.Helper()
 	opts = append([]ilosim.Option{ilosim.WithUser(operator, operatorPW, ilosim.PrivLogin, ilosim.PrivConfigureILO)}, opts...)
-	x := newILO(t, opts...)
-	x.addComponents(t, testimage.Spec{Filename: bios}, testimage.Spec{Filename: cpld})
-	start := x.sim.Now().Add(24 * time.Hour)
-	w, err := x.connect(t).CreateMaintenanceWindow(context.Background(), ilo.NewMaintenanceWindow{Name: "tomorrow", StartAfter: ilo.FormatTime(start), Expire: ilo.FormatTime(start.Add(4 * time.Hour))})
+	x := modtest.StartILO(t, opts...)
+	x.AddComponents(t, testimage.Spec{Filename: bios}, testimage.Spec{Filename: cpld})
+	start := x.Sim.Now().Add(24 * time.Hour)
+	w, err := x.Client(t).CreateMaintenanceWindow(context.Background(), ilo.NewMaintenanceWindow{Name: "tomorrow", StartAfter: ilo.FormatTime(start), Expire: ilo.FormatTime(start.Add(4 * time.Hour))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return x, w
 }
 
-func sets(t *testing.T, x *testILO) []ilo.InstallSet {
+func sets(t *testing.T, x *modtest.ILO) []ilo.InstallSet {
 	t.Helper()
-	s, err := x.connect(t).InstallSets(context.Background())
+	s, err := x.Client(t).InstallSets(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func queue(t *testing.T, x *testILO) []ilo.UpdateTask {
+func queue(t *testing.T, x *modtest.ILO) []ilo.UpdateTask {
 	t.Helper()
-	q, err := x.connect(t).TaskQueue(context.Background())
+	q, err := x.Client(t).TaskQueue(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,9 +68,9 @@ func TestLifecycle(t *testing.T) {
 	for _, profile := range []string{"ilo5", "ilo6", "ilo7"} {
 		t.Run(profile, func(t *testing.T) {
 			x, _ := seeded(t, ilosim.WithProfileName(profile))
-			create := x.args(map[string]any{"name": "baseline", "description": "BIOS and CPLD", "sequence": twoSteps})
-			oneStep := x.args(map[string]any{"name": "baseline", "sequence": twoSteps[:1]})
-			gone := x.args(map[string]any{"name": "baseline", "state": "absent"})
+			create := x.Args(map[string]any{"name": "baseline", "description": "BIOS and CPLD", "sequence": twoSteps})
+			oneStep := x.Args(map[string]any{"name": "baseline", "sequence": twoSteps[:1]})
+			gone := x.Args(map[string]any{"name": "baseline", "state": "absent"})
 			steps := []struct {
 				name        string
 				args        map[string]any
@@ -82,7 +83,7 @@ func TestLifecycle(t *testing.T) {
 				{"check mode", create, true, true, 0, 0, false},
 				{"create", create, false, true, 1, 2, false},
 				{"again", create, false, false, 0, 2, false},
-				{"description only, not compared when left out", x.args(map[string]any{"name": "baseline"}), false, false, 0, 2, false},
+				{"description only, not compared when left out", x.Args(map[string]any{"name": "baseline"}), false, false, 0, 2, false},
 				{"one step: PATCH", oneStep, false, true, 1, 1, true},
 				{"again", oneStep, false, false, 0, 1, false},
 				{"absent, check mode", gone, true, true, 0, 1, false},
@@ -91,14 +92,14 @@ func TestLifecycle(t *testing.T) {
 			}
 			for _, s := range steps {
 				before := sets(t, x)
-				r, writes := counted(t, x, Module, s.args, map[string]any{"check_mode": s.check, "diff": true})
-				if r.code != 0 {
-					t.Fatalf("%s: exit %d: %s", s.name, r.code, r.raw)
+				r, writes := modtest.Counted(t, x, Module, s.args, map[string]any{"check_mode": s.check, "diff": true})
+				if r.Code != 0 {
+					t.Fatalf("%s: exit %d: %s", s.name, r.Code, r.Raw)
 				}
-				if r.changed() != s.wantChanged || writes != s.wantWrites {
-					t.Errorf("%s: changed %v writes %d, want %v %d (%s)", s.name, r.changed(), writes, s.wantChanged, s.wantWrites, r.msg())
+				if r.Changed() != s.wantChanged || writes != s.wantWrites {
+					t.Errorf("%s: changed %v writes %d, want %v %d (%s)", s.name, r.Changed(), writes, s.wantChanged, s.wantWrites, r.Msg())
 				}
-				if s.wantChanged && r.out["diff"] == nil {
+				if s.wantChanged && r.Out["diff"] == nil {
 					t.Errorf("%s: no diff", s.name)
 				}
 				after := sets(t, x)
@@ -111,13 +112,13 @@ func TestLifecycle(t *testing.T) {
 				if len(after) != 1 || len(after[0].Sequence) != s.wantSteps {
 					t.Fatalf("%s: sets %+v, want one with %d steps", s.name, after, s.wantSteps)
 				}
-				got, _ := r.out["install_set"].(map[string]any)
+				got, _ := r.Out["install_set"].(map[string]any)
 				if !s.check && got["id"] != after[0].ID {
 					t.Errorf("%s: returned Id %v, the iLO has %s", s.name, got["id"], after[0].ID)
 				}
 				if s.wantNewID {
-					if after[0].ID == before[0].ID || r.out["previous_id"] != before[0].ID {
-						t.Errorf("%s: Id %s → %s, previous_id %v", s.name, before[0].ID, after[0].ID, r.out["previous_id"])
+					if after[0].ID == before[0].ID || r.Out["previous_id"] != before[0].ID {
+						t.Errorf("%s: Id %s → %s, previous_id %v", s.name, before[0].ID, after[0].ID, r.Out["previous_id"])
 					}
 				}
 			}
@@ -130,17 +131,17 @@ func TestMissingComponents(t *testing.T) {
 	x, _ := seeded(t)
 	seq := append([]map[string]any{{"name": "iLO", "filename": "ilo5_305.bin"}}, twoSteps...)
 	seq = append(seq, map[string]any{"name": "NIC", "filename": "cp099999.exe"}, map[string]any{"name": "pause", "command": "Wait", "wait_time_seconds": 30})
-	r, writes := counted(t, x, Module, x.args(map[string]any{"name": "s", "sequence": seq}), nil)
-	if r.code == 0 || writes != 0 {
-		t.Fatalf("exit %d writes %d: %s", r.code, writes, r.raw)
+	r, writes := modtest.Counted(t, x, Module, x.Args(map[string]any{"name": "s", "sequence": seq}), nil)
+	if r.Code == 0 || writes != 0 {
+		t.Fatalf("exit %d writes %d: %s", r.Code, writes, r.Raw)
 	}
 	for _, f := range []string{"ilo5_305.bin", "cp099999.exe", "2 components"} {
-		if !strings.Contains(r.msg(), f) {
-			t.Errorf("message %q does not contain %q", r.msg(), f)
+		if !strings.Contains(r.Msg(), f) {
+			t.Errorf("message %q does not contain %q", r.Msg(), f)
 		}
 	}
-	if strings.Contains(r.msg(), bios) {
-		t.Errorf("message %q names a component that is there", r.msg())
+	if strings.Contains(r.Msg(), bios) {
+		t.Errorf("message %q names a component that is there", r.Msg())
 	}
 }
 
@@ -148,17 +149,17 @@ func TestMissingComponents(t *testing.T) {
 func TestNinthSet(t *testing.T) {
 	x, _ := seeded(t)
 	for i := range 8 {
-		if r := execute(t, Module, x.args(map[string]any{"name": fmt.Sprintf("set %d", i), "sequence": twoSteps[:1]}), nil); r.code != 0 {
-			t.Fatal(r.raw)
+		if r := modtest.Execute(t, Module, x.Args(map[string]any{"name": fmt.Sprintf("set %d", i), "sequence": twoSteps[:1]}), nil); r.Code != 0 {
+			t.Fatal(r.Raw)
 		}
 	}
-	r, writes := counted(t, x, Module, x.args(map[string]any{"name": "ninth", "sequence": twoSteps[:1]}), nil)
-	if r.code == 0 || writes != 0 {
-		t.Fatalf("exit %d writes %d: %s", r.code, writes, r.raw)
+	r, writes := modtest.Counted(t, x, Module, x.Args(map[string]any{"name": "ninth", "sequence": twoSteps[:1]}), nil)
+	if r.Code == 0 || writes != 0 {
+		t.Fatalf("exit %d writes %d: %s", r.Code, writes, r.Raw)
 	}
 	for i := range 8 {
-		if !strings.Contains(r.msg(), fmt.Sprintf(`"set %d"`, i)) {
-			t.Errorf("message does not name set %d: %s", i, r.msg())
+		if !strings.Contains(r.Msg(), fmt.Sprintf(`"set %d"`, i)) {
+			t.Errorf("message does not name set %d: %s", i, r.Msg())
 		}
 	}
 }
@@ -167,11 +168,11 @@ func TestNinthSet(t *testing.T) {
 // the tasks completing when the window opens.
 func TestInvoked(t *testing.T) {
 	x, w := seeded(t)
-	if r := execute(t, Module, x.args(map[string]any{"name": "baseline", "sequence": twoSteps}), nil); r.code != 0 {
-		t.Fatal(r.raw)
+	if r := modtest.Execute(t, Module, x.Args(map[string]any{"name": "baseline", "sequence": twoSteps}), nil); r.Code != 0 {
+		t.Fatal(r.Raw)
 	}
-	inWindow := x.args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": "tomorrow"})
-	byID := x.args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": w.ID})
+	inWindow := x.Args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": "tomorrow"})
+	byID := x.Args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": w.ID})
 	steps := []struct {
 		name        string
 		args        map[string]any
@@ -183,19 +184,19 @@ func TestInvoked(t *testing.T) {
 		{"invoke", inWindow, nil, true, 1},
 		{"again", inWindow, nil, false, 0},
 		{"window by Id, same tasks", byID, nil, false, 0},
-		{"force: delete both, invoke", x.args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": "tomorrow", "force": true}), nil, true, 3},
-		{"other parameters: delete both, invoke", x.args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": "tomorrow", "tpm_override": true}), nil, true, 3},
-		{"again", x.args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": "tomorrow", "tpm_override": true}), nil, false, 0},
+		{"force: delete both, invoke", x.Args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": "tomorrow", "force": true}), nil, true, 3},
+		{"other parameters: delete both, invoke", x.Args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": "tomorrow", "tpm_override": true}), nil, true, 3},
+		{"again", x.Args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": "tomorrow", "tpm_override": true}), nil, false, 0},
 	}
 	for _, s := range steps {
-		r, writes := counted(t, x, Module, s.args, s.meta)
-		if r.code != 0 {
-			t.Fatalf("%s: exit %d: %s", s.name, r.code, r.raw)
+		r, writes := modtest.Counted(t, x, Module, s.args, s.meta)
+		if r.Code != 0 {
+			t.Fatalf("%s: exit %d: %s", s.name, r.Code, r.Raw)
 		}
-		if r.changed() != s.wantChanged || writes != s.wantWrites {
-			t.Errorf("%s: changed %v writes %d, want %v %d (%s)", s.name, r.changed(), writes, s.wantChanged, s.wantWrites, r.msg())
+		if r.Changed() != s.wantChanged || writes != s.wantWrites {
+			t.Errorf("%s: changed %v writes %d, want %v %d (%s)", s.name, r.Changed(), writes, s.wantChanged, s.wantWrites, r.Msg())
 		}
-		tasks, _ := r.out["tasks"].([]any)
+		tasks, _ := r.Out["tasks"].([]any)
 		if len(tasks) != 2 {
 			t.Errorf("%s: tasks %v, want 2", s.name, tasks)
 		}
@@ -204,7 +205,7 @@ func TestInvoked(t *testing.T) {
 			t.Errorf("%s: queue %+v, want two Pending tasks in %s", s.name, q, w.ID)
 		}
 	}
-	x.sim.Clock().Advance(26 * time.Hour)
+	x.Sim.Clock().Advance(26 * time.Hour)
 	if q := queue(t, x); len(q) != 2 {
 		t.Errorf("queue after the window opened: %+v, want the two tasks", q)
 	}
@@ -213,7 +214,7 @@ func TestInvoked(t *testing.T) {
 			t.Errorf("task %s after the window opened: %s", tk.Name, tk.State)
 		}
 	}
-	fw, err := x.connect(t).FirmwareInventory(context.Background())
+	fw, err := x.Client(t).FirmwareInventory(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,14 +234,14 @@ func TestInvoked(t *testing.T) {
 // in time fails the module after wait_timeout.
 func TestWait(t *testing.T) {
 	x, _ := seeded(t, ilosim.WithPhases(ilosim.Phases{Verifying: time.Millisecond, Writing: time.Millisecond, Updating: 200 * time.Millisecond}))
-	if r := execute(t, Module, x.args(map[string]any{"name": "baseline", "sequence": twoSteps}), nil); r.code != 0 {
-		t.Fatal(r.raw)
+	if r := modtest.Execute(t, Module, x.Args(map[string]any{"name": "baseline", "sequence": twoSteps}), nil); r.Code != 0 {
+		t.Fatal(r.Raw)
 	}
-	r := execute(t, Module, x.args(map[string]any{"name": "baseline", "state": "invoked", "wait": true, "wait_timeout": 60}), nil)
-	if r.code != 0 || !r.changed() {
-		t.Fatalf("exit %d: %s", r.code, r.raw)
+	r := modtest.Execute(t, Module, x.Args(map[string]any{"name": "baseline", "state": "invoked", "wait": true, "wait_timeout": 60}), nil)
+	if r.Code != 0 || !r.Changed() {
+		t.Fatalf("exit %d: %s", r.Code, r.Raw)
 	}
-	tasks, _ := r.out["tasks"].([]any)
+	tasks, _ := r.Out["tasks"].([]any)
 	if len(tasks) != 2 {
 		t.Fatalf("tasks = %v", tasks)
 	}
@@ -253,14 +254,14 @@ func TestWait(t *testing.T) {
 	}
 
 	// In tomorrow's window nothing runs before the timeout.
-	r = execute(t, Module, x.args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": "tomorrow", "wait": true, "wait_timeout": 2}), nil)
-	if r.code == 0 || !strings.Contains(r.msg(), "wait_timeout") || !strings.Contains(r.msg(), "Pending") {
-		t.Errorf("exit %d, msg %q, want a timeout naming the Pending tasks", r.code, r.msg())
+	r = modtest.Execute(t, Module, x.Args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": "tomorrow", "wait": true, "wait_timeout": 2}), nil)
+	if r.Code == 0 || !strings.Contains(r.Msg(), "wait_timeout") || !strings.Contains(r.Msg(), "Pending") {
+		t.Errorf("exit %d, msg %q, want a timeout naming the Pending tasks", r.Code, r.Msg())
 	}
-	if tasks, _ := r.out["tasks"].([]any); !r.changed() || len(tasks) != 2 || tasks[0].(map[string]any)["state"] != ilo.TaskPending {
-		t.Errorf("after the timeout: changed %v, tasks %v; want changed (the set was invoked) and both tasks Pending", r.changed(), r.out["tasks"])
+	if tasks, _ := r.Out["tasks"].([]any); !r.Changed() || len(tasks) != 2 || tasks[0].(map[string]any)["state"] != ilo.TaskPending {
+		t.Errorf("after the timeout: changed %v, tasks %v; want changed (the set was invoked) and both tasks Pending", r.Changed(), r.Out["tasks"])
 	}
-	if n := x.sim.Counters().OpenSessions; n > 3 { // the test's own clients only
+	if n := x.Sim.Counters().OpenSessions; n > 3 { // the test's own clients only
 		t.Errorf("open sessions = %d", n)
 	}
 }
@@ -269,17 +270,17 @@ func TestWait(t *testing.T) {
 // kept by all: true, and a missing privilege is named.
 func TestRecoverySet(t *testing.T) {
 	x, _ := seeded(t)
-	rec, err := x.connect(t).CreateInstallSet(context.Background(), ilo.NewInstallSet{Name: "System Recovery Set", IsRecovery: true,
+	rec, err := x.Client(t).CreateInstallSet(context.Background(), ilo.NewInstallSet{Name: "System Recovery Set", IsRecovery: true,
 		Sequence: []ilo.InstallStep{{Name: "ROM", Command: "ApplyUpdate", Filename: bios, UpdatableBy: []string{"Bmc"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := execute(t, Module, x.args(map[string]any{"name": "ordinary", "sequence": twoSteps}), nil); r.code != 0 {
-		t.Fatal(r.raw)
+	if r := modtest.Execute(t, Module, x.Args(map[string]any{"name": "ordinary", "sequence": twoSteps}), nil); r.Code != 0 {
+		t.Fatal(r.Raw)
 	}
 	asOperator := map[string]any{"username": operator, "password": operatorPW}
 	with := func(extra ...map[string]any) map[string]any {
-		a := x.args(nil)
+		a := x.Args(nil)
 		for _, e := range extra {
 			for k, v := range e {
 				a[k] = v
@@ -302,17 +303,17 @@ func TestRecoverySet(t *testing.T) {
 		{"all again", with(map[string]any{"all": true, "state": "absent"}), "", 0},
 	}
 	for _, c := range cases {
-		r, writes := counted(t, x, Module, c.args, nil)
+		r, writes := modtest.Counted(t, x, Module, c.args, nil)
 		switch {
-		case c.wantErr == "" && r.code != 0:
-			t.Errorf("%s: exit %d: %s", c.name, r.code, r.raw)
-		case c.wantErr != "" && (r.code == 0 || !strings.Contains(r.msg(), c.wantErr)):
-			t.Errorf("%s: exit %d, msg %q, want a failure containing %q", c.name, r.code, r.msg(), c.wantErr)
+		case c.wantErr == "" && r.Code != 0:
+			t.Errorf("%s: exit %d: %s", c.name, r.Code, r.Raw)
+		case c.wantErr != "" && (r.Code == 0 || !strings.Contains(r.Msg(), c.wantErr)):
+			t.Errorf("%s: exit %d, msg %q, want a failure containing %q", c.name, r.Code, r.Msg(), c.wantErr)
 		}
 		if writes != c.wantWrites {
 			t.Errorf("%s: writes %d, want %d", c.name, writes, c.wantWrites)
 		}
-		if strings.Contains(r.raw, operatorPW) {
+		if strings.Contains(r.Raw, operatorPW) {
 			t.Errorf("%s: output holds the operator's password", c.name)
 		}
 	}
