@@ -9,13 +9,14 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ilo"
 	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/modtest"
 	"github.com/fleetfw/ilo/internal/testimage"
 )
 
 // window reads the window named name from the iLO (nil when absent).
-func window(t *testing.T, x *testILO, name string) *ilo.MaintenanceWindow {
+func window(t *testing.T, x *modtest.ILO, name string) *ilo.MaintenanceWindow {
 	t.Helper()
-	ws, err := x.connect(t).MaintenanceWindows(context.Background())
+	ws, err := x.Client(t).MaintenanceWindows(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,9 +42,9 @@ func parseTime(t *testing.T, s string) time.Time {
 func TestLifecycle(t *testing.T) {
 	for _, profile := range []string{"ilo5", "ilo6", "ilo7"} {
 		t.Run(profile, func(t *testing.T) {
-			x := newILO(t, ilosim.WithProfileName(profile))
-			x.sim.Clock().Advance(72 * time.Hour) // the iLO clock is ahead of the controller's
-			want := x.args(map[string]any{"name": "Saturday night", "start_after": "+1d", "expire": "+1d4h", "description": "wave 2"})
+			x := modtest.StartILO(t, ilosim.WithProfileName(profile))
+			x.Sim.Clock().Advance(72 * time.Hour) // the iLO clock is ahead of the controller's
+			want := x.Args(map[string]any{"name": "Saturday night", "start_after": "+1d", "expire": "+1d4h", "description": "wave 2"})
 			steps := []struct {
 				name        string
 				args        map[string]any
@@ -57,21 +58,21 @@ func TestLifecycle(t *testing.T) {
 				{"create", want, nil, 0, true, 1, true},
 				{"again", want, nil, 0, false, 0, true},
 				{"an hour later, relative times", want, nil, time.Hour, false, 0, true},
-				{"absolute expire: PATCH", x.args(map[string]any{"name": "Saturday night", "expire": "2099-01-01T00:00:00Z"}), map[string]any{"diff": true}, 0, true, 1, true},
-				{"absolute expire again", x.args(map[string]any{"name": "Saturday night", "expire": "2099-01-01T01:00:00+01:00"}), nil, 0, false, 0, true},
-				{"absent, check mode", x.args(map[string]any{"name": "Saturday night", "state": "absent"}), map[string]any{"check_mode": true}, 0, true, 0, true},
-				{"absent", x.args(map[string]any{"name": "Saturday night", "state": "absent"}), nil, 0, true, 1, false},
-				{"absent again", x.args(map[string]any{"name": "Saturday night", "state": "absent"}), nil, 0, false, 0, false},
+				{"absolute expire: PATCH", x.Args(map[string]any{"name": "Saturday night", "expire": "2099-01-01T00:00:00Z"}), map[string]any{"diff": true}, 0, true, 1, true},
+				{"absolute expire again", x.Args(map[string]any{"name": "Saturday night", "expire": "2099-01-01T01:00:00+01:00"}), nil, 0, false, 0, true},
+				{"absent, check mode", x.Args(map[string]any{"name": "Saturday night", "state": "absent"}), map[string]any{"check_mode": true}, 0, true, 0, true},
+				{"absent", x.Args(map[string]any{"name": "Saturday night", "state": "absent"}), nil, 0, true, 1, false},
+				{"absent again", x.Args(map[string]any{"name": "Saturday night", "state": "absent"}), nil, 0, false, 0, false},
 			}
 			var id string
 			for _, s := range steps {
-				x.sim.Clock().Advance(s.advance)
-				r, writes := counted(t, x, Module, s.args, s.meta)
-				if r.code != 0 {
-					t.Fatalf("%s: exit %d: %s", s.name, r.code, r.raw)
+				x.Sim.Clock().Advance(s.advance)
+				r, writes := modtest.Counted(t, x, Module, s.args, s.meta)
+				if r.Code != 0 {
+					t.Fatalf("%s: exit %d: %s", s.name, r.Code, r.Raw)
 				}
-				if r.changed() != s.wantChanged {
-					t.Errorf("%s: changed = %v, want %v (%s)", s.name, r.changed(), s.wantChanged, r.msg())
+				if r.Changed() != s.wantChanged {
+					t.Errorf("%s: changed = %v, want %v (%s)", s.name, r.Changed(), s.wantChanged, r.Msg())
 				}
 				if writes != s.wantWrites {
 					t.Errorf("%s: writes = %d, want %d", s.name, writes, s.wantWrites)
@@ -86,7 +87,7 @@ func TestLifecycle(t *testing.T) {
 					}
 					id = w.ID
 				}
-				if s.meta["diff"] == true && r.out["diff"] == nil {
+				if s.meta["diff"] == true && r.Out["diff"] == nil {
 					t.Errorf("%s: no diff under --diff", s.name)
 				}
 			}
@@ -97,19 +98,19 @@ func TestLifecycle(t *testing.T) {
 // TestRelativeTimesUseTheILOClock: +1d is a day after Oem.Hpe.CurrentTime,
 // not after the controller's clock.
 func TestRelativeTimesUseTheILOClock(t *testing.T) {
-	x := newILO(t)
-	x.sim.Clock().Advance(30 * 24 * time.Hour)
-	r := execute(t, Module, x.args(map[string]any{"name": "w", "start_after": "+1d", "expire": "+1d2h30m"}), nil)
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.raw)
+	x := modtest.StartILO(t)
+	x.Sim.Clock().Advance(30 * 24 * time.Hour)
+	r := modtest.Execute(t, Module, x.Args(map[string]any{"name": "w", "start_after": "+1d", "expire": "+1d2h30m"}), nil)
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Raw)
 	}
 	w := window(t, x, "w")
 	if w == nil {
 		t.Fatal("no window")
 	}
-	ref := parseTime(t, r.out["ilo_time"].(string))
-	if d := ref.Sub(x.sim.Now()); d > time.Minute || d < -time.Minute {
-		t.Errorf("ilo_time %s, iLO clock %s", ref, x.sim.Now())
+	ref := parseTime(t, r.Out["ilo_time"].(string))
+	if d := ref.Sub(x.Sim.Now()); d > time.Minute || d < -time.Minute {
+		t.Errorf("ilo_time %s, iLO clock %s", ref, x.Sim.Now())
 	}
 	if got, want := parseTime(t, w.StartAfter), ref.Add(24*time.Hour); !got.Equal(want) {
 		t.Errorf("start_after = %s, want %s", got, want)
@@ -121,16 +122,16 @@ func TestRelativeTimesUseTheILOClock(t *testing.T) {
 
 // TestPatchSendsIfMatch: a change is a PATCH with the ETag read from the iLO.
 func TestPatchSendsIfMatch(t *testing.T) {
-	x := newILO(t)
-	if r := execute(t, Module, x.args(map[string]any{"name": "w", "start_after": "+1h"}), nil); r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.raw)
+	x := modtest.StartILO(t)
+	if r := modtest.Execute(t, Module, x.Args(map[string]any{"name": "w", "start_after": "+1h"}), nil); r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Raw)
 	}
 	before := window(t, x, "w")
-	r, writes := counted(t, x, Module, x.args(map[string]any{"name": "w", "description": "new text"}), nil)
-	if r.code != 0 || !r.changed() || writes != 1 {
-		t.Fatalf("exit %d changed %v writes %d: %s", r.code, r.changed(), writes, r.raw)
+	r, writes := modtest.Counted(t, x, Module, x.Args(map[string]any{"name": "w", "description": "new text"}), nil)
+	if r.Code != 0 || !r.Changed() || writes != 1 {
+		t.Fatalf("exit %d changed %v writes %d: %s", r.Code, r.Changed(), writes, r.Raw)
 	}
-	p := x.patches()
+	p := x.Patches()
 	if len(p) != 1 || p[0] == "" || p[0] != before.ETag {
 		t.Errorf("PATCH If-Match headers %q, want [%q]", p, before.ETag)
 	}
@@ -161,10 +162,10 @@ func TestRefused(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			x := newILO(t)
-			r, writes := counted(t, x, Module, x.args(c.args), nil)
-			if r.code == 0 || !strings.Contains(r.msg(), c.wantErr) {
-				t.Errorf("exit %d, msg %q, want failure containing %q", r.code, r.msg(), c.wantErr)
+			x := modtest.StartILO(t)
+			r, writes := modtest.Counted(t, x, Module, x.Args(c.args), nil)
+			if r.Code == 0 || !strings.Contains(r.Msg(), c.wantErr) {
+				t.Errorf("exit %d, msg %q, want failure containing %q", r.Code, r.Msg(), c.wantErr)
 			}
 			if writes != 0 {
 				t.Errorf("writes = %d, want 0", writes)
@@ -175,21 +176,21 @@ func TestRefused(t *testing.T) {
 
 // TestNinthWindow: the error names the eight windows the iLO has.
 func TestNinthWindow(t *testing.T) {
-	x := newILO(t)
-	c := x.connect(t)
-	start := x.sim.Now().Add(time.Hour)
+	x := modtest.StartILO(t)
+	c := x.Client(t)
+	start := x.Sim.Now().Add(time.Hour)
 	for i := range 8 {
 		if _, err := c.CreateMaintenanceWindow(context.Background(), ilo.NewMaintenanceWindow{Name: fmt.Sprintf("w%d", i), StartAfter: ilo.FormatTime(start)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	r, writes := counted(t, x, Module, x.args(map[string]any{"name": "ninth", "start_after": "+1h"}), nil)
-	if r.code == 0 || writes != 0 {
-		t.Fatalf("exit %d, writes %d: %s", r.code, writes, r.raw)
+	r, writes := modtest.Counted(t, x, Module, x.Args(map[string]any{"name": "ninth", "start_after": "+1h"}), nil)
+	if r.Code == 0 || writes != 0 {
+		t.Fatalf("exit %d, writes %d: %s", r.Code, writes, r.Raw)
 	}
 	for i := range 8 {
-		if !strings.Contains(r.msg(), fmt.Sprintf(`"w%d"`, i)) {
-			t.Errorf("message does not name w%d: %s", i, r.msg())
+		if !strings.Contains(r.Msg(), fmt.Sprintf(`"w%d"`, i)) {
+			t.Errorf("message does not name w%d: %s", i, r.Msg())
 		}
 	}
 }
@@ -197,11 +198,11 @@ func TestNinthWindow(t *testing.T) {
 // TestAbsentCancelsTasks: deleting a window reports the tasks that became
 // Canceled; check mode reports the Pending ones and writes nothing.
 func TestAbsentCancelsTasks(t *testing.T) {
-	x := newILO(t)
-	x.addComponents(t, testimage.Spec{Filename: "U46_2.92_11_01_2026.signed.flash"})
-	c := x.connect(t)
+	x := modtest.StartILO(t)
+	x.AddComponents(t, testimage.Spec{Filename: "U46_2.92_11_01_2026.signed.flash"})
+	c := x.Client(t)
 	ctx := context.Background()
-	start := x.sim.Now().Add(24 * time.Hour)
+	start := x.Sim.Now().Add(24 * time.Hour)
 	w, err := c.CreateMaintenanceWindow(ctx, ilo.NewMaintenanceWindow{Name: "night", StartAfter: ilo.FormatTime(start), Expire: ilo.FormatTime(start.Add(time.Hour))})
 	if err != nil {
 		t.Fatal(err)
@@ -210,11 +211,11 @@ func TestAbsentCancelsTasks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := x.args(map[string]any{"name": "night", "state": "absent"})
+	args := x.Args(map[string]any{"name": "night", "state": "absent"})
 	for _, check := range []bool{true, false} {
-		r, writes := counted(t, x, Module, args, map[string]any{"check_mode": check})
-		if r.code != 0 || !r.changed() {
-			t.Fatalf("check=%v: exit %d: %s", check, r.code, r.raw)
+		r, writes := modtest.Counted(t, x, Module, args, map[string]any{"check_mode": check})
+		if r.Code != 0 || !r.Changed() {
+			t.Fatalf("check=%v: exit %d: %s", check, r.Code, r.Raw)
 		}
 		wantWrites, wantState := 1, ilo.TaskCanceled
 		if check {
@@ -223,7 +224,7 @@ func TestAbsentCancelsTasks(t *testing.T) {
 		if writes != wantWrites {
 			t.Errorf("check=%v: writes = %d, want %d", check, writes, wantWrites)
 		}
-		got, _ := r.out["canceled_tasks"].([]any)
+		got, _ := r.Out["canceled_tasks"].([]any)
 		if len(got) != 1 || got[0].(map[string]any)["id"] != task.ID || got[0].(map[string]any)["state"] != wantState {
 			t.Errorf("check=%v: canceled_tasks = %v, want [%s %s]", check, got, task.ID, wantState)
 		}
@@ -239,22 +240,22 @@ func TestAbsentCancelsTasks(t *testing.T) {
 
 // TestAll deletes every window with one DeleteMaintenanceWindows request.
 func TestAll(t *testing.T) {
-	x := newILO(t)
+	x := modtest.StartILO(t)
 	for _, n := range []string{"a", "b"} {
-		if r := execute(t, Module, x.args(map[string]any{"name": n, "start_after": "+1h"}), nil); r.code != 0 {
-			t.Fatal(r.raw)
+		if r := modtest.Execute(t, Module, x.Args(map[string]any{"name": n, "start_after": "+1h"}), nil); r.Code != 0 {
+			t.Fatal(r.Raw)
 		}
 	}
-	args := x.args(map[string]any{"all": true, "state": "absent"})
-	r, writes := counted(t, x, Module, args, nil)
-	if r.code != 0 || !r.changed() || writes != 1 || len(r.out["deleted"].([]any)) != 2 {
-		t.Errorf("exit %d changed %v writes %d: %s", r.code, r.changed(), writes, r.raw)
+	args := x.Args(map[string]any{"all": true, "state": "absent"})
+	r, writes := modtest.Counted(t, x, Module, args, nil)
+	if r.Code != 0 || !r.Changed() || writes != 1 || len(r.Out["deleted"].([]any)) != 2 {
+		t.Errorf("exit %d changed %v writes %d: %s", r.Code, r.Changed(), writes, r.Raw)
 	}
-	if x.sim.Counters().Requests["POST"] == 0 {
+	if x.Sim.Counters().Requests["POST"] == 0 {
 		t.Error("no POST: DeleteMaintenanceWindows not used")
 	}
-	r, writes = counted(t, x, Module, args, nil)
-	if r.code != 0 || r.changed() || writes != 0 {
-		t.Errorf("again: exit %d changed %v writes %d", r.code, r.changed(), writes)
+	r, writes = modtest.Counted(t, x, Module, args, nil)
+	if r.Code != 0 || r.Changed() || writes != 0 {
+		t.Errorf("again: exit %d changed %v writes %d", r.Code, r.Changed(), writes)
 	}
 }

@@ -8,15 +8,16 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ilo"
 	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/modtest"
 	"github.com/fleetfw/ilo/internal/testimage"
 )
 
 const bios = "U46_2.92_11_01_2026.signed.flash"
 
 // task reads the queued task named name (nil when absent).
-func task(t *testing.T, x *testILO, name string) *ilo.UpdateTask {
+func task(t *testing.T, x *modtest.ILO, name string) *ilo.UpdateTask {
 	t.Helper()
-	q, err := x.connect(t).TaskQueue(context.Background())
+	q, err := x.Client(t).TaskQueue(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,12 +31,12 @@ func task(t *testing.T, x *testILO, name string) *ilo.UpdateTask {
 
 // seeded is an iLO with a BIOS image in the repository and a window
 // opening tomorrow (so that tasks in it stay Pending).
-func seeded(t *testing.T, opts ...ilosim.Option) (*testILO, ilo.MaintenanceWindow) {
+func seeded(t *testing.T, opts ...ilosim.Option) (*modtest.ILO, ilo.MaintenanceWindow) {
 	t.Helper()
-	x := newILO(t, opts...)
-	x.addComponents(t, testimage.Spec{Filename: bios}, testimage.Spec{Filename: "cp045678.exe", Version: "1.2.3"})
-	start := x.sim.Now().Add(24 * time.Hour)
-	w, err := x.connect(t).CreateMaintenanceWindow(context.Background(), ilo.NewMaintenanceWindow{Name: "tomorrow", StartAfter: ilo.FormatTime(start), Expire: ilo.FormatTime(start.Add(4 * time.Hour))})
+	x := modtest.StartILO(t, opts...)
+	x.AddComponents(t, testimage.Spec{Filename: bios}, testimage.Spec{Filename: "cp045678.exe", Version: "1.2.3"})
+	start := x.Sim.Now().Add(24 * time.Hour)
+	w, err := x.Client(t).CreateMaintenanceWindow(context.Background(), ilo.NewMaintenanceWindow{Name: "tomorrow", StartAfter: ilo.FormatTime(start), Expire: ilo.FormatTime(start.Add(4 * time.Hour))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,9 +49,9 @@ func TestLifecycle(t *testing.T) {
 	for _, profile := range []string{"ilo5", "ilo6", "ilo7"} {
 		t.Run(profile, func(t *testing.T) {
 			x, w := seeded(t, ilosim.WithProfileName(profile))
-			want := x.args(map[string]any{"name": "BIOS", "command": "ApplyUpdate", "filename": bios, "maintenance_window": "tomorrow"})
-			tpm := x.args(map[string]any{"name": "BIOS", "command": "ApplyUpdate", "filename": bios, "maintenance_window": w.ID, "tpm_override": true})
-			gone := x.args(map[string]any{"name": "BIOS", "state": "absent"})
+			want := x.Args(map[string]any{"name": "BIOS", "command": "ApplyUpdate", "filename": bios, "maintenance_window": "tomorrow"})
+			tpm := x.Args(map[string]any{"name": "BIOS", "command": "ApplyUpdate", "filename": bios, "maintenance_window": w.ID, "tpm_override": true})
+			gone := x.Args(map[string]any{"name": "BIOS", "state": "absent"})
 			steps := []struct {
 				name        string
 				args        map[string]any
@@ -70,14 +71,14 @@ func TestLifecycle(t *testing.T) {
 			}
 			var id string
 			for _, s := range steps {
-				r, writes := counted(t, x, Module, s.args, map[string]any{"check_mode": s.check, "diff": true})
-				if r.code != 0 {
-					t.Fatalf("%s: exit %d: %s", s.name, r.code, r.raw)
+				r, writes := modtest.Counted(t, x, Module, s.args, map[string]any{"check_mode": s.check, "diff": true})
+				if r.Code != 0 {
+					t.Fatalf("%s: exit %d: %s", s.name, r.Code, r.Raw)
 				}
-				if r.changed() != s.wantChanged || writes != s.wantWrites {
-					t.Errorf("%s: changed %v writes %d, want %v %d (%s)", s.name, r.changed(), writes, s.wantChanged, s.wantWrites, r.msg())
+				if r.Changed() != s.wantChanged || writes != s.wantWrites {
+					t.Errorf("%s: changed %v writes %d, want %v %d (%s)", s.name, r.Changed(), writes, s.wantChanged, s.wantWrites, r.Msg())
 				}
-				if s.wantChanged && r.out["diff"] == nil {
+				if s.wantChanged && r.Out["diff"] == nil {
 					t.Errorf("%s: no diff", s.name)
 				}
 				got := task(t, x, "BIOS")
@@ -96,7 +97,7 @@ func TestLifecycle(t *testing.T) {
 					id = got.ID
 				}
 			}
-			if got := x.patches(); len(got) != 1 || got[0] == "" {
+			if got := x.Patches(); len(got) != 1 || got[0] == "" {
 				t.Errorf("PATCH If-Match headers %q, want one ETag", got)
 			}
 		})
@@ -107,19 +108,19 @@ func TestLifecycle(t *testing.T) {
 // deleted and queued anew.
 func TestTerminalTaskIsReplaced(t *testing.T) {
 	x, _ := seeded(t)
-	args := x.args(map[string]any{"name": "BIOS now", "command": "ApplyUpdate", "filename": bios})
-	if r := execute(t, Module, args, nil); r.code != 0 {
-		t.Fatal(r.raw)
+	args := x.Args(map[string]any{"name": "BIOS now", "command": "ApplyUpdate", "filename": bios})
+	if r := modtest.Execute(t, Module, args, nil); r.Code != 0 {
+		t.Fatal(r.Raw)
 	}
-	x.sim.Clock().Advance(time.Hour) // the Bmc flash runs and completes
+	x.Sim.Clock().Advance(time.Hour) // the Bmc flash runs and completes
 	if got := task(t, x, "BIOS now"); got == nil || got.State != ilo.TaskComplete {
 		t.Fatalf("task after an hour: %+v", got)
 	}
-	r, writes := counted(t, x, Module, args, nil)
-	if r.code != 0 || !r.changed() || writes != 2 {
-		t.Fatalf("exit %d changed %v writes %d (want DELETE + POST): %s", r.code, r.changed(), writes, r.raw)
+	r, writes := modtest.Counted(t, x, Module, args, nil)
+	if r.Code != 0 || !r.Changed() || writes != 2 {
+		t.Fatalf("exit %d changed %v writes %d (want DELETE + POST): %s", r.Code, r.Changed(), writes, r.Raw)
 	}
-	deleted, _ := r.out["deleted"].([]any)
+	deleted, _ := r.Out["deleted"].([]any)
 	if len(deleted) != 1 || deleted[0].(map[string]any)["state"] != ilo.TaskComplete {
 		t.Errorf("deleted = %v, want the Complete task", deleted)
 	}
@@ -129,22 +130,22 @@ func TestTerminalTaskIsReplaced(t *testing.T) {
 // compared afterwards.
 func TestRelativeTimes(t *testing.T) {
 	x, _ := seeded(t)
-	x.sim.Clock().Advance(100 * 24 * time.Hour)
-	args := x.args(map[string]any{"name": "reboot", "command": "ResetServer", "start_after": "+2h", "expire": "+1d", "updatable_by": []string{"Uefi"}})
-	r := execute(t, Module, args, nil)
-	if r.code != 0 {
-		t.Fatal(r.raw)
+	x.Sim.Clock().Advance(100 * 24 * time.Hour)
+	args := x.Args(map[string]any{"name": "reboot", "command": "ResetServer", "start_after": "+2h", "expire": "+1d", "updatable_by": []string{"Uefi"}})
+	r := modtest.Execute(t, Module, args, nil)
+	if r.Code != 0 {
+		t.Fatal(r.Raw)
 	}
 	got := task(t, x, "reboot")
-	ref, _ := time.Parse(time.RFC3339, r.out["ilo_time"].(string))
+	ref, _ := time.Parse(time.RFC3339, r.Out["ilo_time"].(string))
 	start, _ := time.Parse(time.RFC3339, got.StartAfter)
 	if !start.Equal(ref.Add(2 * time.Hour)) {
 		t.Errorf("start_after %s, want iLO time %s + 2h", got.StartAfter, ref)
 	}
-	x.sim.Clock().Advance(time.Hour)
-	r, writes := counted(t, x, Module, args, nil)
-	if r.code != 0 || r.changed() || writes != 0 {
-		t.Errorf("an hour later: exit %d changed %v writes %d: %s", r.code, r.changed(), writes, r.raw)
+	x.Sim.Clock().Advance(time.Hour)
+	r, writes := modtest.Counted(t, x, Module, args, nil)
+	if r.Code != 0 || r.Changed() || writes != 0 {
+		t.Errorf("an hour later: exit %d changed %v writes %d: %s", r.Code, r.Changed(), writes, r.Raw)
 	}
 }
 
@@ -155,11 +156,11 @@ func TestClear(t *testing.T) {
 		{"name": "done", "command": "ApplyUpdate", "filename": bios},
 		{"name": "later", "command": "ResetServer", "maintenance_window": "tomorrow"},
 	} {
-		if r := execute(t, Module, x.args(a), nil); r.code != 0 {
-			t.Fatal(r.raw)
+		if r := modtest.Execute(t, Module, x.Args(a), nil); r.Code != 0 {
+			t.Fatal(r.Raw)
 		}
 	}
-	x.sim.Clock().Advance(time.Hour)
+	x.Sim.Clock().Advance(time.Hour)
 	cases := []struct {
 		clear       string
 		wantChanged bool
@@ -172,11 +173,11 @@ func TestClear(t *testing.T) {
 		{"all", false, 0, nil},
 	}
 	for _, c := range cases {
-		r, writes := counted(t, x, Module, x.args(map[string]any{"clear": c.clear}), nil)
-		if r.code != 0 || r.changed() != c.wantChanged || writes != c.wantWrites {
-			t.Errorf("clear=%s: exit %d changed %v writes %d, want %v %d: %s", c.clear, r.code, r.changed(), writes, c.wantChanged, c.wantWrites, r.raw)
+		r, writes := modtest.Counted(t, x, Module, x.Args(map[string]any{"clear": c.clear}), nil)
+		if r.Code != 0 || r.Changed() != c.wantChanged || writes != c.wantWrites {
+			t.Errorf("clear=%s: exit %d changed %v writes %d, want %v %d: %s", c.clear, r.Code, r.Changed(), writes, c.wantChanged, c.wantWrites, r.Raw)
 		}
-		q, _ := x.connect(t).TaskQueue(context.Background())
+		q, _ := x.Client(t).TaskQueue(context.Background())
 		var left []string
 		for _, tk := range q {
 			left = append(left, tk.Name)
@@ -209,16 +210,16 @@ func TestRefused(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r, writes := counted(t, x, Module, x.args(c.args), nil)
-			if r.code == 0 || !strings.Contains(r.msg(), c.wantErr) {
-				t.Errorf("exit %d, msg %q, want a failure containing %q", r.code, r.msg(), c.wantErr)
+			r, writes := modtest.Counted(t, x, Module, x.Args(c.args), nil)
+			if r.Code == 0 || !strings.Contains(r.Msg(), c.wantErr) {
+				t.Errorf("exit %d, msg %q, want a failure containing %q", r.Code, r.Msg(), c.wantErr)
 			}
 			if c.name == "recovery privilege" {
-				info, _ := r.out["error_info"].(map[string]any)
+				info, _ := r.Out["error_info"].(map[string]any)
 				if ids, _ := info["message_ids"].([]any); len(ids) == 0 || !strings.Contains(ids[0].(string), "InsufficientPrivilege") {
 					t.Errorf("error_info = %v, want the MessageId", info)
 				}
-				if strings.Contains(r.raw, "Op-pw-4411aa") {
+				if strings.Contains(r.Raw, "Op-pw-4411aa") {
 					t.Error("output holds the operator's password")
 				}
 				return
