@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/fleetfw/ilo/internal/ansible"
+	"github.com/fleetfw/ilo/internal/modtest"
 
 	"github.com/fleetfw/ilo/internal/ilosim"
 )
@@ -20,21 +21,21 @@ func TestSessionLifecycle(t *testing.T) {
 	for _, profile := range []string{"ilo5", "ilo5-legacy", "ilo6", "ilo7"} {
 		t.Run(profile, func(t *testing.T) {
 			t.Parallel()
-			x := newILO(t, ilosim.WithProfileName(profile))
+			x := modtest.StartILO(t, ilosim.WithProfileName(profile))
 
-			in := execute(t, Module, x.args(nil), nil, nil)
-			if in.code != 0 || in.out["changed"] != false {
-				t.Fatalf("state=present: exit %d, changed %v, want 0, false: %s", in.code, in.out["changed"], in.raw)
+			in := modtest.ExecuteEnv(t, Module, x.Args(nil), nil, nil)
+			if in.Code != 0 || in.Out["changed"] != false {
+				t.Fatalf("state=present: exit %d, changed %v, want 0, false: %s", in.Code, in.Out["changed"], in.Raw)
 			}
-			token, _ := in.out["auth_token"].(string)
-			uri, _ := in.out["session_uri"].(string)
+			token, _ := in.Out["auth_token"].(string)
+			uri, _ := in.Out["session_uri"].(string)
 			if len(token) < 16 || !strings.HasPrefix(strings.ToLower(uri), "/redfish/v1/sessionservice/sessions/") {
 				t.Fatalf("state=present returned auth_token of %d chars, session_uri %q", len(token), uri)
 			}
-			if c := x.sim.Counters(); c.OpenSessions != 1 || c.Logins != 1 {
+			if c := x.Sim.Counters(); c.OpenSessions != 1 || c.Logins != 1 {
 				t.Fatalf("after login: open sessions %d, logins %d, want 1, 1", c.OpenSessions, c.Logins)
 			}
-			if _, err := iloConnectToken(x, token); err != nil {
+			if _, err := modtest.ConnectToken(x, token); err != nil {
 				t.Fatalf("the returned token does not work: %v", err)
 			}
 
@@ -51,24 +52,24 @@ func TestSessionLifecycle(t *testing.T) {
 				{"log out again in check mode", true, false, 0},
 			}
 			for _, s := range steps {
-				r := execute(t, Module, x.args(out), map[string]any{"check_mode": s.check}, nil)
-				if r.code != 0 || r.out["changed"] != s.wantChanged {
-					t.Errorf("%s: exit %d, changed %v, want 0, %v: %s", s.name, r.code, r.out["changed"], s.wantChanged, r.raw)
+				r := modtest.ExecuteEnv(t, Module, x.Args(out), map[string]any{"check_mode": s.check}, nil)
+				if r.Code != 0 || r.Out["changed"] != s.wantChanged {
+					t.Errorf("%s: exit %d, changed %v, want 0, %v: %s", s.name, r.Code, r.Out["changed"], s.wantChanged, r.Raw)
 				}
-				if strings.Contains(r.raw, token) {
-					t.Errorf("%s: the output contains the token: %s", s.name, r.raw)
+				if strings.Contains(r.Raw, token) {
+					t.Errorf("%s: the output contains the token: %s", s.name, r.Raw)
 				}
-				if _, ok := r.out["auth_token"]; ok {
+				if _, ok := r.Out["auth_token"]; ok {
 					t.Errorf("%s: state=absent returned auth_token", s.name)
 				}
-				if c := x.sim.Counters(); c.OpenSessions != s.wantOpen {
+				if c := x.Sim.Counters(); c.OpenSessions != s.wantOpen {
 					t.Errorf("%s: open sessions %d, want %d", s.name, c.OpenSessions, s.wantOpen)
 				}
 			}
-			if c := x.sim.Counters(); c.Logins != 1 {
+			if c := x.Sim.Counters(); c.Logins != 1 {
 				t.Errorf("logins = %d, want 1: state=absent must not log in", c.Logins)
 			}
-			requireClean(t, x)
+			modtest.RequireClean(t, x)
 		})
 	}
 }
@@ -76,37 +77,37 @@ func TestSessionLifecycle(t *testing.T) {
 // TestLoginInCheckMode: logging in changes no setting, so check mode logs in
 // too (the next tasks could not read anything otherwise).
 func TestLoginInCheckMode(t *testing.T) {
-	x := newILO(t)
-	r := execute(t, Module, x.args(nil), map[string]any{"check_mode": true}, nil)
-	if r.code != 0 || r.out["changed"] != false || r.out["auth_token"] == nil {
-		t.Fatalf("exit %d, changed %v, auth_token given %v; want a session: %s", r.code, r.out["changed"], r.out["auth_token"] != nil, r.raw)
+	x := modtest.StartILO(t)
+	r := modtest.ExecuteEnv(t, Module, x.Args(nil), map[string]any{"check_mode": true}, nil)
+	if r.Code != 0 || r.Out["changed"] != false || r.Out["auth_token"] == nil {
+		t.Fatalf("exit %d, changed %v, auth_token given %v; want a session: %s", r.Code, r.Out["changed"], r.Out["auth_token"] != nil, r.Raw)
 	}
-	token, uri := r.out["auth_token"].(string), r.out["session_uri"].(string)
-	if c := x.sim.Counters(); c.OpenSessions != 1 || c.Writes != 0 {
+	token, uri := r.Out["auth_token"].(string), r.Out["session_uri"].(string)
+	if c := x.Sim.Counters(); c.OpenSessions != 1 || c.Writes != 0 {
 		t.Errorf("open sessions %d, writes %d; want 1, 0", c.OpenSessions, c.Writes)
 	}
-	out := execute(t, Module, x.args(map[string]any{"state": "absent", "auth_token": token, "session_uri": uri, "username": nil, "password": nil}), nil, nil)
-	if out.code != 0 || out.out["changed"] != true {
-		t.Fatalf("log out: %s", out.raw)
+	out := modtest.ExecuteEnv(t, Module, x.Args(map[string]any{"state": "absent", "auth_token": token, "session_uri": uri, "username": nil, "password": nil}), nil, nil)
+	if out.Code != 0 || out.Out["changed"] != true {
+		t.Fatalf("log out: %s", out.Raw)
 	}
-	requireClean(t, x)
+	modtest.RequireClean(t, x)
 }
 
 // TestLoginFromEnvironment takes the credentials from ILO_USERNAME and ILO_PASSWORD.
 func TestLoginFromEnvironment(t *testing.T) {
-	x := newILO(t)
-	env := map[string]string{"ILO_USERNAME": testUser, "ILO_PASSWORD": testPassword}
-	r := execute(t, Module, x.args(map[string]any{"username": nil, "password": nil}), nil, env)
-	if r.code != 0 || r.out["auth_token"] == nil {
-		t.Fatalf("exit %d: %s", r.code, r.raw)
+	x := modtest.StartILO(t)
+	env := map[string]string{"ILO_USERNAME": modtest.User, "ILO_PASSWORD": modtest.Password}
+	r := modtest.ExecuteEnv(t, Module, x.Args(map[string]any{"username": nil, "password": nil}), nil, env)
+	if r.Code != 0 || r.Out["auth_token"] == nil {
+		t.Fatalf("exit %d: %s", r.Code, r.Raw)
 	}
 	// The token from ILO_AUTH_TOKEN logs the session out.
-	env = map[string]string{"ILO_AUTH_TOKEN": r.out["auth_token"].(string)}
-	out := execute(t, Module, x.args(map[string]any{"state": "absent", "session_uri": r.out["session_uri"], "username": nil, "password": nil}), nil, env)
-	if out.code != 0 || out.out["changed"] != true {
-		t.Fatalf("log out with ILO_AUTH_TOKEN: %s", out.raw)
+	env = map[string]string{"ILO_AUTH_TOKEN": r.Out["auth_token"].(string)}
+	out := modtest.ExecuteEnv(t, Module, x.Args(map[string]any{"state": "absent", "session_uri": r.Out["session_uri"], "username": nil, "password": nil}), nil, env)
+	if out.Code != 0 || out.Out["changed"] != true {
+		t.Fatalf("log out with ILO_AUTH_TOKEN: %s", out.Raw)
 	}
-	requireClean(t, x)
+	modtest.RequireClean(t, x)
 }
 
 // TestSessionFails: bad arguments and a bad iLO fail naming the problem,
@@ -160,30 +161,30 @@ func TestSessionFails(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			x := newILO(t)
-			args := x.args(tt.args)
+			x := modtest.StartILO(t)
+			args := x.Args(tt.args)
 			if tt.unreachable {
-				addr := closedPort(t)
+				addr := modtest.ClosedPort(t)
 				args["baseuri"] = addr
 				tt.wantMsg = append(tt.wantMsg, addr)
 			}
-			r := execute(t, Module, args, nil, nil)
-			if r.code != 1 || r.out["failed"] != true {
-				t.Fatalf("exit %d, failed %v; want a failure: %s", r.code, r.out["failed"], r.raw)
+			r := modtest.ExecuteEnv(t, Module, args, nil, nil)
+			if r.Code != 1 || r.Out["failed"] != true {
+				t.Fatalf("exit %d, failed %v; want a failure: %s", r.Code, r.Out["failed"], r.Raw)
 			}
-			msg, _ := r.out["msg"].(string)
+			msg, _ := r.Out["msg"].(string)
 			for _, want := range tt.wantMsg {
 				if !strings.Contains(msg, want) {
 					t.Errorf("msg %q lacks %q", msg, want)
 				}
 			}
-			if strings.Contains(r.raw, token) {
-				t.Errorf("the output contains the token: %s", r.raw)
+			if strings.Contains(r.Raw, token) {
+				t.Errorf("the output contains the token: %s", r.Raw)
 			}
-			if strings.Contains(r.raw, "goroutine ") || strings.Contains(r.raw, "panic") {
-				t.Errorf("output has Go panic text: %s", r.raw)
+			if strings.Contains(r.Raw, "goroutine ") || strings.Contains(r.Raw, "panic") {
+				t.Errorf("output has Go panic text: %s", r.Raw)
 			}
-			c := x.sim.Counters()
+			c := x.Sim.Counters()
 			n := 0
 			for _, v := range c.Requests {
 				n += v
@@ -191,7 +192,7 @@ func TestSessionFails(t *testing.T) {
 			if !tt.unreachable && n != tt.wantRequests {
 				t.Errorf("the iLO saw %d requests (%v), want %d", n, c.Requests, tt.wantRequests)
 			}
-			requireClean(t, x)
+			modtest.RequireClean(t, x)
 		})
 	}
 }
@@ -203,7 +204,7 @@ func TestSessionFails(t *testing.T) {
 func TestLoginInterrupted(t *testing.T) {
 	arrived, signalled := make(chan struct{}), make(chan struct{})
 	var once sync.Once
-	x := newWrappedILO(t, func(h http.Handler) http.Handler {
+	x := modtest.StartWrappedILO(t, func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "Sessions") {
 				once.Do(func() { close(arrived) })
@@ -218,31 +219,31 @@ func TestLoginInterrupted(t *testing.T) {
 		cancel(&ansible.Interrupted{Signal: syscall.SIGTERM})
 		close(signalled)
 	}()
-	r := executeCtx(t, ctx, Module, x.args(nil), nil, nil)
-	if r.code != 1 || !strings.Contains(fmt.Sprint(r.out["msg"]), "interrupted by signal") {
-		t.Errorf("exit %d, msg %q; want a failure saying the run was interrupted", r.code, r.out["msg"])
+	r := modtest.ExecuteCtx(t, ctx, Module, x.Args(nil), nil, nil)
+	if r.Code != 1 || !strings.Contains(fmt.Sprint(r.Out["msg"]), "interrupted by signal") {
+		t.Errorf("exit %d, msg %q; want a failure saying the run was interrupted", r.Code, r.Out["msg"])
 	}
-	if _, ok := r.out["auth_token"]; ok {
+	if _, ok := r.Out["auth_token"]; ok {
 		t.Errorf("an interrupted login returned a token")
 	}
-	if c := x.sim.Counters(); c.Logins != 1 {
+	if c := x.Sim.Counters(); c.Logins != 1 {
 		t.Errorf("logins = %d, want 1 (the login reached the iLO)", c.Logins)
 	}
-	requireClean(t, x)
+	modtest.RequireClean(t, x)
 }
 
 // TestLoginIgnoresEnvironmentToken: with username and password given, an
 // ILO_AUTH_TOKEN left in the environment (AWX injects every credential
 // field) does not stop state=present from logging in.
 func TestLoginIgnoresEnvironmentToken(t *testing.T) {
-	x := newILO(t)
-	r := execute(t, Module, x.args(nil), nil, map[string]string{"ILO_AUTH_TOKEN": "feedfacefeedfacefeedfacefeedface"})
-	if r.code != 0 || r.out["auth_token"] == "feedfacefeedfacefeedfacefeedface" || r.out["auth_token"] == nil {
-		t.Fatalf("exit %d: %s", r.code, r.raw)
+	x := modtest.StartILO(t)
+	r := modtest.ExecuteEnv(t, Module, x.Args(nil), nil, map[string]string{"ILO_AUTH_TOKEN": "feedfacefeedfacefeedfacefeedface"})
+	if r.Code != 0 || r.Out["auth_token"] == "feedfacefeedfacefeedfacefeedface" || r.Out["auth_token"] == nil {
+		t.Fatalf("exit %d: %s", r.Code, r.Raw)
 	}
-	out := execute(t, Module, x.args(map[string]any{"state": "absent", "auth_token": r.out["auth_token"], "session_uri": r.out["session_uri"]}), nil, nil)
-	if out.code != 0 || out.out["changed"] != true {
-		t.Fatalf("log out: %s", out.raw)
+	out := modtest.ExecuteEnv(t, Module, x.Args(map[string]any{"state": "absent", "auth_token": r.Out["auth_token"], "session_uri": r.Out["session_uri"]}), nil, nil)
+	if out.Code != 0 || out.Out["changed"] != true {
+		t.Fatalf("log out: %s", out.Raw)
 	}
-	requireClean(t, x)
+	modtest.RequireClean(t, x)
 }

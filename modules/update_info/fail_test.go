@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/modtest"
 )
 
 // TestUpdateInfoFails covers bad arguments and a bad iLO: each run fails
@@ -55,7 +56,7 @@ func TestUpdateInfoFails(t *testing.T) {
 		{name: "ca_path missing", args: map[string]any{"ca_path": "/nonexistent/ca.pem"},
 			wantMsg: []string{"ca_path", "no such file"}},
 		{name: "wrong password", args: map[string]any{"password": "not-the-password"},
-			wantMsg:      []string{"log in as \"" + testUser + "\"", "401", "UnauthorizedLoginAttempt", "could not be authorized"},
+			wantMsg:      []string{"log in as \"" + modtest.User + "\"", "401", "UnauthorizedLoginAttempt", "could not be authorized"},
 			wantRequests: 2, wantMsgID: "UnauthorizedLoginAttempt"},
 		{name: "wrong user", args: map[string]any{"username": "nobody"},
 			wantMsg: []string{"UnauthorizedLoginAttempt"}, wantRequests: 2, wantMsgID: "UnauthorizedLoginAttempt"},
@@ -73,42 +74,42 @@ func TestUpdateInfoFails(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			x := newILO(t, tt.sim...)
+			x := modtest.StartILO(t, tt.sim...)
 			var token, session string
 			if tt.busy {
-				token, session = x.login(t)
+				token, session = x.Login(t)
 			}
-			x.sim.ResetCounters()
-			args := x.args(tt.args)
+			x.Sim.ResetCounters()
+			args := x.Args(tt.args)
 			if tt.byName {
-				args["baseuri"] = strings.Replace(x.srv.URL, "127.0.0.1", "localhost", 1)
+				args["baseuri"] = strings.Replace(x.Srv.URL, "127.0.0.1", "localhost", 1)
 			}
 			if tt.unreachable {
-				addr := closedPort(t)
+				addr := modtest.ClosedPort(t)
 				args["baseuri"] = addr
 				tt.wantMsg = append(tt.wantMsg, addr)
 			}
-			r := execute(t, Module, args, nil, tt.env)
-			if r.code != 1 || r.out["failed"] != true {
-				t.Fatalf("exit %d, failed %v; want a failure: %s", r.code, r.out["failed"], r.raw)
+			r := modtest.ExecuteEnv(t, Module, args, nil, tt.env)
+			if r.Code != 1 || r.Out["failed"] != true {
+				t.Fatalf("exit %d, failed %v; want a failure: %s", r.Code, r.Out["failed"], r.Raw)
 			}
-			msg, _ := r.out["msg"].(string)
+			msg, _ := r.Out["msg"].(string)
 			for _, want := range tt.wantMsg {
 				if !strings.Contains(msg, want) {
 					t.Errorf("msg %q lacks %q", msg, want)
 				}
 			}
-			if strings.Contains(r.raw, "goroutine ") || strings.Contains(r.raw, "panic") {
-				t.Errorf("output has Go panic text: %s", r.raw)
+			if strings.Contains(r.Raw, "goroutine ") || strings.Contains(r.Raw, "panic") {
+				t.Errorf("output has Go panic text: %s", r.Raw)
 			}
 			if tt.wantMsgID != "" {
-				info, _ := r.out["error_info"].(map[string]any)
+				info, _ := r.Out["error_info"].(map[string]any)
 				ids, _ := info["message_ids"].([]any)
 				if len(ids) == 0 || !strings.HasSuffix(ids[0].(string), "."+tt.wantMsgID) {
 					t.Errorf("error_info %v, want message id %s", info, tt.wantMsgID)
 				}
 			}
-			c := x.sim.Counters()
+			c := x.Sim.Counters()
 			n := 0
 			for _, v := range c.Requests {
 				n += v
@@ -122,15 +123,15 @@ func TestUpdateInfoFails(t *testing.T) {
 				}
 				logout(t, x, token, session)
 			}
-			requireClean(t, x)
+			modtest.RequireClean(t, x)
 		})
 	}
 }
 
 // logout ends a session the test opened.
-func logout(t *testing.T, x *testILO, token, uri string) {
+func logout(t *testing.T, x *modtest.ILO, token, uri string) {
 	t.Helper()
-	c, err := iloConnectToken(x, token)
+	c, err := modtest.ConnectToken(x, token)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/modtest"
 )
 
 var allKeys = []string{"firmware", "install_sets", "maintenance_windows", "repository", "service", "software", "task_queue"}
@@ -43,7 +44,7 @@ func TestUpdateInfo(t *testing.T) {
 		{name: "check mode", meta: map[string]any{"check_mode": true}, wantKeys: allKeys, wantGETs: 8},
 		{name: "diff mode", meta: map[string]any{"diff": true}, args: map[string]any{"gather_subset": []string{"software"}}, wantKeys: []string{"software"}, wantGETs: 3},
 		{name: "credentials from the environment", args: map[string]any{"username": nil, "password": nil, "gather_subset": "install_sets"},
-			env: map[string]string{"ILO_USERNAME": testUser, "ILO_PASSWORD": testPassword}, wantKeys: []string{"install_sets"}, wantGETs: 3},
+			env: map[string]string{"ILO_USERNAME": modtest.User, "ILO_PASSWORD": modtest.Password}, wantKeys: []string{"install_sets"}, wantGETs: 3},
 		{name: "validate_certs false", args: map[string]any{"ca_path": nil, "validate_certs": "no", "gather_subset": "maintenance_windows"}, wantKeys: []string{"maintenance_windows"}, wantGETs: 3},
 	}
 	for _, tt := range tests {
@@ -53,27 +54,27 @@ func TestUpdateInfo(t *testing.T) {
 			if profile == "" {
 				profile = "ilo5"
 			}
-			x := newILO(t, ilosim.WithProfileName(profile))
-			x.seed(t)
-			r := execute(t, Module, x.args(tt.args), tt.meta, tt.env)
-			if r.code != 0 || r.out["failed"] != false {
-				t.Fatalf("exit %d, want 0: %s", r.code, r.raw)
+			x := modtest.StartILO(t, ilosim.WithProfileName(profile))
+			seed(t, x)
+			r := modtest.ExecuteEnv(t, Module, x.Args(tt.args), tt.meta, tt.env)
+			if r.Code != 0 || r.Out["failed"] != false {
+				t.Fatalf("exit %d, want 0: %s", r.Code, r.Raw)
 			}
-			if r.out["changed"] != false {
-				t.Errorf("changed = %v, want false", r.out["changed"])
+			if r.Out["changed"] != false {
+				t.Errorf("changed = %v, want false", r.Out["changed"])
 			}
-			if got := subsetKeys(r.out); !slices.Equal(got, tt.wantKeys) {
+			if got := subsetKeys(r.Out); !slices.Equal(got, tt.wantKeys) {
 				t.Errorf("result keys %v, want %v", got, tt.wantKeys)
 			}
-			checkValues(t, r.out, x.sim.Profile())
-			c := x.sim.Counters()
+			checkValues(t, r.Out, x.Sim.Profile())
+			c := x.Sim.Counters()
 			if got := c.Requests["GET"]; got != tt.wantGETs {
 				t.Errorf("GET requests = %d, want %d (%v)", got, tt.wantGETs, c.Requests)
 			}
 			if c.Logins != 1 || c.Requests["DELETE"] != 1 {
 				t.Errorf("logins %d, DELETE %d: want one session, logged out", c.Logins, c.Requests["DELETE"])
 			}
-			requireClean(t, x)
+			modtest.RequireClean(t, x)
 		})
 	}
 }
@@ -160,14 +161,14 @@ func TestReturnMatchesDocs(t *testing.T) {
 	doc := returnDoc(t)
 	for _, profile := range []string{"ilo5", "ilo7"} {
 		t.Run(profile, func(t *testing.T) {
-			x := newILO(t, ilosim.WithProfileName(profile))
-			x.seed(t)
-			r := execute(t, Module, x.args(nil), nil, nil)
-			if r.code != 0 {
-				t.Fatalf("exit %d: %s", r.code, r.raw)
+			x := modtest.StartILO(t, ilosim.WithProfileName(profile))
+			seed(t, x)
+			r := modtest.ExecuteEnv(t, Module, x.Args(nil), nil, nil)
+			if r.Code != 0 {
+				t.Fatalf("exit %d: %s", r.Code, r.Raw)
 			}
 			for _, key := range allKeys {
-				compareShape(t, key, doc[key], r.out[key], doc)
+				compareShape(t, key, doc[key], r.Out[key], doc)
 			}
 		})
 	}
@@ -261,27 +262,27 @@ func sortedKeys[V any](m map[string]V) []string {
 // queue and the install sets (older firmware) still answers the rest, with
 // a warning naming each missing subset.
 func TestMissingCollections(t *testing.T) {
-	x := newWrappedILO(t, rewriteGET("redfish/v1/updateservice", func(b []byte) []byte {
+	x := modtest.StartWrappedILO(t, rewriteGET("redfish/v1/updateservice", func(b []byte) []byte {
 		for _, k := range []string{`Oem.Hpe.InstallSets`, `Oem.Hpe.UpdateTaskQueue`} {
 			b, _ = sjson.DeleteBytes(b, k)
 		}
 		return b
 	}))
-	r := execute(t, Module, x.args(nil), nil, nil)
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.raw)
+	r := modtest.ExecuteEnv(t, Module, x.Args(nil), nil, nil)
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Raw)
 	}
 	want := []string{"firmware", "maintenance_windows", "repository", "service", "software"}
-	if got := subsetKeys(r.out); !slices.Equal(got, want) {
+	if got := subsetKeys(r.Out); !slices.Equal(got, want) {
 		t.Errorf("result keys %v, want %v", got, want)
 	}
-	warnings := fmt.Sprint(r.out["warnings"])
+	warnings := fmt.Sprint(r.Out["warnings"])
 	for _, s := range []string{"install_sets", "task_queue"} {
 		if !strings.Contains(warnings, "no link to "+s) {
 			t.Errorf("warnings %s do not name %s", warnings, s)
 		}
 	}
-	requireClean(t, x)
+	modtest.RequireClean(t, x)
 }
 
 // TestTokenWithCredentials: auth_token wins over username and password (AWX
@@ -302,28 +303,28 @@ func TestTokenWithCredentials(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			x := newILO(t)
+			x := modtest.StartILO(t)
 			args := tt.args
 			var token, uri string
 			if tt.live {
-				token, uri = x.login(t)
+				token, uri = x.Login(t)
 				args = map[string]any{"auth_token": token}
 			}
-			x.sim.ResetCounters()
-			r := execute(t, Module, x.args(mergeArgs(args, map[string]any{"gather_subset": "service"})), nil, tt.env)
-			if r.code != 0 {
-				t.Fatalf("exit %d: %.500s", r.code, r.raw)
+			x.Sim.ResetCounters()
+			r := modtest.ExecuteEnv(t, Module, x.Args(mergeArgs(args, map[string]any{"gather_subset": "service"})), nil, tt.env)
+			if r.Code != 0 {
+				t.Fatalf("exit %d: %.500s", r.Code, r.Raw)
 			}
-			if c := x.sim.Counters(); c.Logins != tt.wantLogin {
+			if c := x.Sim.Counters(); c.Logins != tt.wantLogin {
 				t.Errorf("logins = %d, want %d", c.Logins, tt.wantLogin)
 			}
 			if tt.live {
-				if c := x.sim.Counters(); c.OpenSessions != 1 {
+				if c := x.Sim.Counters(); c.OpenSessions != 1 {
 					t.Errorf("open sessions = %d, want the given session left open", c.OpenSessions)
 				}
 				logout(t, x, token, uri)
 			}
-			requireClean(t, x)
+			modtest.RequireClean(t, x)
 		})
 	}
 }
@@ -363,27 +364,27 @@ func rewriteGET(path string, edit func([]byte) []byte) func(http.Handler) http.H
 // module reads every member on its own and returns the same result.
 func TestWithoutExpand(t *testing.T) {
 	args := map[string]any{"gather_subset": []string{"firmware", "install_sets", "maintenance_windows"}}
-	plain := newILO(t)
-	plain.seed(t)
-	want := execute(t, Module, plain.args(args), nil, nil)
+	plain := modtest.StartILO(t)
+	seed(t, plain)
+	want := modtest.ExecuteEnv(t, Module, plain.Args(args), nil, nil)
 
-	x := newWrappedILO(t, rewriteGET("redfish/v1", func(b []byte) []byte {
+	x := modtest.StartWrappedILO(t, rewriteGET("redfish/v1", func(b []byte) []byte {
 		b, _ = sjson.DeleteBytes(b, "ProtocolFeaturesSupported.ExpandQuery")
 		return b
 	}))
-	x.seed(t)
-	got := execute(t, Module, x.args(args), nil, nil)
-	if got.code != 0 {
-		t.Fatalf("exit %d: %.500s", got.code, got.raw)
+	seed(t, x)
+	got := modtest.ExecuteEnv(t, Module, x.Args(args), nil, nil)
+	if got.Code != 0 {
+		t.Fatalf("exit %d: %.500s", got.Code, got.Raw)
 	}
 	for _, k := range []string{"firmware", "install_sets", "maintenance_windows"} {
-		if g, w := fmt.Sprint(got.out[k]), fmt.Sprint(want.out[k]); g != w {
+		if g, w := fmt.Sprint(got.Out[k]), fmt.Sprint(want.Out[k]); g != w {
 			t.Errorf("%s without $expand:\n%s\nwith $expand:\n%s", k, g, w)
 		}
 	}
-	members := len(want.out["firmware"].([]any)) + len(want.out["install_sets"].([]any)) + len(want.out["maintenance_windows"].([]any))
-	if n, wantN := x.sim.Counters().Requests["GET"], 2+3+members; n != wantN {
+	members := len(want.Out["firmware"].([]any)) + len(want.Out["install_sets"].([]any)) + len(want.Out["maintenance_windows"].([]any))
+	if n, wantN := x.Sim.Counters().Requests["GET"], 2+3+members; n != wantN {
 		t.Errorf("GET requests = %d, want %d (root, update service, 3 collections, %d members)", n, wantN, members)
 	}
-	requireClean(t, x)
+	modtest.RequireClean(t, x)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fleetfw/ilo/internal/ansible"
+	"github.com/fleetfw/ilo/internal/modtest"
 	"github.com/fleetfw/ilo/modules/session"
 )
 
@@ -27,7 +28,7 @@ func TestSessionSoak(t *testing.T) {
 		t.Skip("soak: skipped with -short")
 	}
 	const runs = 1000
-	x := newILO(t)
+	x := modtest.StartILO(t)
 	var (
 		mu       sync.Mutex
 		outcomes = map[string]int{}
@@ -52,15 +53,15 @@ func TestSessionSoak(t *testing.T) {
 				}
 				switch k := n % 10; {
 				case k < 6:
-					r := execute(t, Module, x.args(map[string]any{"gather_subset": subsets[rnd.IntN(len(subsets))]}), nil, nil)
-					count("read", r.code == 0)
-					if r.code != 0 {
-						t.Errorf("run %d: %s", n, r.raw)
+					r := modtest.ExecuteEnv(t, Module, x.Args(map[string]any{"gather_subset": subsets[rnd.IntN(len(subsets))]}), nil, nil)
+					count("read", r.Code == 0)
+					if r.Code != 0 {
+						t.Errorf("run %d: %s", n, r.Raw)
 					}
 				case k == 6:
-					r := execute(t, Module, x.args(map[string]any{"password": "wrong"}), nil, nil)
-					count("wrong password", r.code == 0)
-					if r.code == 0 {
+					r := modtest.ExecuteEnv(t, Module, x.Args(map[string]any{"password": "wrong"}), nil, nil)
+					count("wrong password", r.Code == 0)
+					if r.Code == 0 {
 						t.Errorf("run %d: a wrong password succeeded", n)
 					}
 				case k == 7:
@@ -69,27 +70,27 @@ func TestSessionSoak(t *testing.T) {
 					stop := time.AfterFunc(time.Duration(rnd.IntN(40000))*time.Microsecond, func() {
 						cancel(&ansible.Interrupted{Signal: syscall.SIGTERM})
 					})
-					r := executeCtx(t, ctx, Module, x.args(nil), nil, nil)
+					r := modtest.ExecuteCtx(t, ctx, Module, x.Args(nil), nil, nil)
 					stop.Stop()
 					cancel(nil)
-					count("interrupted", r.code == 0)
-					if r.code != 0 && !strings.Contains(fmt.Sprint(r.out["msg"]), "interrupted by signal") {
-						t.Errorf("run %d: interrupted, msg %q does not say so", n, r.out["msg"])
+					count("interrupted", r.Code == 0)
+					if r.Code != 0 && !strings.Contains(fmt.Sprint(r.Out["msg"]), "interrupted by signal") {
+						t.Errorf("run %d: interrupted, msg %q does not say so", n, r.Out["msg"])
 					}
 				default:
 					// k is 8 or 9: a session module login, then its logout.
-					in := execute(t, session.Module, x.args(nil), nil, nil)
-					count("session login", in.code == 0)
-					if in.code != 0 {
-						t.Errorf("run %d: login: %s", n, in.raw)
+					in := modtest.ExecuteEnv(t, session.Module, x.Args(nil), nil, nil)
+					count("session login", in.Code == 0)
+					if in.Code != 0 {
+						t.Errorf("run %d: login: %s", n, in.Raw)
 						continue
 					}
 					next.Add(1) // the logout is a run of its own
-					out := execute(t, session.Module, x.args(map[string]any{
+					out := modtest.ExecuteEnv(t, session.Module, x.Args(map[string]any{
 						"state": "absent", "username": nil, "password": nil,
-						"auth_token": in.out["auth_token"], "session_uri": in.out["session_uri"],
+						"auth_token": in.Out["auth_token"], "session_uri": in.Out["session_uri"],
 					}), nil, nil)
-					count("session logout", out.code == 0 && out.out["changed"] == true)
+					count("session logout", out.Code == 0 && out.Out["changed"] == true)
 				}
 			}
 		}(uint64(w))
@@ -98,7 +99,7 @@ func TestSessionSoak(t *testing.T) {
 
 	// Runs that time out: the firmware inventory answers after 1.5 s, the
 	// timeout is 1 s. The module fails naming the request and logs out.
-	slow := newWrappedILO(t, func(h http.Handler) http.Handler {
+	slow := modtest.StartWrappedILO(t, func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.Contains(r.URL.Path, "FirmwareInventory") {
 				select {
@@ -111,15 +112,15 @@ func TestSessionSoak(t *testing.T) {
 		})
 	})
 	for i := 0; i < 3; i++ {
-		r := execute(t, Module, slow.args(map[string]any{"timeout": 1, "gather_subset": "firmware"}), nil, nil)
-		count("timeout", r.code == 0)
-		if msg := fmt.Sprint(r.out["msg"]); r.code == 0 || !strings.Contains(msg, "FirmwareInventory") || !strings.Contains(msg, "timeout") {
-			t.Errorf("timeout run: exit %d, msg %q; want a failure naming the request and the timeout", r.code, msg)
+		r := modtest.ExecuteEnv(t, Module, slow.Args(map[string]any{"timeout": 1, "gather_subset": "firmware"}), nil, nil)
+		count("timeout", r.Code == 0)
+		if msg := fmt.Sprint(r.Out["msg"]); r.Code == 0 || !strings.Contains(msg, "FirmwareInventory") || !strings.Contains(msg, "timeout") {
+			t.Errorf("timeout run: exit %d, msg %q; want a failure naming the request and the timeout", r.Code, msg)
 		}
 	}
 
 	t.Logf("soak outcomes: %v", outcomes)
-	t.Logf("iLO counters: %+v", x.sim.Counters())
-	requireClean(t, x)
-	requireClean(t, slow)
+	t.Logf("iLO counters: %+v", x.Sim.Counters())
+	modtest.RequireClean(t, x)
+	modtest.RequireClean(t, slow)
 }
