@@ -39,7 +39,7 @@ type config struct {
 func defaults(quick bool) config {
 	if quick {
 		return config{quick: true,
-			fleetILOs: 20, fleetForks: 20, fleetRuns: 3,
+			fleetILOs: 10, fleetForks: 20, fleetRuns: 3,
 			scaleILOs: 100, scaleForks: 50, scaleRuns: 1,
 			idemILOs: 3, idemRuns: 2,
 			uploadBytes: 96 << 20, uploadRuns: 2, pyUploadRuns: 1,
