@@ -36,8 +36,12 @@ type proxy struct {
 	// login is closed at the first successful login.
 	login chan struct{}
 
-	lost, afterLogin, patches, patchesNoIfMatch int
-	loggedIn                                    bool
+	lostAt string // the write whose reply was lost
+	// repeats counts the writes sent again to lostAt after the lost reply.
+	repeats int
+
+	lost, writes, afterLogin, patches, patchesNoIfMatch int
+	loggedIn                                            bool
 }
 
 // newProxy starts a TLS proxy in front of s; its certificate is written to caPath.
@@ -83,7 +87,16 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 			p.s.ilo.SetFaults(ilosimExpire())
 		}
 	}
+	if write {
+		p.writes++
+		if p.lostAt != "" && p.lostAt == r.Method+" "+r.URL.Path {
+			p.repeats++
+		}
+	}
 	lose := p.loseWriteReply && write && p.lost == 0
+	if lose {
+		p.lostAt = r.Method + " " + r.URL.Path
+	}
 	if lose {
 		p.lost++
 	}
