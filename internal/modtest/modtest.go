@@ -315,3 +315,32 @@ func RequireClean(t testing.TB, x *ILO) {
 		t.Errorf("open sessions = %d, want 0", c.OpenSessions)
 	}
 }
+
+// Run runs m with args as they are (connection options and _ansible_* keys
+// included) under timeout and returns its result, numbers decoded as
+// json.Number, and its exit code. It fails the test when the output is not
+// JSON, when the exit code disagrees with failed, or when the output holds
+// Password.
+func Run(t testing.TB, m ansible.Module, args map[string]any, timeout time.Duration) (map[string]any, int) {
+	t.Helper()
+	b, err := json.Marshal(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var stdout bytes.Buffer
+	code := m.ExecuteIn(ctx, b, ansible.Host{Stdout: &stdout})
+	d := json.NewDecoder(&stdout)
+	d.UseNumber()
+	var o map[string]any
+	if err := d.Decode(&o); err != nil {
+		t.Fatalf("module output is not JSON: %v\n%s", err, stdout.String())
+	}
+	failed := o["failed"] == true
+	if (code != 0) != failed {
+		t.Errorf("exit code %d with failed=%v", code, failed)
+	}
+	RequireNoSecret(t, stdout.String(), Password)
+	return o, code
+}
