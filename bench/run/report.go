@@ -340,6 +340,53 @@ func (r *report) writeProfile(w func(string, ...any)) {
 		w("| %s | %.2f | %.0f%% |\n", s.group, float64(s.bytes)/1e6, 100*float64(s.bytes)/float64(p.symTotal))
 	}
 	w("\n**Syscalls of one `update_info` firmware run** (`strace -c -f`):\n\n```\n%s\n```\n\n", p.strace)
+	r.writeFindings(w)
+}
+
+// writeFindings turns the profile into the recommendations it supports.
+func (r *report) writeFindings(w func(string, ...any)) {
+	p := r.profile
+	if len(p.direct) < 4 {
+		return
+	}
+	noop, nv := p.direct[0], p.direct[1]
+	refused, fw := p.direct[2], p.direct[3]
+	var valInit, modInit float64
+	for _, g := range p.initGroups {
+		switch g.pkg {
+		case "validator/v10 and its deps":
+			valInit = g.ms
+		case "fleetfw modules/*":
+			modInit = g.ms
+		}
+	}
+	w("### What dominates, and what to do about it\n\n")
+	w("Measured before → after, or the concrete recommendation where the change is outside `bench/`:\n\n")
+	if len(r.fleet) == len(fleetVariants) && len(r.fleet[0]) > 0 {
+		n := float64(r.cfg.fleetILOs)
+		perHost := median(walls(r.fleet[0])) * 1000 / n * float64(min(r.cfg.fleetForks, r.cfg.fleetILOs))
+		w("1. **Ansible's own per-task cost dominates a fleet run.** One update_info process takes %.0f ms on its own\n", median(fw.ms))
+		w("   (%.0f requests, TLS handshake and login included), while each host's task costs about %.0f ms of wall\n", fw.requests, perHost)
+		w("   time per fork slot in the play (%.0f ms for the no-op module): the controller's fork, temp directory, file\n",
+			median(walls(r.fleet[2]))*1000/n*float64(min(r.cfg.fleetForks, r.cfg.fleetILOs)))
+		w("   copy, `chmod`, exec and result parsing. The module is within a small factor of the floor; the only lever\n")
+		w("   left on our side is the bytes copied per task (the binary, §5).\n")
+	}
+	w("2. **Process start.** The no-op binary runs in %.1f ms; the module binary refusing its arguments (start, package\n", median(noop.ms))
+	w("   init, argument decoding, no network) in %.1f ms. Package init is %.2f ms in all, of which validator/v10 and its\n", median(refused.ms), p.initTotal)
+	w("   dependencies %.2f ms and the seven module packages %.2f ms — each `var Module = ansible.New(...)` calls\n", valInit, modInit)
+	w("   `validator.New()` at init, so a run pays for seven validators and uses one. bench/noopvalidator prices the\n")
+	w("   dependency alone: %+.1f ms per run and %+.2f MB of binary over bench/noop.\n", median(nv.ms)-median(noop.ms), float64(r.noopValidatorBytes-r.noopBytes)/1e6)
+	w("   *Recommendation (internal/ansible, not bench/):* build the validator lazily in `Run` for the dispatched module\n")
+	w("   only (cheap, keeps the tags); better, replace validator/v10 by the few checks the modules use (`required`,\n")
+	w("   `oneof`, `max`, `min`, `dive`), which also removes its dependencies (mimetype, go-urn, locales, x/crypto, x/text)\n")
+	w("   from the binary and helps the 8 MB target.\n")
+	w("3. **Binary size** (%s, target 8 MB) is mostly the standard library's TLS/crypto and net/http, which the\n", mb(r.binaryBytes))
+	w("   modules need; the table above shows what each dependency group adds. Dropping validator/v10 is the one\n")
+	w("   sizeable cut available; after that, `-ldflags '-s -w'` is already applied and only an executable packer\n")
+	w("   (slower start) would go further.\n")
+	w("4. **Requests.** update_info reads the firmware inventory with $expand (%.0f requests per run, login and logout\n", fw.requests)
+	w("   included) where redfish_info walks the collection member by member; no cheaper request plan is left.\n\n")
 }
 
 func (r *report) writeCommands(w func(string, ...any)) {
