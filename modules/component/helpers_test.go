@@ -1,34 +1,22 @@
 package component
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
 	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/modtest"
 	"github.com/fleetfw/ilo/internal/testimage"
 )
 
 // fastPhases keep the simulated Verifying/Writing short so that sections
 // complete within a few polls.
 var fastPhases = ilosim.Phases{Verifying: 20 * time.Millisecond, Writing: 40 * time.Millisecond, Updating: 50 * time.Millisecond}
-
-// Credentials of the simulated iLO; the password is distinctive so that a
-// leak into the output is found.
-const (
-	testUser     = "fleetfw"
-	testPassword = "Component-pw-9a7e41"
-)
 
 // env is one simulated iLO behind a TLS test server, and a CA file for it.
 type env struct {
@@ -46,28 +34,13 @@ func newEnv(t testing.TB, opts ...ilosim.Option) *env {
 // newWrappedEnv serves the simulator through wrap (to alter its answers).
 func newWrappedEnv(t testing.TB, wrap func(http.Handler) http.Handler, opts ...ilosim.Option) *env {
 	t.Helper()
-	opts = append([]ilosim.Option{ilosim.WithDir(t.TempDir()), ilosim.WithPhases(fastPhases), ilosim.WithCredentials(testUser, testPassword)}, opts...)
-	sim := ilosim.New(opts...)
-	var h http.Handler = sim
-	if wrap != nil {
-		h = wrap(sim)
-	}
-	srv := httptest.NewTLSServer(h)
-	t.Cleanup(func() {
-		srv.Close()
-		_ = sim.Close()
-	})
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	b := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
-	if err := os.WriteFile(ca, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, sim: sim, srv: srv, ca: ca}
+	x := modtest.StartWrappedILO(t, wrap, append([]ilosim.Option{ilosim.WithPhases(fastPhases)}, opts...)...)
+	return &env{t: t, sim: x.Sim, srv: x.Srv, ca: x.CAPath}
 }
 
 // conn returns the connection options of the simulated iLO.
 func (e *env) conn() ilo.ConnArgs {
-	return ilo.ConnArgs{BaseURI: e.srv.URL, Username: testUser, Password: testPassword,
+	return ilo.ConnArgs{BaseURI: e.srv.URL, Username: modtest.User, Password: modtest.Password,
 		ValidateCerts: true, CAPath: e.ca, Timeout: 30}
 }
 
@@ -119,31 +92,12 @@ func (o out) component(k string) string {
 // result; check runs it in check mode.
 func (e *env) run(args map[string]any, check bool) out {
 	e.t.Helper()
-	full := map[string]any{"baseuri": e.srv.URL, "username": testUser, "password": testPassword,
+	full := map[string]any{"baseuri": e.srv.URL, "username": modtest.User, "password": modtest.Password,
 		"ca_path": e.ca, "_ansible_check_mode": check, "_ansible_diff": true, "wait_timeout": 120}
 	for k, v := range args {
 		full[k] = v
 	}
-	b, err := json.Marshal(full)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	var stdout bytes.Buffer
-	code := Module.ExecuteIn(ctx, b, ansible.Host{Stdout: &stdout})
-	d := json.NewDecoder(&stdout)
-	d.UseNumber()
-	var o out
-	if err := d.Decode(&o); err != nil {
-		e.t.Fatalf("module output is not JSON: %v\n%s", err, stdout.String())
-	}
-	if (code != 0) != o.failed() {
-		e.t.Errorf("exit code %d with failed=%v", code, o.failed())
-	}
-	if strings.Contains(stdout.String(), testPassword) {
-		e.t.Errorf("module output contains the password")
-	}
+	o, _ := modtest.Run(e.t, Module, full, 3*time.Minute)
 	return o
 }
 

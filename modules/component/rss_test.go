@@ -12,6 +12,7 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/modtest"
 	"github.com/fleetfw/ilo/internal/testimage"
 )
 
@@ -40,7 +41,7 @@ func BenchmarkUploadRSS(b *testing.B) {
 		b.Run(fmt.Sprintf("%dMiB", size>>20), func(b *testing.B) {
 			e := newEnv(b, ilosim.WithRepositorySize(4<<30))
 			img := image(b, testimage.Spec{Filename: "cp045700.exe", Version: "1.0.0", Size: size})
-			args := map[string]any{"baseuri": e.srv.URL, "username": testUser, "password": testPassword,
+			args := map[string]any{"baseuri": e.srv.URL, "username": modtest.User, "password": modtest.Password,
 				"ca_path": e.ca, "path": img.Image, "force": true, "wait_timeout": 600,
 				"_ansible_module_name": "fleetfw.ilo.component"}
 			argsFile := writeArgs(b, args)
@@ -70,7 +71,7 @@ func TestUploadMemoryFlat(t *testing.T) {
 	for _, size := range []int64{4 << 20, 100 << 20} {
 		e := newEnv(t)
 		img := image(t, testimage.Spec{Filename: "cp045701.exe", Version: "1.0.0", Size: size})
-		r, o := runChild(t, writeArgs(t, map[string]any{"baseuri": e.srv.URL, "username": testUser, "password": testPassword,
+		r, o := runChild(t, writeArgs(t, map[string]any{"baseuri": e.srv.URL, "username": modtest.User, "password": modtest.Password,
 			"ca_path": e.ca, "path": img.Image, "_ansible_module_name": "fleetfw.ilo.component"}))
 		if o["bytes_sent"] != json.Number(fmt.Sprint(size)) {
 			t.Fatalf("module did not upload %d bytes: %v", size, o)

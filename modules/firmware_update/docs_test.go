@@ -1,45 +1,13 @@
 package firmwareupdate
 
 import (
-	"os"
-	"reflect"
-	"regexp"
-	"slices"
-	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"github.com/fleetfw/ilo/internal/modtest"
 )
 
-// TestReturnDocumented: the keys the module returns (but changed and diff,
-// which Ansible documents itself) are exactly the RETURN keys of the doc stub.
+// TestReturnDocumented: the keys of Result (but changed and diff, which
+// Ansible documents itself) are exactly the RETURN keys of the doc stub.
 func TestReturnDocumented(t *testing.T) {
-	b, err := os.ReadFile("../../plugins/modules/firmware_update.py")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`(?s)RETURN = r'''\n(.*?)'''`).FindSubmatch(b)
-	if m == nil {
-		t.Fatal("no RETURN block")
-	}
-	var doc map[string]any
-	if err := yaml.Unmarshal(m[1], &doc); err != nil {
-		t.Fatalf("parse RETURN: %v", err)
-	}
-	var documented, returned []string
-	for k := range doc {
-		documented = append(documented, k)
-	}
-	rt := reflect.TypeFor[Result]()
-	for i := range rt.NumField() {
-		name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
-		if name != "changed" && name != "diff" {
-			returned = append(returned, name)
-		}
-	}
-	slices.Sort(documented)
-	slices.Sort(returned)
-	if !slices.Equal(documented, returned) {
-		t.Errorf("Result keys %v, RETURN documents %v", returned, documented)
-	}
+	modtest.CheckReturnDocs(t, "../../plugins/modules/firmware_update.py", Result{})
 }

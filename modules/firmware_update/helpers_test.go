@@ -1,39 +1,21 @@
 package firmwareupdate
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/modtest"
 	"github.com/fleetfw/ilo/internal/testimage"
 )
 
-// Credentials of the simulated iLO; the password is distinctive so that a
-// leak into the output is found.
-const (
-	testUser     = "fleetfw"
-	testPassword = "Firmware-pw-5c21d8"
-)
-
-// simOptions make a flash take about a second of wall time: the simulated
-// clock runs 60 times faster (Verifying 3 s → 50 ms, Updating 60 s → 1 s)
-// and an iLO flash leaves the iLO dark for 90 simulated seconds (1.5 s).
-func simOptions(t testing.TB) []ilosim.Option {
-	return []ilosim.Option{ilosim.WithDir(t.TempDir()), ilosim.WithSpeed(60), ilosim.WithCredentials(testUser, testPassword)}
-}
-
 // env is one simulated iLO behind a TLS test server, a CA file for it, and
 // a loopback web server for images (the simulator downloads from loopback).
+// The simulated clock runs 60 times faster, so that a flash takes about a
+// second of wall time (Verifying 3 s → 50 ms, Updating 60 s → 1 s) and an
+// iLO flash leaves the iLO dark for 90 simulated seconds (1.5 s).
 type env struct {
 	t   testing.TB
 	sim *ilosim.ILO
@@ -45,21 +27,11 @@ type env struct {
 
 func newEnv(t testing.TB, opts ...ilosim.Option) *env {
 	t.Helper()
-	sim := ilosim.New(append(simOptions(t), opts...)...)
-	srv := httptest.NewTLSServer(sim)
+	x := modtest.StartILO(t, append([]ilosim.Option{ilosim.WithSpeed(60)}, opts...)...)
 	www := t.TempDir()
 	web := httptest.NewServer(http.FileServer(http.Dir(www)))
-	t.Cleanup(func() {
-		web.Close()
-		srv.Close()
-		_ = sim.Close()
-	})
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	b := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
-	if err := os.WriteFile(ca, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, sim: sim, srv: srv, ca: ca, www: www, web: web}
+	t.Cleanup(web.Close)
+	return &env{t: t, sim: x.Sim, srv: x.Srv, ca: x.CAPath, www: www, web: web}
 }
 
 // image writes a test image into a new directory and returns its path.
@@ -118,7 +90,7 @@ func (o out) target(k string) string {
 // run runs the module with args (connection options added) and returns its result.
 func (e *env) run(args map[string]any, check bool) out {
 	e.t.Helper()
-	full := map[string]any{"baseuri": e.srv.URL, "username": testUser, "password": testPassword,
+	full := map[string]any{"baseuri": e.srv.URL, "username": modtest.User, "password": modtest.Password,
 		"ca_path": e.ca, "_ansible_check_mode": check, "_ansible_diff": true, "wait_timeout": 120}
 	for k, v := range args {
 		if v == nil {
@@ -127,26 +99,7 @@ func (e *env) run(args map[string]any, check bool) out {
 		}
 		full[k] = v
 	}
-	b, err := json.Marshal(full)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	var stdout bytes.Buffer
-	code := Module.ExecuteIn(ctx, b, ansible.Host{Stdout: &stdout})
-	d := json.NewDecoder(&stdout)
-	d.UseNumber()
-	var o out
-	if err := d.Decode(&o); err != nil {
-		e.t.Fatalf("module output is not JSON: %v\n%s", err, stdout.String())
-	}
-	if (code != 0) != o.failed() {
-		e.t.Errorf("exit code %d with failed=%v", code, o.failed())
-	}
-	if strings.Contains(stdout.String(), testPassword) {
-		e.t.Errorf("module output contains the password")
-	}
+	o, _ := modtest.Run(e.t, Module, full, 3*time.Minute)
 	return o
 }
 

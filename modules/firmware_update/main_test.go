@@ -13,6 +13,7 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ilo"
 	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/modtest"
 	"github.com/fleetfw/ilo/internal/testimage"
 )
 
@@ -377,7 +378,7 @@ func TestAuthTokenILOFlash(t *testing.T) {
 	e := newEnv(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := ilo.Connect(ctx, ilo.ConnArgs{BaseURI: e.srv.URL, Username: testUser, Password: testPassword, ValidateCerts: true, CAPath: e.ca, Timeout: 30})
+	c, err := ilo.Connect(ctx, ilo.ConnArgs{BaseURI: e.srv.URL, Username: modtest.User, Password: modtest.Password, ValidateCerts: true, CAPath: e.ca, Timeout: 30})
 	if err != nil {
 		t.Fatal(err)
 	}
