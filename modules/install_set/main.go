@@ -6,6 +6,7 @@
 package installset
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -68,11 +69,10 @@ func (a Args) Check() error {
 	}
 	invokeOpts := a.ClearTaskQueue || a.MaintenanceWindow != "" || a.StartAfter != "" || a.Expire != "" ||
 		a.TPMOverride || a.UpdateRecoverySet || a.Force || a.Wait
+	if err := cmp.Or(ilo.CheckLength("name", a.Name, maxLen), ilo.CheckLength("description", a.Description, maxLen)); err != nil {
+		return err
+	}
 	switch {
-	case len(a.Name) > maxLen:
-		return fmt.Errorf("name is %d characters long; iLO takes at most %d", len(a.Name), maxLen)
-	case len(a.Description) > maxLen:
-		return fmt.Errorf("description is %d characters long; iLO takes at most %d", len(a.Description), maxLen)
 	case a.All && a.State != "absent":
 		return errors.New("all=true deletes every install set but the System Recovery Set: it goes with state=absent")
 	case a.State == "absent" && (len(a.Sequence) > 0 || a.Description != ""):
@@ -97,12 +97,7 @@ func (a Args) Check() error {
 		}
 		seen[s.Name] = i
 	}
-	for _, o := range []struct{ name, value string }{{"start_after", a.StartAfter}, {"expire", a.Expire}} {
-		if err := ilo.CheckTime(o.value); err != nil {
-			return fmt.Errorf("%s: %w", o.name, err)
-		}
-	}
-	return ilo.CheckOrder(a.StartAfter, a.Expire)
+	return ilo.CheckSchedule(a.StartAfter, a.Expire)
 }
 
 // Result is what the module returns.
@@ -136,17 +131,11 @@ type TaskStatus struct {
 var Module = ansible.New("install_set", run)
 
 func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
-	c, err := ilo.Connect(ctx, a.ConnArgs)
+	c, err := ilo.ConnectHiding(ctx, a.ConnArgs, m.Secret)
 	if err != nil {
 		return Result{}, err
 	}
-	defer func() {
-		if cerr := c.Close(ctx); cerr != nil {
-			m.Warn("%v", cerr)
-		}
-	}()
-	token, _ := c.Session()
-	m.Secret(token)
+	defer c.CloseWarning(ctx, m.Warn)
 	res = Result{Deleted: []string{}, Tasks: []TaskStatus{}}
 	sets, err := c.InstallSets(ctx)
 	if err != nil {

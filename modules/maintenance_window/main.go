@@ -5,6 +5,7 @@
 package maintenancewindow
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -48,22 +49,16 @@ func (a Args) Check() error {
 	if err := a.ConnArgs.Check(); err != nil {
 		return err
 	}
+	if err := cmp.Or(ilo.CheckLength("name", a.Name, maxLen), ilo.CheckLength("description", a.Description, maxLen)); err != nil {
+		return err
+	}
 	switch {
-	case len(a.Name) > maxLen:
-		return fmt.Errorf("name is %d characters long; iLO takes at most %d", len(a.Name), maxLen)
-	case len(a.Description) > maxLen:
-		return fmt.Errorf("description is %d characters long; iLO takes at most %d", len(a.Description), maxLen)
 	case a.All && a.State != "absent":
 		return errors.New("all=true deletes every window: it goes with state=absent")
 	case a.State == "absent" && (a.StartAfter != "" || a.Expire != "" || a.Description != ""):
 		return errors.New("start_after, expire and description apply to state=present")
 	}
-	for _, o := range []struct{ name, value string }{{"start_after", a.StartAfter}, {"expire", a.Expire}} {
-		if err := ilo.CheckTime(o.value); err != nil {
-			return fmt.Errorf("%s: %w", o.name, err)
-		}
-	}
-	return ilo.CheckOrder(a.StartAfter, a.Expire)
+	return ilo.CheckSchedule(a.StartAfter, a.Expire)
 }
 
 // Result is what the module returns.
@@ -94,17 +89,11 @@ type TaskRef struct {
 var Module = ansible.New("maintenance_window", run)
 
 func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
-	c, err := ilo.Connect(ctx, a.ConnArgs)
+	c, err := ilo.ConnectHiding(ctx, a.ConnArgs, m.Secret)
 	if err != nil {
 		return Result{}, err
 	}
-	defer func() {
-		if cerr := c.Close(ctx); cerr != nil {
-			m.Warn("%v", cerr)
-		}
-	}()
-	token, _ := c.Session()
-	m.Secret(token)
+	defer c.CloseWarning(ctx, m.Warn)
 	res = Result{Deleted: []string{}, CanceledTasks: []TaskRef{}}
 	windows, err := c.MaintenanceWindows(ctx)
 	if err != nil {

@@ -52,9 +52,10 @@ func (a Args) Check() error {
 		return err
 	}
 	present := a.State == "present" && a.Clear == ""
+	if err := ilo.CheckLength("name", a.Name, maxLen); err != nil {
+		return err
+	}
 	switch {
-	case len(a.Name) > maxLen:
-		return fmt.Errorf("name is %d characters long; iLO takes at most %d", len(a.Name), maxLen)
 	case present && a.Command == "":
 		return errors.New("state=present needs command (ApplyUpdate, ResetServer, ResetBmc, Wait or PendingReset)")
 	case present && a.Command == "ApplyUpdate" && a.Filename == "":
@@ -68,12 +69,7 @@ func (a Args) Check() error {
 	case a.State == "absent" && a.Clear == "" && a.Command != "":
 		return errors.New("state=absent removes the task by name: it takes no task settings")
 	}
-	for _, o := range []struct{ name, value string }{{"start_after", a.StartAfter}, {"expire", a.Expire}} {
-		if err := ilo.CheckTime(o.value); err != nil {
-			return fmt.Errorf("%s: %w", o.name, err)
-		}
-	}
-	return ilo.CheckOrder(a.StartAfter, a.Expire)
+	return ilo.CheckSchedule(a.StartAfter, a.Expire)
 }
 
 // Result is what the module returns.
@@ -103,17 +99,11 @@ func ref(t ilo.UpdateTask) TaskRef { return TaskRef{ID: t.ID, Name: t.Name, Stat
 var Module = ansible.New("update_task", run)
 
 func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
-	c, err := ilo.Connect(ctx, a.ConnArgs)
+	c, err := ilo.ConnectHiding(ctx, a.ConnArgs, m.Secret)
 	if err != nil {
 		return Result{}, err
 	}
-	defer func() {
-		if cerr := c.Close(ctx); cerr != nil {
-			m.Warn("%v", cerr)
-		}
-	}()
-	token, _ := c.Session()
-	m.Secret(token)
+	defer c.CloseWarning(ctx, m.Warn)
 	res = Result{Deleted: []TaskRef{}}
 	queue, err := c.TaskQueue(ctx)
 	if err != nil {
