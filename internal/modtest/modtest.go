@@ -344,3 +344,22 @@ func Run(t testing.TB, m ansible.Module, args map[string]any, timeout time.Durat
 	RequireNoSecret(t, stdout.String(), Password)
 	return o, code
 }
+
+// Step runs one step of an idempotency sequence: m with args, in check
+// mode when check is set, with diff on. It stops the test when the module
+// fails, and reports a changed flag or a write count other than wanted and
+// a change without a diff.
+func Step(t testing.TB, x *ILO, m ansible.Module, name string, args map[string]any, check, wantChanged bool, wantWrites int) Execution {
+	t.Helper()
+	r, writes := Counted(t, x, m, args, map[string]any{"check_mode": check, "diff": true})
+	if r.Code != 0 {
+		t.Fatalf("%s: exit %d: %s", name, r.Code, r.Raw)
+	}
+	if r.Changed() != wantChanged || writes != wantWrites {
+		t.Errorf("%s: changed %v writes %d, want %v %d (%s)", name, r.Changed(), writes, wantChanged, wantWrites, r.Msg())
+	}
+	if wantChanged && r.Out["diff"] == nil {
+		t.Errorf("%s: no diff", name)
+	}
+	return r
+}

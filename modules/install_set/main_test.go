@@ -92,16 +92,7 @@ func TestLifecycle(t *testing.T) {
 			}
 			for _, s := range steps {
 				before := sets(t, x)
-				r, writes := modtest.Counted(t, x, Module, s.args, map[string]any{"check_mode": s.check, "diff": true})
-				if r.Code != 0 {
-					t.Fatalf("%s: exit %d: %s", s.name, r.Code, r.Raw)
-				}
-				if r.Changed() != s.wantChanged || writes != s.wantWrites {
-					t.Errorf("%s: changed %v writes %d, want %v %d (%s)", s.name, r.Changed(), writes, s.wantChanged, s.wantWrites, r.Msg())
-				}
-				if s.wantChanged && r.Out["diff"] == nil {
-					t.Errorf("%s: no diff", s.name)
-				}
+				r := modtest.Step(t, x, Module, s.name, s.args, s.check, s.wantChanged, s.wantWrites)
 				after := sets(t, x)
 				if s.wantSteps == 0 {
 					if len(after) != 0 {

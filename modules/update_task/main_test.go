@@ -71,16 +71,7 @@ func TestLifecycle(t *testing.T) {
 			}
 			var id string
 			for _, s := range steps {
-				r, writes := modtest.Counted(t, x, Module, s.args, map[string]any{"check_mode": s.check, "diff": true})
-				if r.Code != 0 {
-					t.Fatalf("%s: exit %d: %s", s.name, r.Code, r.Raw)
-				}
-				if r.Changed() != s.wantChanged || writes != s.wantWrites {
-					t.Errorf("%s: changed %v writes %d, want %v %d (%s)", s.name, r.Changed(), writes, s.wantChanged, s.wantWrites, r.Msg())
-				}
-				if s.wantChanged && r.Out["diff"] == nil {
-					t.Errorf("%s: no diff", s.name)
-				}
+				modtest.Step(t, x, Module, s.name, s.args, s.check, s.wantChanged, s.wantWrites)
 				got := task(t, x, "BIOS")
 				switch {
 				case s.wantState == "" && got != nil:
