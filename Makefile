@@ -33,7 +33,7 @@ STUBS   := $(sort $(wildcard plugins/modules/*.py))
 MODULES := $(patsubst plugins/modules/%.py,%,$(STUBS))
 
 # Limit for the whole integration suite (go test -timeout).
-INTEGRATION_TIMEOUT ?= 12m
+INTEGRATION_TIMEOUT ?= 15m
 
 # What `make fuzz` gives each Fuzz target.
 FUZZTIME ?= 20s

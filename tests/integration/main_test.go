@@ -7,10 +7,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -36,6 +40,54 @@ type harness struct {
 	skip        string // why no test can run here (the collection cannot be built); empty when they can
 	skipSim     string // why tests that need the simulator cannot run; empty when they can
 	secrets     *secretLog
+	runs        *runLog
+}
+
+// runLog keeps the cost of every ansible-playbook and ansible-runner run, for the summary
+// TestMain prints (CPU seconds do not depend on what else the machine is doing).
+type runLog struct {
+	mu   sync.Mutex
+	runs []runCost
+}
+
+type runCost struct {
+	label     string
+	wall, cpu time.Duration
+}
+
+func (l *runLog) add(label string, wall time.Duration, ps *os.ProcessState) {
+	if ps == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.runs = append(l.runs, runCost{label, wall, ps.UserTime() + ps.SystemTime()})
+}
+
+// summary writes the number of runs, their total wall and CPU time and the five costliest.
+func (l *runLog) summary(w io.Writer) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var wall, cpu time.Duration
+	for _, r := range l.runs {
+		wall += r.wall
+		cpu += r.cpu
+	}
+	fmt.Fprintf(w, "integration: %d ansible runs, %.0f s wall, %.0f s CPU (ansible and modules)\n", len(l.runs), wall.Seconds(), cpu.Seconds())
+	top := slices.Clone(l.runs)
+	slices.SortFunc(top, func(a, b runCost) int { return int(b.cpu - a.cpu) })
+	for _, r := range top[:min(5, len(top))] {
+		fmt.Fprintf(w, "  %5.1f s CPU %6.1f s wall  %s\n", r.cpu.Seconds(), r.wall.Seconds(), r.label)
+	}
+}
+
+// killGroupOnCancel runs cmd in its own process group and, when its context ends, kills
+// the whole group (ansible-playbook's module processes included), then stops waiting for
+// its output after 10 s.
+func killGroupOnCancel(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 10 * time.Second
 }
 
 func TestMain(m *testing.M) {
@@ -64,6 +116,7 @@ func runMain(m *testing.M) int {
 		fmt.Printf("integration: SKIPPING tests: %s\n", why)
 	}
 	code := m.Run()
+	h.runs.summary(os.Stdout)
 	if h.skip == "" {
 		if err := h.secrets.scan(os.Stdout); err != nil {
 			fmt.Printf("--- FAIL: secrets scan\n    %v\n", err)
@@ -86,7 +139,7 @@ func setup() (*harness, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create work directory: %w", err)
 	}
-	h := &harness{root: root, work: work, secrets: newSecretLog(testPassword)}
+	h := &harness{root: root, work: work, secrets: newSecretLog(testPassword), runs: &runLog{}}
 
 	var missing []string
 	if !hasGoFiles(filepath.Join(root, "cmd", "fleetfw-ilo")) {
@@ -166,6 +219,7 @@ func hasGoFiles(dir string) bool {
 // returns its stdout; the error carries stderr.
 func command(ctx context.Context, dir string, env []string, name string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, name, args...)
+	killGroupOnCancel(cmd)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer

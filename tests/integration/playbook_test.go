@@ -95,16 +95,24 @@ func runPlaybook(t *testing.T, sim *Sim, playbook string, extraVars map[string]a
 	argv := append([]string{"-i", inventory, "-e", "@" + vars}, args...)
 	argv = append(argv, playbook)
 	cmd := exec.CommandContext(ctx, "ansible-playbook", argv...)
+	killGroupOnCancel(cmd)
 	cmd.Dir = dir
 	cmd.Env = playbookEnv(dir, env)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
 	stopWatch := watchTokens(sim)
+	start := time.Now()
 	err = cmd.Run()
+	wall := time.Since(start)
 	stopWatch()
 	r := Result{Stdout: stdout.String(), Stderr: stderr.String()}
 	label := t.Name() + " " + filepath.Base(playbook)
+	suite.runs.add(label, wall, cmd.ProcessState)
+	if cmd.ProcessState != nil {
+		t.Logf("ansible-playbook %s: exit %d, %.1f s, %.1f s CPU", filepath.Base(playbook), cmd.ProcessState.ExitCode(),
+			wall.Seconds(), (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds())
+	}
 	suite.secrets.record(label+" stdout", r.Stdout)
 	suite.secrets.record(label+" stderr", r.Stderr)
 	var exit *exec.ExitError

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tidwall/gjson"
 )
@@ -72,15 +73,19 @@ func runAWX(t *testing.T, sim *Sim, playbook string, extraVars map[string]any, e
 	ctx, cancel := context.WithTimeout(context.Background(), playbookTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "ansible-runner", "run", pdd, "-p", filepath.Base(src), "--ident", "job")
+	killGroupOnCancel(cmd)
 	cmd.Env = cleanEnv()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
 	stopWatch := watchTokens(sim)
+	start := time.Now()
 	err = cmd.Run()
+	wall := time.Since(start)
 	stopWatch()
 	r := Result{Stdout: stdout.String(), Stderr: stderr.String()}
 	label := t.Name() + " runner " + filepath.Base(src)
+	suite.runs.add(label, wall, cmd.ProcessState)
 	suite.secrets.record(label+" stdout", r.Stdout)
 	suite.secrets.record(label+" stderr", r.Stderr)
 	var exit *exec.ExitError
