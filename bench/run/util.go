@@ -290,8 +290,8 @@ func playbook(ctx context.Context, cfg config, inv, pb string, forks int, env ..
 		Plays []struct {
 			Tasks []struct {
 				Hosts map[string]struct {
-					Failed bool   `json:"failed"`
-					Msg    string `json:"msg"`
+					Failed bool            `json:"failed"`
+					Msg    json.RawMessage `json:"msg"` // a string, or a list from some modules
 				} `json:"hosts"`
 			} `json:"tasks"`
 		} `json:"plays"`
@@ -309,7 +309,7 @@ func playbook(ctx context.Context, cfg config, inv, pb string, forks int, env ..
 		for _, t := range p.Tasks {
 			for h, r := range t.Hosts {
 				if r.Failed {
-					return playResult{}, fmt.Errorf("%s: host %s failed: %s", filepath.Base(pb), h, r.Msg)
+					return playResult{}, fmt.Errorf("%s: host %s failed: %s", filepath.Base(pb), h, string(r.Msg))
 				}
 			}
 		}
