@@ -5,7 +5,9 @@
 //	go run ./bench/run [-out docs/benchmarks.md] [-work DIR] [-keep]
 //
 // BENCH_QUICK=1 uses fewer iLOs, runs and bytes (a check that every step
-// works, not figures to quote). Every figure is a median of several runs and
+// works, not figures to quote). BENCH_FLEET_ILOS, BENCH_FLEET_RUNS,
+// BENCH_SCALE_ILOS, BENCH_SCALE_RUNS, BENCH_UPLOAD_RUNS and BENCH_UPLOAD_MIB
+// override single sizes. Every figure is a median of several runs and
 // every comparison is a ratio of runs taken in the same round, on the same
 // simulator, so that a noisy machine moves both sides alike.
 package main
@@ -77,6 +79,13 @@ func run() error {
 			}
 			*p = n
 		}
+	}
+	if v := os.Getenv("BENCH_UPLOAD_MIB"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("read BENCH_UPLOAD_MIB: want a positive integer, got %q", v)
+		}
+		cfg.uploadBytes = int64(n) << 20
 	}
 	root, err := repoRoot()
 	if err != nil {
