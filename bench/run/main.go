@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -36,6 +37,7 @@ type config struct {
 	uploadRuns                       int
 	pyUploadRuns                     int
 	directRuns                       int
+	overrides                        []string // BENCH_* size variables given
 }
 
 func defaults(quick bool) config {
@@ -78,6 +80,7 @@ func run() error {
 				return fmt.Errorf("read %s: want a positive integer, got %q", name, v)
 			}
 			*p = n
+			cfg.overrides = append(cfg.overrides, name+"="+v)
 		}
 	}
 	if v := os.Getenv("BENCH_UPLOAD_MIB"); v != "" {
@@ -86,7 +89,9 @@ func run() error {
 			return fmt.Errorf("read BENCH_UPLOAD_MIB: want a positive integer, got %q", v)
 		}
 		cfg.uploadBytes = int64(n) << 20
+		cfg.overrides = append(cfg.overrides, "BENCH_UPLOAD_MIB="+v)
 	}
+	slices.Sort(cfg.overrides)
 	root, err := repoRoot()
 	if err != nil {
 		return err
