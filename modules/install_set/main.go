@@ -73,6 +73,9 @@ func (a Args) Check() error {
 		return err
 	}
 	switch {
+	case a.Name == "" && !a.All:
+		// An empty or null name would reach the iLO as a nameless install set.
+		return errors.New("name must not be empty: give the install set's name (or all=true with state=absent)")
 	case a.All && a.State != "absent":
 		return errors.New("all=true deletes every install set but the System Recovery Set: it goes with state=absent")
 	case a.State == "absent" && (len(a.Sequence) > 0 || a.Description != ""):

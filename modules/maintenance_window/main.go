@@ -53,6 +53,9 @@ func (a Args) Check() error {
 		return err
 	}
 	switch {
+	case a.Name == "" && !a.All:
+		// An empty or null name would reach the iLO as a nameless window.
+		return errors.New("name must not be empty: give the window's name (or all=true with state=absent)")
 	case a.All && a.State != "absent":
 		return errors.New("all=true deletes every window: it goes with state=absent")
 	case a.State == "absent" && (a.StartAfter != "" || a.Expire != "" || a.Description != ""):
