@@ -6,8 +6,8 @@
 //
 // BENCH_QUICK=1 uses fewer iLOs, runs and bytes (a check that every step
 // works, not figures to quote). BENCH_FLEET_ILOS, BENCH_FLEET_RUNS,
-// BENCH_SCALE_ILOS, BENCH_SCALE_RUNS, BENCH_UPLOAD_RUNS and BENCH_UPLOAD_MIB
-// override single sizes. Every figure is a median of several runs and
+// BENCH_SCALE_ILOS, BENCH_SCALE_RUNS, BENCH_UPLOAD_RUNS, BENCH_UPLOAD_MIB and
+// BENCH_PY_UPLOAD_MIB (the Python multipart push's file) override single sizes. Every figure is a median of several runs and
 // every comparison is a ratio of runs taken in the same round, on the same
 // simulator, so that a noisy machine moves both sides alike.
 package main
@@ -35,6 +35,7 @@ type config struct {
 	idemILOs, idemRuns               int
 	uploadBytes                      int64
 	uploadRuns                       int
+	pyUploadBytes                    int64 // the Python multipart push's file (default: uploadBytes)
 	pyUploadRuns                     int
 	directRuns                       int
 	overrides                        []string // BENCH_* size variables given
@@ -90,6 +91,15 @@ func run() error {
 		}
 		cfg.uploadBytes = int64(n) << 20
 		cfg.overrides = append(cfg.overrides, "BENCH_UPLOAD_MIB="+v)
+	}
+	cfg.pyUploadBytes = cfg.uploadBytes
+	if v := os.Getenv("BENCH_PY_UPLOAD_MIB"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("read BENCH_PY_UPLOAD_MIB: want a positive integer, got %q", v)
+		}
+		cfg.pyUploadBytes = int64(n) << 20
+		cfg.overrides = append(cfg.overrides, "BENCH_PY_UPLOAD_MIB="+v)
 	}
 	slices.Sort(cfg.overrides)
 	root, err := repoRoot()

@@ -162,7 +162,7 @@ func (r *report) writeHeadline(w func(string, ...any)) {
 		w("| Upload %s: component throughput ÷ curl (end to end, same sections) | %.2f× | ≥ 0.7× | %s |\n", size(u.bytes), tr, verdict(tr >= 0.7))
 		w("| same: module process peak RSS (largest of %d runs) | %.1f MiB | ≤ 48 MiB | %s |\n", len(u.moduleRSS), rss, verdict(rss <= 48))
 		if len(u.pythonRSS) > 0 {
-			w("| same file, Python multipart push (ansible.builtin.uri stand-in): module process peak RSS | %.0f MiB | (comparison) | |\n", slices.Max(u.pythonRSS)/1024)
+			w("| Python multipart push of a %s file (ansible.builtin.uri stand-in): module process peak RSS | %.0f MiB | (comparison) | |\n", size(u.pythonBytes), slices.Max(u.pythonRSS)/1024)
 		}
 	}
 	if len(r.scale) > 0 {
@@ -265,8 +265,12 @@ func (r *report) writeUpload(w func(string, ...any)) {
 	w("\nModule ÷ curl throughput per round: **%s**. curl's POSTs alone (sum of `time_total`, no polling or login): %s MiB/s.\n\n",
 		figure(ratios(u.curl, u.module), "%.2f"), figure(tp(u.curlPosts), "%.0f"))
 	if len(u.pythonRSS) > 0 {
-		w("**Python multipart push, same file.** community.general 6.6.2 (the version Debian's `ansible` 7.7 ships, the\n")
-		w("only one installable here) has no `MultipartHTTPPushUpdate` (it arrived in a later major), so the stand-in is\n")
+		same := "same file"
+		if u.pythonBytes != u.bytes {
+			same = "a " + size(u.pythonBytes) + " file of the same kind"
+		}
+		w("**Python multipart push, %s.** community.general 6.6.2 (the version Debian's `ansible` 7.7 ships, the\n")
+		w("only one installable here) has no `MultipartHTTPPushUpdate` (it arrived in a later major), so the stand-in is\n", same)
 		w("`ansible.builtin.uri` with `body_format: form-multipart` to the DMTF `MultipartHttpPushUri` of the\n")
 		w("`ilo5-multipart` profile (`bench/playbooks/upload_multipart_uri.yml`); both build the multipart body in\n")
 		w("memory from the whole file. The inventory's `ansible_python_interpreter` is a wrapper that runs\n")

@@ -103,6 +103,16 @@ func upload(ctx context.Context, cfg config, rep *report) error {
 	}
 	rep.upload = u
 	s.stop()
+	if cfg.pyUploadBytes != cfg.uploadBytes {
+		// A smaller file for Python, whose module holds several copies
+		// of it in memory; the report says which size.
+		pyImages := filepath.Join(shm, "py-images")
+		if _, err := command(ctx, cfg.work, nil, cfg.bin("mkimage"), "-o", pyImages, "-name", uploadName, "-size", strconv.FormatInt(cfg.pyUploadBytes, 10)); err != nil {
+			return err
+		}
+		img = filepath.Join(pyImages, uploadName)
+	}
+	u.pythonBytes = cfg.pyUploadBytes
 	return pythonUpload(ctx, cfg, rep, shm, img)
 }
 
@@ -160,4 +170,5 @@ type uploadResult struct {
 	moduleRequests, curlRequests int
 	moduleReceived, curlReceived int64
 	pythonRSS, pythonWall        []float64
+	pythonBytes                  int64
 }
