@@ -150,6 +150,15 @@ func (r *report) writeHeadline(w func(string, ...any)) {
 		w("| same: HTTP requests per iLO, update_info ÷ redfish_info | %.1f ÷ %.1f = %.2f | ≤ 0.33 | %s |\n",
 			median(perILO(ui, n, reqs)), median(perILO(cg, n, reqs)), rq, verdict(rq <= 1.0/3))
 		w("| same: update_info ÷ no-op Go module (Ansible's floor) wall time | %.2f× | ≤ 1.3× | %s |\n", fl, verdict(fl <= 1.3))
+		cpuOf := func(rs []runResult) []float64 {
+			var out []float64
+			for _, x := range rs {
+				out = append(out, x.cpu)
+			}
+			return out
+		}
+		cr := median(ratios(cpuOf(ui), cpuOf(noop)))
+		w("| same: update_info ÷ floor, controller CPU (user+sys of the whole play) | %.2f× | (≤ 1.3×) | %s |\n", cr, verdict(cr <= 1.3))
 	}
 	if len(r.idem) > 0 {
 		wr := median(perILO(r.idem, r.idemILOs, func(x runResult) float64 { return float64(x.c.Writes) }))
@@ -205,6 +214,15 @@ func (r *report) writeFleet(w func(string, ...any)) {
 	ui, cg, noop := walls(r.fleet[0]), walls(r.fleet[1]), walls(r.fleet[2])
 	w("\nPer-round ratios (median, range): update_info ÷ redfish_info **%s**; update_info ÷ floor **%s**; redfish_info ÷ floor %s.\n\n",
 		figure(ratios(ui, cg), "%.2f"), figure(ratios(ui, noop), "%.2f"), figure(ratios(cg, noop), "%.2f"))
+	cpu := func(rs []runResult) []float64 {
+		var out []float64
+		for _, x := range rs {
+			out = append(out, x.cpu)
+		}
+		return out
+	}
+	w("Controller CPU per round (less sensitive to the machine's load than wall time): update_info ÷ redfish_info **%s**;\n"+
+		"update_info ÷ floor **%s**.\n\n", figure(ratios(cpu(r.fleet[0]), cpu(r.fleet[1])), "%.2f"), figure(ratios(cpu(r.fleet[0]), cpu(r.fleet[2])), "%.2f"))
 	w("Requests by method, first round: ")
 	for i, v := range fleetVariants {
 		w("%s %v; ", v.name, r.fleet[i][0].c.Requests)
