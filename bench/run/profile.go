@@ -256,7 +256,7 @@ func group(pkg string) string {
 		}
 	}
 	if !strings.Contains(pkg, ".") || !strings.Contains(strings.SplitN(pkg, "/", 2)[0], ".") {
-		return "std (other)"
+		return "std (other) and Go metadata (go:func.*, type:*)"
 	}
 	return "other"
 }

@@ -388,20 +388,21 @@ func (r *report) writeFindings(w func(string, ...any)) {
 	w("### What dominates, and what to do about it\n\n")
 	w("Measured before → after, or the concrete recommendation where the change is outside `bench/`:\n\n")
 	if len(r.fleet) == len(fleetVariants) && len(r.fleet[0]) > 0 {
-		n := float64(r.cfg.fleetILOs)
-		perHost := median(walls(r.fleet[0])) * 1000 / n * float64(min(r.cfg.fleetForks, r.cfg.fleetILOs))
-		w("1. **Ansible's own per-task cost dominates a fleet run.** One update_info process takes %.0f ms on its own\n", median(fw.ms))
-		w("   (%.0f requests, TLS handshake and login included), while each host's task costs about %.0f ms of wall\n", fw.requests, perHost)
-		w("   time per fork slot in the play (%.0f ms for the no-op module): the controller's fork, temp directory, file\n",
-			median(walls(r.fleet[2]))*1000/n*float64(min(r.cfg.fleetForks, r.cfg.fleetILOs)))
-		w("   copy, `chmod`, exec and result parsing. The module is within a small factor of the floor; the only lever\n")
-		w("   left on our side is the bytes copied per task (the binary, §5).\n")
+		n := r.cfg.fleetILOs
+		cpuHost := func(rs []runResult) float64 { return median(perILO(rs, n, func(x runResult) float64 { return x.cpu * 1000 })) }
+		w("1. **Ansible's own per-task cost dominates a fleet run.** Per host, the controller spends %.0f ms of CPU on the\n", cpuHost(r.fleet[2]))
+		w("   no-op module's task (fork, temp directory, copying the binary, `chmod`, exec, result parsing) and %.0f ms on\n", cpuHost(r.fleet[0]))
+		w("   update_info's; the difference, %.0f ms, is in line with one update_info process run on its own (%.0f ms wall,\n",
+			cpuHost(r.fleet[0])-cpuHost(r.fleet[2]), median(fw.ms))
+		w("   %.0f requests, TLS handshake, login and logout included). redfish_info costs %.0f ms per host. What is left\n", fw.requests, cpuHost(r.fleet[1]))
+		w("   on our side is the module's own run (TLS, JSON) and the bytes Ansible copies per task (the binary, §5).\n")
 	}
 	w("2. **Process start.** The no-op binary runs in %.1f ms; the module binary refusing its arguments (start, package\n", median(noop.ms))
 	w("   init, argument decoding, no network) in %.1f ms. Package init is %.2f ms in all, of which validator/v10 and its\n", median(refused.ms), p.initTotal)
 	w("   dependencies %.2f ms and the seven module packages %.2f ms — each `var Module = ansible.New(...)` calls\n", valInit, modInit)
 	w("   `validator.New()` at init, so a run pays for seven validators and uses one. bench/noopvalidator prices the\n")
-	w("   dependency alone: %+.1f ms per run and %+.2f MB of binary over bench/noop.\n", median(nv.ms)-median(noop.ms), float64(r.noopValidatorBytes-r.noopBytes)/1e6)
+	w("   dependency alone: %+.1f ms per run and %+.2f MB of binary over bench/noop (in fleetfw-ilo its own symbols are\n", median(nv.ms)-median(noop.ms), float64(r.noopValidatorBytes-r.noopBytes)/1e6)
+	w("   smaller, see the size table, because much of what it pulls in — reflect, regexp, net/url — is shared).\n")
 	w("   *Recommendation (internal/ansible, not bench/):* build the validator lazily in `Run` for the dispatched module\n")
 	w("   only (cheap, keeps the tags); better, replace validator/v10 by the few checks the modules use (`required`,\n")
 	w("   `oneof`, `max`, `min`, `dive`), which also removes its dependencies (mimetype, go-urn, locales, x/crypto, x/text)\n")
