@@ -389,7 +389,9 @@ func (r *report) writeFindings(w func(string, ...any)) {
 	w("Measured before → after, or the concrete recommendation where the change is outside `bench/`:\n\n")
 	if len(r.fleet) == len(fleetVariants) && len(r.fleet[0]) > 0 {
 		n := r.cfg.fleetILOs
-		cpuHost := func(rs []runResult) float64 { return median(perILO(rs, n, func(x runResult) float64 { return x.cpu * 1000 })) }
+		cpuHost := func(rs []runResult) float64 {
+			return median(perILO(rs, n, func(x runResult) float64 { return x.cpu * 1000 }))
+		}
 		w("1. **Ansible's own per-task cost dominates a fleet run.** Per host, the controller spends %.0f ms of CPU on the\n", cpuHost(r.fleet[2]))
 		w("   no-op module's task (fork, temp directory, copying the binary, `chmod`, exec, result parsing) and %.0f ms on\n", cpuHost(r.fleet[0]))
 		w("   update_info's; the difference, %.0f ms, is in line with one update_info process run on its own (%.0f ms wall,\n",
