@@ -33,13 +33,15 @@ STUBS   := $(sort $(wildcard plugins/modules/*.py))
 MODULES := $(patsubst plugins/modules/%.py,%,$(STUBS))
 
 # Limit for the whole integration suite (go test -timeout).
-INTEGRATION_TIMEOUT ?= 15m
+INTEGRATION_TIMEOUT ?= 45m
+# Playbooks in flight at once: most of a playbook's time is spent waiting on the simulator's clock.
+INTEGRATION_PARALLEL ?= 3
 
 # What `make fuzz` gives each Fuzz target.
 FUZZTIME ?= 20s
 
 .PHONY: help deps build cross collection install sim images demo test unit race integration \
-	bench fuzz lint lint-go lint-yaml lint-ansible sanity clean
+	reliability reliability-short bench fuzz lint lint-go lint-yaml lint-ansible sanity clean
 
 help:
 	@sed -n 's/^\([a-z-]*\):.*## \(.*\)/  \1\t\2/p' $(MAKEFILE_LIST) | expand -t 16
@@ -91,7 +93,7 @@ demo: deps ## build, package, install into a temp path, run playbooks/demo.yml a
 	@scripts/demo.sh
 
 # `make test` runs every step even when one fails, then fails naming the failed steps.
-TEST_STEPS := lint unit integration sanity
+TEST_STEPS := lint unit integration reliability-short sanity
 
 test: ## everything CI checks: lint, unit (+race), integration, sanity
 	@failed=""; start=$$SECONDS; \
@@ -117,8 +119,14 @@ unit: ## go test ./..., then -race on RACE_PKGS when a C compiler is available
 integration: ## run real ansible-playbook against the simulator (tests/integration)
 	@mkdir -p $(BUILD)
 	@echo "go test -tags integration ./tests/integration/ (full log: $(BUILD)/integration.log)"
-	@set +e; $(GO) test -count=1 -v -tags integration -timeout $(INTEGRATION_TIMEOUT) ./tests/integration/ 2>&1 | tee $(BUILD)/integration.log | \
+	@set +e; $(GO) test -count=1 -v -tags integration -parallel $(INTEGRATION_PARALLEL) -timeout $(INTEGRATION_TIMEOUT) ./tests/integration/ 2>&1 | tee $(BUILD)/integration.log | \
 	  grep -vE '^=== (RUN|PAUSE|CONT|NAME)|^ *--- PASS'; exit $${PIPESTATUS[0]}
+
+reliability-short: ## faults, bad input, secrets, TLS and a 200-run session soak (tests/reliability -short)
+	$(GO) test -count=1 -parallel 8 -tags integration -short -timeout 10m ./tests/reliability/
+
+reliability: ## the whole reliability and security suite (1,000-run soak, fuzzing); regenerates docs/reliability.md
+	@scripts/reliability-report.sh
 
 bench: ## run the Go benchmarks (placeholder until benchmarks land)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
