@@ -55,7 +55,7 @@ func defaults(quick bool) config {
 		fleetILOs: 200, fleetForks: 20, fleetRuns: 5,
 		scaleILOs: 1000, scaleForks: 50, scaleRuns: 3,
 		idemILOs: 10, idemRuns: 5,
-		uploadBytes: 1 << 30, uploadRuns: 5, pyUploadRuns: 1,
+		uploadBytes: 1000 << 20, uploadRuns: 5, pyUploadRuns: 1,
 		directRuns: 20,
 	}
 }

@@ -274,6 +274,8 @@ func (r *report) writeUpload(w func(string, ...any)) {
 	w("- **curl**: `bench/curl-upload.sh` — log in, POST each part (`split -b 32M`, made beforehand) as\n")
 	w("  `sessionKey`/`parameters` (with `Section`)/`file`, poll the update service until it is no longer busy\n")
 	w("  (iLO refuses the next section while verifying), log out.\n\n")
+	w("The simulated iLO Repository holds 1,023.5 MiB (as a real iLO 5's, about 1 GiB), so a full 1 GiB component\n")
+	w("cannot be stored; the full run pushes 1,000 MiB. The repository is emptied (untimed) before every upload.\n\n")
 	w("End-to-end throughput is the component's size over the whole run, login and waits included, on both sides.\n\n")
 	w("| | Module | curl |\n|---|---|---|\n")
 	w("| wall time, s | %s | %s |\n", figure(u.module, "%.2f"), figure(u.curl, "%.2f"))

@@ -54,9 +54,29 @@ func upload(ctx context.Context, cfg config, rep *report) error {
 	}); err != nil {
 		return err
 	}
+	// Each upload starts from an empty repository: the simulated one holds
+	// 1,023.5 MiB, so a large component must be deleted before it is sent
+	// again (untimed).
+	delFile := filepath.Join(cfg.work, "delete-args.json")
+	if err := moduleArgs(delFile, "component", map[string]any{
+		"baseuri": base, "username": simUser, "password": simPass, "ca_path": s.CAPath,
+		"state": "absent", "all_unlocked": true,
+	}); err != nil {
+		return err
+	}
+	clear := func() error {
+		out, err := command(ctx, cfg.work, nil, cfg.moduleBin(), delFile)
+		if msg := moduleFailed(out); err != nil || msg != "" {
+			return fmt.Errorf("empty the repository: %v %s", err, msg)
+		}
+		return nil
+	}
 	script := filepath.Join(cfg.root, "bench", "curl-upload.sh")
 	u := &uploadResult{bytes: cfg.uploadBytes}
 	for r := 0; r < cfg.uploadRuns; r++ {
+		if err := clear(); err != nil {
+			return err
+		}
 		if err := s.reset(ctx); err != nil {
 			return err
 		}
@@ -76,6 +96,9 @@ func upload(ctx context.Context, cfg config, rep *report) error {
 		u.moduleRequests = c.total()
 		u.moduleReceived = c.BytesReceived
 
+		if err := clear(); err != nil {
+			return err
+		}
 		if err := s.reset(ctx); err != nil {
 			return err
 		}
