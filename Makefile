@@ -41,7 +41,7 @@ INTEGRATION_PARALLEL ?= 3
 FUZZTIME ?= 20s
 
 .PHONY: help deps build cross collection install sim images demo test unit race integration \
-	reliability reliability-short bench fuzz lint lint-go lint-yaml lint-ansible sanity clean
+	reliability reliability-short bench bench-go fuzz lint lint-go lint-yaml lint-ansible sanity clean
 
 help:
 	@sed -n 's/^\([a-z-]*\):.*## \(.*\)/  \1\t\2/p' $(MAKEFILE_LIST) | expand -t 16
@@ -128,7 +128,10 @@ reliability-short: ## faults, bad input, secrets, TLS and a 200-run session soak
 reliability: ## the whole reliability and security suite (1,000-run soak, fuzzing); regenerates docs/reliability.md
 	@scripts/reliability-report.sh
 
-bench: ## run the Go benchmarks (placeholder until benchmarks land)
+bench: ## measure against community.general, curl and a no-op Go module; writes docs/benchmarks.md (BENCH_QUICK=1: ~5 min check)
+	@scripts/bench.sh
+
+bench-go: ## the Go micro-benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 fuzz: ## run every Fuzz target for FUZZTIME (default 20s) each
