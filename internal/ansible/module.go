@@ -82,14 +82,22 @@ type Diff struct {
 // --diff, a `json:"diff"` field. A spec error (a bad tag) makes every
 // execution fail with a message naming it; Spec returns nil then.
 func New[A any, R any](name string, run func(context.Context, *Run, *A) (R, error)) Module {
-	m := &module[A, R]{name: name, run: run, v: validator.New()}
-	m.spec, m.specErr = buildSpec(reflect.TypeFor[A](), m.v)
-	return m
+	return &module[A, R]{name: name, run: run}
+}
+
+// load builds the validator and the argument spec on first use: the binary
+// registers every module but runs one, so the others cost nothing at start.
+func (m *module[A, R]) load() {
+	m.once.Do(func() {
+		m.v = validator.New()
+		m.spec, m.specErr = buildSpec(reflect.TypeFor[A](), m.v)
+	})
 }
 
 type module[A any, R any] struct {
 	name    string
 	run     func(context.Context, *Run, *A) (R, error)
+	once    sync.Once
 	v       *validator.Validate
 	spec    *structSpec
 	specErr error
@@ -98,6 +106,7 @@ type module[A any, R any] struct {
 func (m *module[A, R]) Name() string { return m.name }
 
 func (m *module[A, R]) Spec() []Option {
+	m.load()
 	if m.spec == nil {
 		return nil
 	}
@@ -116,6 +125,7 @@ func (m *module[A, R]) ExecuteIn(ctx context.Context, argsJSON []byte, h Host) i
 
 // execute does the work of ExecuteIn, filling resp.
 func (m *module[A, R]) execute(ctx context.Context, argsJSON []byte, h Host, resp *response) {
+	m.load()
 	params, meta, err := splitArgs(argsJSON)
 	if err != nil {
 		resp.fail(fmt.Errorf("read module arguments: %w", err))
