@@ -202,15 +202,7 @@ func (i *ILO) uploadFile(w http.ResponseWriter, r *Request) {
 		sig    []byte
 		op     *updateOp
 	)
-	abort := func(status int, m wire.Message) {
-		if op != nil {
-			now := i.clock.Now()
-			i.mu.Lock()
-			i.failOpLocked(op, now, m)
-			i.mu.Unlock()
-		}
-		wire.WriteError(w, status, m)
-	}
+	abort := func(status int, m wire.Message) { i.failUpload(w, op, status, m) }
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -387,15 +379,7 @@ func (i *ILO) multipartPush(w http.ResponseWriter, r *Request) {
 		}
 	}
 	var op *updateOp
-	abort := func(status int, m wire.Message) {
-		if op != nil {
-			now := i.clock.Now()
-			i.mu.Lock()
-			i.failOpLocked(op, now, m)
-			i.mu.Unlock()
-		}
-		wire.WriteError(w, status, m)
-	}
+	abort := func(status int, m wire.Message) { i.failUpload(w, op, status, m) }
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -458,4 +442,16 @@ func (i *ILO) multipartPush(w http.ResponseWriter, r *Request) {
 		}
 	}
 	abort(http.StatusBadRequest, reg.BaseMsg("ActionParameterMissing", "MultipartHttpPushUri", "UpdateFile"))
+}
+
+// failUpload ends a refused upload: the update operation it started (if any)
+// goes to State Error with m as its Result, and the client gets m with status.
+func (i *ILO) failUpload(w http.ResponseWriter, op *updateOp, status int, m wire.Message) {
+	if op != nil {
+		now := i.clock.Now()
+		i.mu.Lock()
+		i.failOpLocked(op, now, m)
+		i.mu.Unlock()
+	}
+	wire.WriteError(w, status, m)
 }
