@@ -98,23 +98,12 @@ func runPlaybook(t *testing.T, sim *Sim, playbook string, extraVars map[string]a
 	killGroupOnCancel(cmd)
 	cmd.Dir = dir
 	cmd.Env = playbookEnv(dir, env)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout = &stdout
-	cmd.Stderr = &stderr
-	stopWatch := watchTokens(sim)
-	start := time.Now()
-	err = cmd.Run()
-	wall := time.Since(start)
-	stopWatch()
-	r := Result{Stdout: stdout.String(), Stderr: stderr.String()}
 	label := t.Name() + " " + filepath.Base(playbook)
-	suite.runs.add(label, wall, cmd.ProcessState)
+	r, wall, err := runRecorded(cmd, sim, label)
 	if cmd.ProcessState != nil {
 		t.Logf("ansible-playbook %s: exit %d, %.1f s, %.1f s CPU", filepath.Base(playbook), cmd.ProcessState.ExitCode(),
 			wall.Seconds(), (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds())
 	}
-	suite.secrets.record(label+" stdout", r.Stdout)
-	suite.secrets.record(label+" stderr", r.Stderr)
 	var exit *exec.ExitError
 	switch {
 	case errors.As(err, &exit):
@@ -127,6 +116,24 @@ func runPlaybook(t *testing.T, sim *Sim, playbook string, extraVars map[string]a
 	}
 	r.ParseErr = r.parse()
 	return r
+}
+
+// runRecorded runs cmd while learning the simulator's session tokens, and records its time
+// and CPU under label and both of its outputs for the secrets scan.
+func runRecorded(cmd *exec.Cmd, sim *Sim, label string) (Result, time.Duration, error) {
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	stopWatch := watchTokens(sim)
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	stopWatch()
+	r := Result{Stdout: stdout.String(), Stderr: stderr.String()}
+	suite.runs.add(label, wall, cmd.ProcessState)
+	suite.secrets.record(label+" stdout", r.Stdout)
+	suite.secrets.record(label+" stderr", r.Stderr)
+	return r, wall, err
 }
 
 // watchTokens reads the simulator's state every 100 ms until the returned function is

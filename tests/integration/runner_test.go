@@ -3,7 +3,6 @@
 package integration
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tidwall/gjson"
 )
@@ -75,19 +73,8 @@ func runAWX(t *testing.T, sim *Sim, playbook string, extraVars map[string]any, e
 	cmd := exec.CommandContext(ctx, "ansible-runner", "run", pdd, "-p", filepath.Base(src), "--ident", "job")
 	killGroupOnCancel(cmd)
 	cmd.Env = cleanEnv()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout = &stdout
-	cmd.Stderr = &stderr
-	stopWatch := watchTokens(sim)
-	start := time.Now()
-	err = cmd.Run()
-	wall := time.Since(start)
-	stopWatch()
-	r := Result{Stdout: stdout.String(), Stderr: stderr.String()}
 	label := t.Name() + " runner " + filepath.Base(src)
-	suite.runs.add(label, wall, cmd.ProcessState)
-	suite.secrets.record(label+" stdout", r.Stdout)
-	suite.secrets.record(label+" stderr", r.Stderr)
+	r, _, err := runRecorded(cmd, sim, label)
 	var exit *exec.ExitError
 	switch {
 	case errors.As(err, &exit):
