@@ -2,6 +2,7 @@ package ilo
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -650,5 +651,41 @@ func TestWriteNotSentIsCertain(t *testing.T) {
 	}
 	if n := env.fake.count("POST /redfish/v1/UpdateService/Actions"); n != 0 {
 		t.Errorf("POSTs received: got %d, want 0", n)
+	}
+}
+
+// TestTLSConfigTrust checks which roots each TLS setting trusts: ca_path
+// alone when given (as Ansible's ca_path), the system roots otherwise.
+func TestTLSConfigTrust(t *testing.T) {
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer srv.Close()
+	only := x509.NewCertPool()
+	only.AddCert(srv.Certificate())
+	tests := []struct {
+		name     string
+		args     ConnArgs
+		wantPool *x509.CertPool // nil: the system roots (RootCAs left nil)
+		insecure bool
+	}{
+		{"ca_path replaces the system roots", ConnArgs{ValidateCerts: true, CAPath: writeCA(t, srv.Certificate())}, only, false},
+		{"no ca_path uses the system roots", ConnArgs{ValidateCerts: true}, nil, false},
+		{"validate_certs false skips verification", ConnArgs{ValidateCerts: false, CAPath: writeCA(t, srv.Certificate())}, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := tlsConfig(tt.args, "127.0.0.1")
+			if err != nil {
+				t.Fatalf("tlsConfig: %v", err)
+			}
+			if cfg.InsecureSkipVerify != tt.insecure {
+				t.Errorf("InsecureSkipVerify = %v, want %v", cfg.InsecureSkipVerify, tt.insecure)
+			}
+			switch {
+			case tt.wantPool == nil && cfg.RootCAs != nil:
+				t.Errorf("RootCAs set, want nil (system roots)")
+			case tt.wantPool != nil && (cfg.RootCAs == nil || !cfg.RootCAs.Equal(tt.wantPool)):
+				t.Errorf("RootCAs is not exactly the ca_path certificate")
+			}
+		})
 	}
 }

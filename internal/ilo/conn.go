@@ -28,7 +28,8 @@ type ConnArgs struct {
 	// ValidateCerts verifies the iLO's TLS certificate.
 	ValidateCerts bool `json:"validate_certs" default:"true"`
 	// CAPath is a PEM file with the CA (or the self-signed certificate) that
-	// signed the iLO's certificate, trusted in addition to the system CAs.
+	// signed the iLO's certificate. When set, only its certificates are
+	// trusted for the iLO, as with Ansible's own ca_path.
 	CAPath string `json:"ca_path" type:"path"`
 	// Timeout is the limit for one HTTP request, in seconds.
 	Timeout int `json:"timeout" default:"30" validate:"min=1,max=3600"`
@@ -124,8 +125,11 @@ func ParseBaseURI(s string) (*url.URL, error) {
 	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
 }
 
-// tlsConfig builds the TLS settings: verification on, the system CAs plus
-// ca_path, or no verification when validate_certs is false.
+// tlsConfig builds the TLS settings: verification against the system CAs, or
+// against ca_path alone when it is given (what Ansible's ca_path does: its
+// make_context loads only that file), or no verification when validate_certs
+// is false. Not loading the system pool when ca_path is given also matters for
+// speed: parsing the ~140 system roots took half of an update_info run's CPU.
 func tlsConfig(a ConnArgs, host string) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
 	if !a.ValidateCerts {
@@ -139,10 +143,7 @@ func tlsConfig(a ConnArgs, host string) (*tls.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read ca_path: %w", err)
 	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
+	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
 		return nil, fmt.Errorf("read ca_path %s: no PEM certificate found", a.CAPath)
 	}

@@ -47,7 +47,9 @@ options:
   ca_path:
     description:
       - PEM file with the CA certificate (or the iLO's self-signed certificate) that signed the iLO's
-        certificate, trusted in addition to the system CAs.
+        certificate.
+      - When set, only the certificates in this file are trusted for the iLO, as with Ansible's own
+        C(ca_path); without it the system CAs are used.
     type: path
   timeout:
     description:
