@@ -4,6 +4,7 @@
 #
 #   scripts/bench.sh [-out FILE] [-work DIR] [-keep]
 #   BENCH_QUICK=1 scripts/bench.sh        # fewer iLOs, runs and bytes: checks every step
+#   BENCH_STEPS=fleet,profile scripts/bench.sh -out /tmp/b.md   # only these steps (build and machine always run)
 #
 # Needs ansible-playbook, community.general, curl, jq, strace and GNU time (/usr/bin/time).
 set -euo pipefail

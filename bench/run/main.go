@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -147,7 +148,17 @@ func run() error {
 		{"scale", scale},
 		{"profile", profile},
 	}
+	only := map[string]bool{"build": true, "machine": true}
+	for _, name := range strings.Split(os.Getenv("BENCH_STEPS"), ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			only[name] = true
+		}
+	}
 	for _, s := range steps {
+		if len(only) > 2 && !only[s.name] {
+			logf("== %s skipped (BENCH_STEPS=%s)", s.name, os.Getenv("BENCH_STEPS"))
+			continue
+		}
 		t0 := time.Now()
 		logf("== %s", s.name)
 		if err := s.f(ctx, cfg, rep); err != nil {

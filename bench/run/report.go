@@ -98,8 +98,8 @@ func (r *report) write(path string) error {
 	w("Run %s → %s UTC (%s).\n\n", r.started.Format("2006-01-02 15:04"), r.finished.Format("15:04"), r.finished.Sub(r.started).Round(time.Second))
 	w("Every figure is the **median** of the runs named, with the range in brackets; every comparison is a\n")
 	w("**ratio taken within one round** (the variants run back to back against the same simulator, in an order\n")
-	w("that rotates each round), and the table gives the median of those per-round ratios. The machine is shared\n")
-	w("and was heavily loaded (load average below), so absolute times are noisy and only the ratios travel.\n\n")
+	w("that rotates each round), and the table gives the median of those per-round ratios. The machine is shared;\n")
+	w("the load averages below say how busy it was. Absolute times vary with the machine; the ratios travel.\n\n")
 	if len(r.failures) > 0 {
 		w("## Steps that failed in this run\n\n")
 		for _, f := range r.failures {
@@ -289,8 +289,8 @@ func (r *report) writeUpload(w func(string, ...any)) {
 		if u.pythonBytes != u.bytes {
 			same = "a " + size(u.pythonBytes) + " file of the same kind"
 		}
-		w("**Python multipart push, %s.** community.general 6.6.2 (the version Debian's `ansible` 7.7 ships, the\n")
-		w("only one installable here) has no `MultipartHTTPPushUpdate` (it arrived in a later major), so the stand-in is\n", same)
+		w("**Python multipart push, %s.** community.general 6.6.2 (the version Debian's `ansible` 7.7 ships, the\n", same)
+		w("only one installable here) has no `MultipartHTTPPushUpdate` (it arrived in a later major), so the stand-in is\n")
 		w("`ansible.builtin.uri` with `body_format: form-multipart` to the DMTF `MultipartHttpPushUri` of the\n")
 		w("`ilo5-multipart` profile (`bench/playbooks/upload_multipart_uri.yml`); both build the multipart body in\n")
 		w("memory from the whole file. The inventory's `ansible_python_interpreter` is a wrapper that runs\n")
