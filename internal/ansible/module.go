@@ -12,8 +12,6 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
-
-	"github.com/go-playground/validator/v10"
 )
 
 // Module is one Ansible module of a binary. New makes one; Dispatch runs the
@@ -85,12 +83,11 @@ func New[A any, R any](name string, run func(context.Context, *Run, *A) (R, erro
 	return &module[A, R]{name: name, run: run}
 }
 
-// load builds the validator and the argument spec on first use: the binary
+// load builds the argument spec on first use: the binary
 // registers every module but runs one, so the others cost nothing at start.
 func (m *module[A, R]) load() {
 	m.once.Do(func() {
-		m.v = validator.New()
-		m.spec, m.specErr = buildSpec(reflect.TypeFor[A](), m.v)
+		m.spec, m.specErr = buildSpec(reflect.TypeFor[A]())
 	})
 }
 
@@ -98,7 +95,6 @@ type module[A any, R any] struct {
 	name    string
 	run     func(context.Context, *Run, *A) (R, error)
 	once    sync.Once
-	v       *validator.Validate
 	spec    *structSpec
 	specErr error
 }
@@ -135,7 +131,7 @@ func (m *module[A, R]) execute(ctx context.Context, argsJSON []byte, h Host, res
 		resp.fail(fmt.Errorf("module %s has a bad argument spec: %w", m.name, m.specErr))
 		return
 	}
-	c := &validation{lookupEnv: h.LookupEnv, v: m.v}
+	c := &validation{lookupEnv: h.LookupEnv}
 	// Secrets first, so that even a failure on the _ansible_* keys is scrubbed.
 	c.rawSecrets(m.spec, params)
 	run := &Run{ModuleName: m.name}

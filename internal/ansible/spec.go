@@ -6,8 +6,6 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-
-	"github.com/go-playground/validator/v10"
 )
 
 // Option describes one module option as an Ansible argument_spec entry does.
@@ -80,8 +78,8 @@ type structSpec struct {
 // optSpec is one option plus what the framework needs to check it.
 type optSpec struct {
 	Option
-	vtag string      // validator tag for the value, without required and oneof=
-	etag string      // validator tag for each element (after dive), without oneof=
+	vtag tagRules    // validate rules for the value, without required and oneof=
+	etag tagRules    // validate rules for each element (after dive), without oneof=
 	sub  *structSpec // suboptions of a dict or list of dicts
 }
 
@@ -91,12 +89,12 @@ var (
 )
 
 // buildSpec reads the argument spec from the tags of struct type t.
-func buildSpec(t reflect.Type, v *validator.Validate) (*structSpec, error) {
+func buildSpec(t reflect.Type) (*structSpec, error) {
 	if t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("arguments type %s is not a struct", t)
 	}
 	s := &structSpec{byName: map[string]*optSpec{}, typ: t}
-	if err := s.addFields(t, v); err != nil {
+	if err := s.addFields(t); err != nil {
 		return nil, err
 	}
 	s.rules = collectRules(t)
@@ -107,7 +105,7 @@ func buildSpec(t reflect.Type, v *validator.Validate) (*structSpec, error) {
 }
 
 // addFields adds the options of t's fields, flattening embedded structs.
-func (s *structSpec) addFields(t reflect.Type, v *validator.Validate) error {
+func (s *structSpec) addFields(t reflect.Type) error {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -119,7 +117,7 @@ func (s *structSpec) addFields(t reflect.Type, v *validator.Validate) error {
 			if ft.Kind() != reflect.Struct {
 				return fmt.Errorf("embedded field %s of %s: only embedded structs are supported", f.Name, t)
 			}
-			if err := s.addFields(ft, v); err != nil {
+			if err := s.addFields(ft); err != nil {
 				return err
 			}
 			continue
@@ -130,7 +128,7 @@ func (s *structSpec) addFields(t reflect.Type, v *validator.Validate) error {
 		if name == "" {
 			name = f.Name
 		}
-		o, err := fieldOption(name, f, v)
+		o, err := fieldOption(name, f)
 		if err != nil {
 			return fmt.Errorf("option %s (%s.%s): %w", name, t, f.Name, err)
 		}
@@ -151,13 +149,13 @@ func (s *structSpec) addFields(t reflect.Type, v *validator.Validate) error {
 }
 
 // fieldOption builds the option of one struct field.
-func fieldOption(name string, f reflect.StructField, v *validator.Validate) (*optSpec, error) {
+func fieldOption(name string, f reflect.StructField) (*optSpec, error) {
 	o := &optSpec{Option: Option{Name: name}}
 	t := f.Type
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	typ, elem, sub, err := optionType(t, f.Tag.Get("type"), v)
+	typ, elem, sub, err := optionType(t, f.Tag.Get("type"))
 	if err != nil {
 		return nil, err
 	}
@@ -169,8 +167,9 @@ func fieldOption(name string, f reflect.StructField, v *validator.Validate) (*op
 	o.Env = splitList(f.Tag.Get("env"))
 	o.Aliases = splitList(f.Tag.Get("aliases"))
 
-	var choices, echoices []string
-	o.vtag, o.etag, o.Required, choices, echoices = splitValidate(f.Tag.Get("validate"))
+	tag := f.Tag.Get("validate")
+	vtag, etag, required, choices, echoices := splitValidate(tag)
+	o.Required = required
 	if o.Type == "list" && len(echoices) > 0 {
 		choices = echoices
 	}
@@ -201,11 +200,14 @@ func fieldOption(name string, f reflect.StructField, v *validator.Validate) (*op
 		}
 		o.Default = dv
 	}
-	if err := checkTag(v, t, o.vtag); err != nil {
+	if o.vtag, err = parseTag(vtag, t); err != nil {
 		return nil, err
 	}
-	if o.Type == "list" && o.etag != "" {
-		if err := checkTag(v, t.Elem(), o.etag); err != nil {
+	if etag != "" {
+		if o.Type != "list" {
+			return nil, fmt.Errorf("validate tag %q: dive needs a list option, not %s", tag, o.Type)
+		}
+		if o.etag, err = parseTag(etag, t.Elem()); err != nil {
 			return nil, err
 		}
 	}
@@ -213,7 +215,7 @@ func fieldOption(name string, f reflect.StructField, v *validator.Validate) (*op
 }
 
 // optionType maps a Go type (pointers removed) to an Ansible type.
-func optionType(t reflect.Type, tag string, v *validator.Validate) (typ, elem string, sub *structSpec, err error) {
+func optionType(t reflect.Type, tag string) (typ, elem string, sub *structSpec, err error) {
 	switch tag {
 	case "":
 	case "path":
@@ -244,7 +246,7 @@ func optionType(t reflect.Type, tag string, v *validator.Validate) (typ, elem st
 	case reflect.Float32, reflect.Float64:
 		return "float", "", nil, nil
 	case reflect.Struct:
-		s, err := buildSpec(t, v)
+		s, err := buildSpec(t)
 		if err != nil {
 			return "", "", nil, err
 		}
@@ -257,7 +259,7 @@ func optionType(t reflect.Type, tag string, v *validator.Validate) (typ, elem st
 		if et.Kind() == reflect.Slice {
 			return "", "", nil, fmt.Errorf("lists of lists are not supported (%s)", t)
 		}
-		e, _, s, err := optionType(et, "", v)
+		e, _, s, err := optionType(et, "")
 		if err != nil {
 			return "", "", nil, err
 		}
@@ -266,8 +268,8 @@ func optionType(t reflect.Type, tag string, v *validator.Validate) (typ, elem st
 	return "", "", nil, fmt.Errorf("unsupported Go type %s", t)
 }
 
-// splitValidate splits a validate tag into the validator's part for the
-// value and for each element, the required flag and the oneof= choices.
+// splitValidate splits a validate tag into the rules for the value and for
+// each element (after "dive"), the required flag and the oneof= choices.
 func splitValidate(tag string) (vtag, etag string, required bool, choices, echoices []string) {
 	if tag == "" {
 		return "", "", false, nil, nil
@@ -296,7 +298,7 @@ func splitValidate(tag string) (vtag, etag string, required bool, choices, echoi
 	return strings.Join(head, ","), strings.Join(tail, ","), required, choices, echoices
 }
 
-// oneofValues splits a oneof parameter as the validator does: by spaces,
+// oneofValues splits a oneof parameter as go-playground/validator does: by spaces,
 // with 'single quotes' around values that contain spaces.
 func oneofValues(p string) []string {
 	var vals []string
@@ -313,21 +315,6 @@ func oneofValues(p string) []string {
 		p = rest
 	}
 	return vals
-}
-
-// checkTag makes the validator parse tag now, so that a misspelt tag is a
-// spec error instead of a panic while a module runs.
-func checkTag(v *validator.Validate, t reflect.Type, tag string) (err error) {
-	if tag == "" {
-		return nil
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("validate tag %q: %v", tag, r)
-		}
-	}()
-	_ = v.Var(reflect.Zero(t).Interface(), tag)
-	return nil
 }
 
 // splitList splits a comma-separated tag value, dropping blanks.

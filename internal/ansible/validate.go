@@ -2,15 +2,12 @@ package ansible
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
-
-	"github.com/go-playground/validator/v10"
 )
 
 // validation checks one set of module parameters against a spec, in the
@@ -18,7 +15,6 @@ import (
 // _validate_sub_spec, collecting errors, no_log values and warnings.
 type validation struct {
 	lookupEnv   func(string) (string, bool)
-	v           *validator.Validate
 	secrets     []string
 	errs        []string
 	unsupported []unsupported
@@ -121,7 +117,7 @@ func (c *validation) check(s *structSpec, params map[string]any, path []string, 
 	}
 
 	// Types (_validate_argument_types), then choices
-	// (_validate_argument_values), then the validator tags.
+	// (_validate_argument_values), then the validate tag's other rules.
 	converted := map[string]bool{}
 	for _, o := range s.opts {
 		if val, given := params[o.Name]; given && val != nil {
@@ -275,18 +271,16 @@ func (c *validation) checkChoices(o *optSpec, params map[string]any, path []stri
 	c.fail(fmt.Sprintf("value of %s must be one of: %s, got: %s", o.Name, strings.Join(choices, ", "), pyStr(val)), path)
 }
 
-// checkTags runs the option's remaining validator tags on its converted
-// value and on each element of a list.
+// checkTags applies the option's other validate rules to its converted
+// value and to each element of a list.
 func (c *validation) checkTags(o *optSpec, val any, path []string) {
-	if o.vtag != "" {
-		if msg := c.runTag(o.Name, val, o.vtag); msg != "" {
-			c.fail(msg, path)
-			return
-		}
+	if msg := checkRules(o.Name, val, o.vtag); msg != "" {
+		c.fail(msg, path)
+		return
 	}
-	if l, ok := val.([]any); ok && o.etag != "" {
+	if l, ok := val.([]any); ok {
 		for i, e := range l {
-			if msg := c.runTag(fmt.Sprintf("%s[%d]", o.Name, i), e, o.etag); msg != "" {
+			if msg := checkRules(fmt.Sprintf("%s[%d]", o.Name, i), e, o.etag); msg != "" {
 				c.fail(msg, path)
 				return
 			}
@@ -294,27 +288,20 @@ func (c *validation) checkTags(o *optSpec, val any, path []string) {
 	}
 }
 
-// runTag validates one value with the validator and words the failure.
-func (c *validation) runTag(name string, val any, tag string) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg = fmt.Sprintf("value of %s cannot be checked with %q: %v", name, tag, r)
-		}
-	}()
-	err := c.v.Var(val, tag)
-	if err == nil {
-		return ""
+// checkRules applies rs to one value and words the failure.
+func checkRules(name string, val any, rs tagRules) string {
+	r, ok, err := rs.check(val)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("value of %s cannot be checked with %q: %v", name, rs.tag, err)
+	case !ok:
+		return tagMessage(name, val, r.name, r.param)
 	}
-	var ves validator.ValidationErrors
-	if !errors.As(err, &ves) || len(ves) == 0 {
-		return fmt.Sprintf("value of %s: %v", name, err)
-	}
-	return tagMessage(name, val, ves[0])
+	return ""
 }
 
-// tagMessage words a validator failure in Ansible's style: "value of X must …, got: V".
-func tagMessage(name string, val any, fe validator.FieldError) string {
-	p := fe.Param()
+// tagMessage words a failed rule in Ansible's style: "value of X must …, got: V".
+func tagMessage(name string, val any, rule, p string) string {
 	var unit, what string
 	switch val.(type) {
 	case string:
@@ -324,23 +311,21 @@ func tagMessage(name string, val any, fe validator.FieldError) string {
 	case map[string]any:
 		unit = " keys"
 	}
-	switch fe.Tag() {
+	switch rule {
 	case "min", "gte":
 		what = "at least " + p + unit
 	case "max", "lte":
 		what = "at most " + p + unit
-	case "len", "eq":
+	case "len":
 		what = "exactly " + p + unit
 	case "gt":
 		what = "more than " + p + unit
 	case "lt":
 		what = "less than " + p + unit
-	case "ne":
-		what = "other than " + p
 	case "required":
 		return fmt.Sprintf("value of %s must not be empty", name)
 	default:
-		what = "a valid " + fe.Tag()
+		what = "a valid " + rule
 		if p != "" {
 			what += "=" + p
 		}
@@ -352,7 +337,7 @@ func tagMessage(name string, val any, fe validator.FieldError) string {
 	case map[string]any:
 		got = fmt.Sprintf("%d keys", len(v))
 	case string:
-		if unit != "" && fe.Tag() != "eq" && fe.Tag() != "ne" {
+		if unit != "" {
 			got = fmt.Sprintf("%s (%d characters)", v, len([]rune(v)))
 		}
 	}
