@@ -55,6 +55,9 @@ func parseTag(tag string, t reflect.Type) (tagRules, error) {
 	}
 	for _, term := range strings.Split(tag, ",") {
 		name, param, hasParam := strings.Cut(term, "=")
+		// The validator's escapes for "," and "|": such a parameter is then
+		// refused, as the validator would refuse it.
+		param = strings.ReplaceAll(strings.ReplaceAll(param, "0x2C", ","), "0x7C", "|")
 		r := tagRule{name: name, param: param}
 		switch {
 		case name == "required" || name == "omitempty":
@@ -90,12 +93,13 @@ func (r *tagRule) parseParam() {
 
 // fits fails when the bound cannot compare values of kind k: a kind with no
 // length or number, or a parameter that does not parse for it. An any field
-// (raw) may hold anything, so its parameter only has to be a number.
+// (raw) may hold anything, so its parameter only has to parse as an integer
+// or a float.
 func (r *tagRule) fits(k reflect.Kind) error {
 	ok := true
 	switch k {
 	case reflect.Interface:
-		ok = r.ok.f64
+		ok = r.ok.i || r.ok.f64
 	case reflect.String, reflect.Slice, reflect.Map, reflect.Array,
 		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
