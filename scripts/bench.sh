@@ -6,7 +6,8 @@
 #   BENCH_QUICK=1 scripts/bench.sh        # fewer iLOs, runs and bytes: checks every step
 #   BENCH_STEPS=fleet,profile scripts/bench.sh -out /tmp/b.md   # only these steps (build and machine always run)
 #
-# Needs ansible-playbook, community.general, curl, jq, strace and GNU time (/usr/bin/time).
+# Needs ansible-playbook, community.general, curl, jq, strace and GNU time (/usr/bin/time);
+# perf (Debian linux-perf), when installed, adds a call-path profile of the module.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

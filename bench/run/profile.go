@@ -22,11 +22,21 @@ type profileResult struct {
 	strace     string         // strace -c -f summary of one update_info run
 	sizes      []sizeShare    // symbol bytes by package group, largest first
 	symTotal   int64
+	perfRuns   int         // update_info runs sampled by perf (0: perf not installed)
+	perfTop    []perfEntry // heaviest call paths, inclusive share of the module's CPU samples
+}
+
+// perfEntry is one line of `perf report --children`: a function and the
+// share of samples spent in it or below it.
+type perfEntry struct {
+	symbol   string
+	children float64 // percent
 }
 
 type directTiming struct {
 	name     string
 	ms       []float64
+	cpuMs    []float64 // user+system
 	rssKiB   []float64
 	requests float64 // per run, from the simulator counters (0 for runs without an iLO)
 }
@@ -82,11 +92,11 @@ func profile(ctx context.Context, cfg config, rep *report) error {
 			if err := s.reset(ctx); err != nil {
 				return err
 			}
-			wall, rss, out, err := timed(ctx, cfg.work, nil, c.bin, arg(c.args))
+			t, err := timed(ctx, cfg.work, nil, c.bin, arg(c.args))
 			if err != nil && !c.wantFail {
 				return fmt.Errorf("%s: %w", c.name, err)
 			}
-			if msg := moduleFailed(out); (msg != "") != c.wantFail {
+			if msg := moduleFailed(t.out); (msg != "") != c.wantFail {
 				return fmt.Errorf("%s: failed=%v, want %v: %s", c.name, msg != "", c.wantFail, msg)
 			}
 			cs, err := s.counters(ctx)
@@ -94,8 +104,9 @@ func profile(ctx context.Context, cfg config, rep *report) error {
 				return err
 			}
 			reqs += cs.total()
-			d.ms = append(d.ms, wall*1000)
-			d.rssKiB = append(d.rssKiB, float64(rss))
+			d.ms = append(d.ms, t.wall*1000)
+			d.cpuMs = append(d.cpuMs, t.cpu*1000)
+			d.rssKiB = append(d.rssKiB, float64(t.rssKiB))
 		}
 		d.requests = float64(reqs) / float64(cfg.directRuns)
 		p.direct = append(p.direct, d)
@@ -186,8 +197,100 @@ func profile(ctx context.Context, cfg config, rep *report) error {
 		p.sizes = append(p.sizes, sizeShare{g, n})
 	}
 	slices.SortFunc(p.sizes, func(a, b sizeShare) int { return cmpDesc(float64(a.bytes), float64(b.bytes)) })
+	if err := perfTop(ctx, cfg, p, arg("firmware")); err != nil {
+		return err
+	}
 	rep.profile = p
 	return nil
+}
+
+// perfTop samples many update_info runs of the unstripped binary with
+// `perf record -g` and keeps the heaviest call paths. A Go CPU profile
+// (pprof) samples at 100 Hz, too coarse for a process that lives ~15 ms, so
+// perf's 10 kHz sampling over many runs stands in for it.
+func perfTop(ctx context.Context, cfg config, p *profileResult, args string) error {
+	if _, err := exec.LookPath("perf"); err != nil {
+		logf("profile: perf not installed (apt-get install linux-perf); no call-path profile")
+		return nil
+	}
+	// perf filters on the 15-character process name, so give the binary a short one.
+	bin := filepath.Join(cfg.work, "fwsyms")
+	b, err := os.ReadFile(cfg.bin("fleetfw-ilo.syms"))
+	if err != nil {
+		return fmt.Errorf("read unstripped binary: %w", err)
+	}
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		return fmt.Errorf("copy unstripped binary: %w", err)
+	}
+	const runs = 50
+	data := filepath.Join(cfg.work, "perf.data")
+	loop := fmt.Sprintf("for i in $(seq %d); do %s %s >/dev/null || exit 1; done", runs, bin, args)
+	if _, err := command(ctx, cfg.work, nil, "perf", "record", "-q", "-F", "10000", "-g", "-o", data, "--", "sh", "-c", loop); err != nil {
+		logf("profile: perf record failed (perf_event_paranoid?): %v", err)
+		return nil
+	}
+	out, err := command(ctx, cfg.work, nil, "perf", "report", "-i", data, "--comm", "fwsyms", "--children",
+		"--sort", "symbol", "-g", "none", "--stdio")
+	if err != nil {
+		return fmt.Errorf("perf report: %w", err)
+	}
+	p.perfRuns = runs
+	p.perfTop = parsePerf(out, 3, 24)
+	return nil
+}
+
+// shortSymbol drops what is inside the brackets of a generic instance
+// ("f[go.shape.struct {…}]" → "f[…]"), which can run to hundreds of
+// characters.
+func shortSymbol(sym string) string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range sym {
+		switch {
+		case r == '[':
+			if depth == 0 {
+				b.WriteString("[…]")
+			}
+			depth++
+		case r == ']' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// perfNoise are frames every goroutine or thread passes through; they say
+// nothing about where the time goes.
+var perfNoise = []string{"runtime.goexit", "runtime.main", "runtime.mstart", "runtime.systemstack",
+	"runtime.mcall", "runtime.rt0_go", "main.main"}
+
+// parsePerf reads `perf report --children --sort symbol -g none --stdio`
+// lines ("  61.24%  0.00%  [.] pkg.Func") and returns the user-space
+// functions at or above minPct, at most max of them, heaviest first.
+func parsePerf(out string, minPct float64, max int) []perfEntry {
+	var top []perfEntry
+	for _, l := range strings.Split(out, "\n") {
+		f := strings.Fields(l)
+		if len(f) < 4 || f[2] != "[.]" || !strings.HasSuffix(f[0], "%") {
+			continue
+		}
+		pct, err := strconv.ParseFloat(strings.TrimSuffix(f[0], "%"), 64)
+		if err != nil || pct < minPct {
+			continue
+		}
+		sym := shortSymbol(strings.TrimSuffix(strings.Join(f[3:], " "), " - -"))
+		if slices.ContainsFunc(perfNoise, func(n string) bool { return strings.HasPrefix(sym, n) }) ||
+			slices.ContainsFunc(top, func(e perfEntry) bool { return e.symbol == sym }) {
+			continue // a shortened generic instance can repeat a line above
+		}
+		top = append(top, perfEntry{sym, pct})
+		if len(top) == max {
+			break
+		}
+	}
+	return top
 }
 
 func merge(a, b map[string]any) map[string]any {

@@ -270,7 +270,7 @@ func (r *report) writeUpload(w func(string, ...any)) {
 	w("milliseconds), image and simulator storage on tmpfs (`/dev/shm`). iLO takes at most 32 MiB per\n")
 	w("`/cgi-bin/uploadFile` POST, so both sides send the same %d sections of 32 MiB:\n\n", (u.bytes+sectionBytes-1)/sectionBytes)
 	w("- **module**: the installed binary run as Ansible runs it (`fleetfw-ilo ARGS_FILE`, `_ansible_module_name: component`,\n")
-	w("  `path`, `force: true`), under `/usr/bin/time -f %%M` — its own process, its own peak RSS.\n")
+	w("  `path`, `force: true`) — its own process, its own peak RSS (wait4 rusage, what `/usr/bin/time -f %%M` reports).\n")
 	w("- **curl**: `bench/curl-upload.sh` — log in, POST each part (`split -b 32M`, made beforehand) as\n")
 	w("  `sessionKey`/`parameters` (with `Section`)/`file`, poll the update service until it is no longer busy\n")
 	w("  (iLO refuses the next section while verifying), log out.\n\n")
@@ -348,9 +348,9 @@ func (r *report) writeProfile(w func(string, ...any)) {
 	w("## 6. Profile: what one module run costs\n\n")
 	w("Single processes run directly (binary + arguments file, as Ansible runs them, without the controller)\n")
 	w("against one simulated iLO, %d runs each:\n\n", r.cfg.directRuns)
-	w("| Process | Wall, ms | Peak RSS, MiB | Requests |\n|---|---|---|---|\n")
+	w("| Process | Wall, ms | CPU (user+sys), ms | Peak RSS, MiB | Requests |\n|---|---|---|---|---|\n")
 	for _, d := range p.direct {
-		w("| %s | %s | %s | %.0f |\n", d.name, figure(d.ms, "%.1f"), figure(div(d.rssKiB, 1024), "%.1f"), d.requests)
+		w("| %s | %s | %s | %s | %.0f |\n", d.name, figure(d.ms, "%.1f"), figure(d.cpuMs, "%.1f"), figure(div(d.rssKiB, 1024), "%.1f"), d.requests)
 	}
 	w("\n**Package initialisation** (`GODEBUG=inittrace=1`, refused-arguments run, median of 5): %.2f ms in total.\n\n", p.initTotal)
 	w("| Group | init, ms |\n|---|---|\n")
@@ -367,28 +367,42 @@ func (r *report) writeProfile(w func(string, ...any)) {
 		w("| %s | %.2f | %.0f%% |\n", s.group, float64(s.bytes)/1e6, 100*float64(s.bytes)/float64(p.symTotal))
 	}
 	w("\n**Syscalls of one `update_info` firmware run** (`strace -c -f`):\n\n```\n%s\n```\n\n", p.strace)
+	if len(p.perfTop) > 0 {
+		w("**Where the CPU goes** (`perf record -F 10000 -g` over %d update_info firmware runs of the unstripped binary,\n", p.perfRuns)
+		w("`perf report --children`: share of the module's samples spent in a function or below it; Go's own pprof\n")
+		w("samples at 100 Hz, too coarse for a process that lives a few milliseconds):\n\n")
+		w("| Function (inclusive) | share |\n|---|---|\n")
+		for _, e := range p.perfTop {
+			w("| `%s` | %.1f%% |\n", e.symbol, e.children)
+		}
+		w("\n")
+	}
 	r.writeFindings(w)
 }
 
-// writeFindings turns the profile into the recommendations it supports.
+// before holds the figures measured before the profile-driven changes this
+// report describes (same machine, 2026-11-23): the CPU of one update_info
+// firmware run (50 runs in a row against one simulated iLO), package init,
+// the binary, and the fleet floor ratios of the previous committed report.
+var before = struct {
+	runCPUms, initMs     float64
+	binary               int64
+	floorWall, floorCPU  float64
+	systemRootsShare     float64
+	validatorInitMs      float64
+	validatorBinaryBytes int64
+}{runCPUms: 39.6, initMs: 4.0, binary: 9969790, floorWall: 2.39, floorCPU: 1.45,
+	systemRootsShare: 51, validatorInitMs: 1.55, validatorBinaryBytes: 9969790 - 7716990}
+
+// writeFindings sets this run's profile against the figures measured before
+// the changes it led to.
 func (r *report) writeFindings(w func(string, ...any)) {
 	p := r.profile
 	if len(p.direct) < 4 {
 		return
 	}
-	noop, nv := p.direct[0], p.direct[1]
-	refused, fw := p.direct[2], p.direct[3]
-	var valInit, modInit float64
-	for _, g := range p.initGroups {
-		switch g.pkg {
-		case "validator/v10 and its deps":
-			valInit = g.ms
-		case "fleetfw modules/*":
-			modInit = g.ms
-		}
-	}
-	w("### What dominates, and what to do about it\n\n")
-	w("Measured before → after, or the concrete recommendation where the change is outside `bench/`:\n\n")
+	noop, fw := p.direct[0], p.direct[3]
+	w("### What dominated, what changed, before → after\n\n")
 	if len(r.fleet) == len(fleetVariants) && len(r.fleet[0]) > 0 {
 		n := r.cfg.fleetILOs
 		cpuHost := func(rs []runResult) float64 {
@@ -396,27 +410,22 @@ func (r *report) writeFindings(w func(string, ...any)) {
 		}
 		w("1. **Ansible's own per-task cost dominates a fleet run.** Per host, the controller spends %.0f ms of CPU on the\n", cpuHost(r.fleet[2]))
 		w("   no-op module's task (fork, temp directory, copying the binary, `chmod`, exec, result parsing) and %.0f ms on\n", cpuHost(r.fleet[0]))
-		w("   update_info's; the difference, %.0f ms, is in line with one update_info process run on its own (%.0f ms wall,\n",
-			cpuHost(r.fleet[0])-cpuHost(r.fleet[2]), median(fw.ms))
-		w("   %.0f requests, TLS handshake, login and logout included). redfish_info costs %.0f ms per host. What is left\n", fw.requests, cpuHost(r.fleet[1]))
-		w("   on our side is the module's own run (TLS, JSON) and the bytes Ansible copies per task (the binary, §5).\n")
+		w("   update_info's; redfish_info costs %.0f ms per host. The difference between update_info and the floor is the\n", cpuHost(r.fleet[1]))
+		w("   module's own run (below) and the simulator answering it on the same cores. Floor ratio before the changes\n")
+		w("   below (previous report, 10 iLOs): %.2f× wall, %.2f× CPU; this run: the headline.\n", before.floorWall, before.floorCPU)
 	}
-	w("2. **Process start.** The no-op binary runs in %.1f ms; the module binary refusing its arguments (start, package\n", median(noop.ms))
-	w("   init, argument decoding, no network) in %.1f ms. Package init is %.2f ms in all, of which validator/v10 and its\n", median(refused.ms), p.initTotal)
-	w("   dependencies %.2f ms and the seven module packages %.2f ms — each `var Module = ansible.New(...)` calls\n", valInit, modInit)
-	w("   `validator.New()` at init, so a run pays for seven validators and uses one. bench/noopvalidator prices the\n")
-	w("   dependency alone: %+.1f ms per run and %+.2f MB of binary over bench/noop (in fleetfw-ilo its own symbols are\n", median(nv.ms)-median(noop.ms), float64(r.noopValidatorBytes-r.noopBytes)/1e6)
-	w("   smaller, see the size table, because much of what it pulls in — reflect, regexp, net/url — is shared).\n")
-	w("   *Recommendation (internal/ansible, not bench/):* build the validator lazily in `Run` for the dispatched module\n")
-	w("   only (cheap, keeps the tags); better, replace validator/v10 by the few checks the modules use (`required`,\n")
-	w("   `oneof`, `max`, `min`, `dive`), which also removes its dependencies (mimetype, go-urn, locales, x/crypto, x/text)\n")
-	w("   from the binary and helps the 8 MB target.\n")
-	w("3. **Binary size** (%s, target 8 MB) is mostly the standard library's TLS/crypto and net/http, which the\n", mb(r.binaryBytes))
-	w("   modules need; the table above shows what each dependency group adds. Dropping validator/v10 is the one\n")
-	w("   sizeable cut available; after that, `-ldflags '-s -w'` is already applied and only an executable packer\n")
-	w("   (slower start) would go further.\n")
-	w("4. **Requests.** update_info reads the firmware inventory with $expand (%.0f requests per run, login and logout\n", fw.requests)
-	w("   included) where redfish_info walks the collection member by member; no cheaper request plan is left.\n\n")
+	w("2. **System CA pool (fixed).** perf showed %.0f%% of an update_info run's CPU in `x509.SystemCertPool`: with\n", before.systemRootsShare)
+	w("   `ca_path` set, the client parsed the ~140 system roots and then added the iLO's CA. Ansible's own `ca_path`\n")
+	w("   trusts that file alone (`make_context` loads only `cafile`), so the client now does the same (commit 32eeb7b).\n")
+	w("   CPU of one update_info firmware run: **%.1f ms before → %.1f ms now** (no-op floor %.1f ms).\n", before.runCPUms, median(fw.cpuMs), median(noop.cpuMs))
+	w("3. **validator/v10 (removed from the binary).** It cost %.2f ms of package init per run and %.2f MB of binary\n",
+		before.validatorInitMs, float64(before.validatorBinaryBytes)/1e6)
+	w("   (mimetype, go-urn, locales, x/text, x/crypto and its regexps, for six tags the modules use). The modules'\n")
+	w("   tags are now checked by internal/ansible itself, with validator/v10 kept as the test oracle it must agree\n")
+	w("   with. Package init: **%.2f ms before → %.2f ms now**; binary: **%s before → %s now**.\n", before.initMs, p.initTotal, mb(before.binary), mb(r.binaryBytes))
+	w("4. **What is left** is the Go runtime's start, one TLS handshake (ECDSA P-256) and JSON: see the perf table.\n")
+	w("   Requests are at their floor: update_info reads the firmware inventory with `$expand` (%.0f requests per run,\n", fw.requests)
+	w("   login and logout included) where redfish_info walks the collection member by member.\n\n")
 }
 
 func (r *report) writeCommands(w func(string, ...any)) {
@@ -432,9 +441,10 @@ func (r *report) writeCommands(w func(string, ...any)) {
 	w("curl -X POST https://127.0.0.1:P/_sim/counters/reset; curl https://127.0.0.1:P/_sim/counters   # every iLO, around every run\n")
 	w("ilosim -count %d -profile ilo5,ilo6,ilo7; ansible-playbook -i idem.ini bench/playbooks/baseline.yml\n", cfg.idemILOs)
 	w("mkimage -o /dev/shm/… -name %s -size %d; split -b 33554432 -d -a 3 …\n", uploadName, cfg.uploadBytes)
-	w("ilosim -count 1 -speed 1000 -idle-timeout 100000h; /usr/bin/time -f %%M fleetfw-ilo upload-args.json; /usr/bin/time -f %%M bash bench/curl-upload.sh …\n")
+	w("ilosim -count 1 -speed 1000 -idle-timeout 100000h; fleetfw-ilo upload-args.json; bash bench/curl-upload.sh …   # rusage of each (peak RSS, CPU)\n")
 	w("ilosim -count 1 -profile ilo5-multipart …; ansible-playbook bench/playbooks/upload_multipart_uri.yml (interpreter: /usr/bin/time -f %%M python3)\n")
 	w("ilosim -count %d; ANSIBLE_FORKS=%d ansible-playbook bench/playbooks/fleet_update_info.yml\n", cfg.scaleILOs, cfg.scaleForks)
 	w("GODEBUG=inittrace=1 fleetfw-ilo args.json; strace -c -f fleetfw-ilo args.json; go tool nm -size fleetfw-ilo.syms\n")
+	w("perf record -F 10000 -g -- sh -c 'for i in $(seq 50); do fwsyms args.json; done'; perf report --children --sort symbol -g none\n")
 	w("```\n")
 }

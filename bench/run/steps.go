@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -251,32 +253,55 @@ func scale(ctx context.Context, cfg config, rep *report) error {
 	return nil
 }
 
-// timed runs a command under GNU time and returns wall seconds, peak RSS
-// (KiB) and stdout.
-func timed(ctx context.Context, dir string, env []string, name string, args ...string) (float64, int64, string, error) {
+// timing is one command run under GNU time.
+type timing struct {
+	wall   float64 // seconds
+	cpu    float64 // user+system seconds of the command and its children
+	rssKiB int64   // peak RSS of the largest process
+	out    string  // stdout
+}
+
+// timed runs a command under GNU time and returns its wall and CPU seconds,
+// peak RSS and stdout. Peak RSS is GNU time's %M: taken from wait4 in a
+// small process, as a process forked from this (large) Go program would
+// carry this program's high-water mark across exec. CPU comes from the
+// rusage of GNU time, which waits for the command (microseconds, where -f
+// %U prints hundredths); it includes GNU time's own start, well under 1 ms.
+func timed(ctx context.Context, dir string, env []string, name string, args ...string) (timing, error) {
 	f, err := os.CreateTemp("", "bench-time-")
 	if err != nil {
-		return 0, 0, "", fmt.Errorf("create time output: %w", err)
+		return timing{}, fmt.Errorf("create time output: %w", err)
 	}
 	f.Close()
 	defer os.Remove(f.Name())
+	cmd := exec.CommandContext(ctx, "/usr/bin/time", append([]string{"-f", "%M", "-o", f.Name(), name}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	t0 := time.Now()
-	out, err := command(ctx, dir, env, "/usr/bin/time", append([]string{"-f", "%M", "-o", f.Name(), name}, args...)...)
-	wall := time.Since(t0).Seconds()
-	b, rerr := os.ReadFile(f.Name())
-	if rerr != nil {
-		return wall, 0, out, errors.Join(err, fmt.Errorf("read time output: %w", rerr))
+	runErr := cmd.Run()
+	t := timing{wall: time.Since(t0).Seconds(), out: stdout.String(), cpu: cpuOf(cmd.ProcessState).Seconds()}
+	if runErr != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if len(msg) > 2000 {
+			msg = "…" + msg[len(msg)-2000:]
+		}
+		runErr = fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), runErr, msg)
+	}
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		return t, errors.Join(runErr, fmt.Errorf("read time output: %w", err))
 	}
 	// "Command exited with non-zero status N" comes first when it failed.
 	fields := strings.Fields(string(b))
 	if len(fields) == 0 {
-		return wall, 0, out, errors.Join(err, fmt.Errorf("read time output: empty"))
+		return t, errors.Join(runErr, errors.New("read time output: empty"))
 	}
-	rss, perr := strconv.ParseInt(fields[len(fields)-1], 10, 64)
-	if perr != nil {
-		return wall, 0, out, errors.Join(err, fmt.Errorf("read time output %q: %w", b, perr))
+	if t.rssKiB, err = strconv.ParseInt(fields[len(fields)-1], 10, 64); err != nil {
+		return t, errors.Join(runErr, fmt.Errorf("read time output %q: %w", b, err))
 	}
-	return wall, rss, out, err
+	return t, runErr
 }
 
 // moduleArgs writes an Ansible arguments file for the multi-call binary.

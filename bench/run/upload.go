@@ -80,19 +80,19 @@ func upload(ctx context.Context, cfg config, rep *report) error {
 		if err := s.reset(ctx); err != nil {
 			return err
 		}
-		wall, rss, out, err := timed(ctx, cfg.work, nil, cfg.moduleBin(), argsFile)
+		mt, err := timed(ctx, cfg.work, nil, cfg.moduleBin(), argsFile)
 		if err != nil {
 			return fmt.Errorf("component upload: %w", err)
 		}
-		if msg := moduleFailed(out); msg != "" {
+		if msg := moduleFailed(mt.out); msg != "" {
 			return fmt.Errorf("component upload failed: %s", msg)
 		}
 		c, err := s.counters(ctx)
 		if err != nil {
 			return err
 		}
-		u.module = append(u.module, wall)
-		u.moduleRSS = append(u.moduleRSS, float64(rss))
+		u.module = append(u.module, mt.wall)
+		u.moduleRSS = append(u.moduleRSS, float64(mt.rssKiB))
 		u.moduleRequests = c.total()
 		u.moduleReceived = c.BytesReceived
 
@@ -102,12 +102,12 @@ func upload(ctx context.Context, cfg config, rep *report) error {
 		if err := s.reset(ctx); err != nil {
 			return err
 		}
-		cwall, crss, cout, err := timed(ctx, cfg.work, nil, "bash", script, base, s.CAPath, simUser, simPass, parts, uploadName)
+		ct, err := timed(ctx, cfg.work, nil, "bash", script, base, s.CAPath, simUser, simPass, parts, uploadName)
 		if err != nil {
 			return fmt.Errorf("curl upload: %w", err)
 		}
 		var posts float64
-		for _, l := range strings.Split(cout, "\n") {
+		for _, l := range strings.Split(ct.out, "\n") {
 			if f := strings.Fields(l); len(f) == 3 && f[0] == "post" {
 				t, _ := strconv.ParseFloat(f[1], 64)
 				posts += t
@@ -116,13 +116,13 @@ func upload(ctx context.Context, cfg config, rep *report) error {
 		if c, err = s.counters(ctx); err != nil {
 			return err
 		}
-		u.curl = append(u.curl, cwall)
+		u.curl = append(u.curl, ct.wall)
 		u.curlPosts = append(u.curlPosts, posts)
-		u.curlRSS = append(u.curlRSS, float64(crss))
+		u.curlRSS = append(u.curlRSS, float64(ct.rssKiB))
 		u.curlRequests = c.total()
 		u.curlReceived = c.BytesReceived
 		logf("upload round %d: module %.1f s (%.0f MiB/s, RSS %d KiB), curl %.1f s (%.0f MiB/s)", r+1,
-			wall, mib(cfg.uploadBytes)/wall, rss, cwall, mib(cfg.uploadBytes)/cwall)
+			mt.wall, mib(cfg.uploadBytes)/mt.wall, mt.rssKiB, ct.wall, mib(cfg.uploadBytes)/ct.wall)
 	}
 	rep.upload = u
 	s.stop()
