@@ -63,6 +63,12 @@ type badRequiredDefault struct {
 type badTag struct {
 	A string `json:"a" validate:"maxx=3"`
 }
+type badDive struct {
+	A string `json:"a" validate:"dive,min=2"`
+}
+type badBoundType struct {
+	A bool `json:"a" validate:"min=1"`
+}
 type badRule struct {
 	A string `json:"a"`
 }
@@ -92,6 +98,8 @@ func TestSpecErrors(t *testing.T) {
 	}{
 		{"required and default", New("m", noop[badRequiredDefault]), "required and default are mutually exclusive"},
 		{"unknown validator tag", New("m", noop[badTag]), `validate tag "maxx=3"`},
+		{"dive on a string", New("m", noop[badDive]), `validate tag "dive,min=2": dive needs a list option`},
+		{"bound on a bool", New("m", noop[badBoundType]), `validate tag "min=1": min does not apply to a bool`},
 		{"rule names unknown option", New("m", noop[badRule]), `unknown option "b"`},
 		{"unsupported Go type", New("m", noop[badType]), "unsupported Go type chan int"},
 		{"default of wrong type", New("m", noop[badDefault]), `default "ten"`},

@@ -1,6 +1,7 @@
 package ansible
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/go-playground/validator/v10"
+	"github.com/tidwall/gjson"
 )
 
 // go-playground/validator is the reference the in-house rules of tags.go are
@@ -251,4 +253,39 @@ func FuzzTagRules(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestTagRulesRawOption: a raw option's rules apply to whatever it holds,
+// and a value they cannot compare fails with a message rather than a panic.
+func TestTagRulesRawOption(t *testing.T) {
+	type rawArgs struct {
+		Blob any `json:"blob" validate:"min=2"`
+	}
+	m := New("m", noop[rawArgs])
+	tests := []struct {
+		args    string
+		wantMsg string // "" when the run succeeds
+	}{
+		{`{"blob": "ab"}`, ""},
+		{`{"blob": [1, 2, 3]}`, ""},
+		// A raw number stays a json.Number, which the rules (as the
+		// validator did) measure as text: 12 has two characters.
+		{`{"blob": 12}`, ""},
+		{`{"blob": "a"}`, "value of blob must be at least 2 characters long, got: a (1 characters)"},
+		{`{"blob": {"k": 1}}`, "value of blob must be at least 2 keys, got: 1 keys"},
+		{`{"blob": true}`, `value of blob cannot be checked with "min=2": min does not apply to a bool`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			var out strings.Builder
+			code := m.Execute(context.Background(), []byte(tt.args), &out)
+			msg := gjson.Get(out.String(), "msg").String()
+			if tt.wantMsg == "" && code != 0 {
+				t.Fatalf("exit %d, output %s", code, out.String())
+			}
+			if tt.wantMsg != "" && (code != 1 || msg != tt.wantMsg) {
+				t.Fatalf("exit %d, msg %q, want 1 and %q", code, msg, tt.wantMsg)
+			}
+		})
+	}
 }
