@@ -19,9 +19,10 @@
 //
 //	json:"name"           option name (encoding/json rules; embedded structs are flattened)
 //	default:"v"           default, parsed with the option's type (lists: comma-separated)
-//	validate:"..."        go-playground/validator tags; "required" and "oneof=" become
-//	                      Ansible's required and choices, the rest is checked by the validator
-//	                      ("dive" separates the list's rules from its elements' rules)
+//	validate:"..."        rules with go-playground/validator's syntax and meaning: "required" and
+//	                      "oneof=" become Ansible's required and choices; omitempty, min, max,
+//	                      len, gt, gte, lt, lte are checked after them ("dive" separates the
+//	                      list's rules from its elements' rules); any other rule is a spec error
 //	no_log:"true"         secret: masked in invocation and scrubbed from every output string
 //	env:"A,B"             fallback environment variables, first one set wins
 //	aliases:"a,b"         other names accepted for the option
@@ -36,8 +37,9 @@
 // arg_spec.py): env fallbacks, aliases, unsupported options, mutually_exclusive,
 // defaults, required, types, choices, required_together, required_one_of,
 // required_if, required_by, then suboptions; the first error is reported with
-// Ansible's wording. The validator tags and the Check hook (of the
-// arguments, their embedded structs and suboption structs) run after that.
+// Ansible's wording. The other validate rules run right after choices; the
+// Check hook (of the arguments, their embedded structs and suboption
+// structs) runs after all that.
 //
 // The output is one JSON object: the module's Result, "changed" (false when
 // the Result has none), "failed", "msg" on failure, "warnings",
@@ -45,6 +47,10 @@
 // only under --diff, and "error_info" when the error has an
 // ErrorInfo() map[string]any method. Every no_log value and Run.Secret value
 // is scrubbed as ansible-core's remove_values does.
+//
+// The validate rules are checked by this package (tags.go), not by
+// go-playground/validator: linking it adds 2.2 MB to the module binary. Its
+// tests check the rules against the validator, which stays the reference.
 //
 // Deliberate differences from AnsibleModule: a dict given as a string is
 // read as JSON or k=v (no Python literal_eval); a float "inf" or "nan" is

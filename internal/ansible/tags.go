@@ -10,8 +10,8 @@ import (
 
 // The validate tag's rules are checked here rather than by
 // go-playground/validator, whose baked-in rules (regexps, MIME types, URNs,
-// translations) would double the module binary for the few rules modules
-// use. The rules keep that validator's syntax and meaning, and
+// translations) would add much of the module binary for the few rules modules
+// use (2.2 MB of 10). The rules keep that validator's syntax and meaning, and
 // tags_test.go checks them against it.
 
 // tagRule is one rule of a validate tag: "required", "omitempty", or a
