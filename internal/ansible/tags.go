@@ -38,9 +38,15 @@ type tagRules struct {
 	rules []tagRule
 }
 
-// boundRules are the rules that compare a length or a number with their
+// isBound reports whether rule compares a length or a number with its
 // parameter.
-var boundRules = map[string]bool{"min": true, "max": true, "len": true, "gt": true, "gte": true, "lt": true, "lte": true}
+func isBound(rule string) bool {
+	switch rule {
+	case "min", "max", "len", "gt", "gte", "lt", "lte":
+		return true
+	}
+	return false
+}
 
 // parseTag parses tag (without "dive": splitValidate splits it off) for
 // values of Go type t, so that an unknown rule or a parameter t's values
@@ -64,7 +70,7 @@ func parseTag(tag string, t reflect.Type) (tagRules, error) {
 			if hasParam {
 				return tagRules{}, fmt.Errorf("validate tag %q: %s takes no parameter", tag, name)
 			}
-		case boundRules[name]:
+		case isBound(name):
 			r.parseParam()
 			if err := r.fits(t.Kind()); err != nil {
 				return tagRules{}, fmt.Errorf("validate tag %q: %w", tag, err)
