@@ -5,7 +5,7 @@
 #   make test    everything CI checks (.ci/run calls it)
 #
 # Other targets: deps build cross collection install sim images bench fuzz lint unit
-# integration sanity clean. `make help` lists them.
+# integration integration-full sanity clean. `make help` lists them.
 
 SHELL       := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -40,11 +40,11 @@ INTEGRATION_PARALLEL ?= 3
 # What `make fuzz` gives each Fuzz target.
 FUZZTIME ?= 20s
 
-.PHONY: help deps build cross collection install sim images demo test unit race integration \
+.PHONY: help deps build cross collection install sim images demo test unit race integration integration-full \
 	reliability reliability-short bench bench-go fuzz lint lint-go lint-yaml lint-ansible sanity clean
 
 help:
-	@sed -n 's/^\([a-z-]*\):.*## \(.*\)/  \1\t\2/p' $(MAKEFILE_LIST) | expand -t 16
+	@sed -n 's/^\([a-z-]*\):.*## \(.*\)/  \1\t\2/p' $(MAKEFILE_LIST) | expand -t 20
 
 deps: ## install missing Debian packages (ansible-core, ansible-lint, yamllint, ...)
 	@scripts/deps.sh
@@ -116,11 +116,25 @@ unit: ## go test ./..., then -race on RACE_PKGS when a C compiler is available
 	  echo "go test -race $(RACE_PKGS)"; CGO_ENABLED=1 $(GO) test -count=1 -timeout 5m -race $(RACE_PKGS); \
 	else echo "race: skipped (no C compiler; apt-get install gcc)"; fi
 
-integration: ## run real ansible-playbook against the simulator (tests/integration)
-	@mkdir -p $(BUILD)
-	@echo "go test -tags integration ./tests/integration/ (full log: $(BUILD)/integration.log)"
-	@set +e; $(GO) test -count=1 -v -tags integration -parallel $(INTEGRATION_PARALLEL) -timeout $(INTEGRATION_TIMEOUT) ./tests/integration/ 2>&1 | tee $(BUILD)/integration.log | \
-	  grep -vE '^=== (RUN|PAUSE|CONT|NAME)|^ *--- PASS'; exit $${PIPESTATUS[0]}
+# make integration (part of make test) runs the suite with -short: a playbook that lists several
+# simulator profiles runs only on its "# short:" ones (tests/integration/targets_test.go), which
+# still put every playbook, every profile and each profile's quirks through the suite once.
+# make integration-full runs every playbook on every profile it lists.
+integration: INTEGRATION_SHORT := -short
+integration-full: INTEGRATION_SHORT :=
+
+integration: ## real ansible-playbook against the simulator, every playbook once (tests/integration -short)
+	$(run-integration)
+
+integration-full: ## the same on every simulator profile each playbook lists (about twice as long; not in make test)
+	$(run-integration)
+
+define run-integration
+@mkdir -p $(BUILD)
+@echo "go test -tags integration $(INTEGRATION_SHORT) ./tests/integration/ (full log: $(BUILD)/integration.log)"
+@set +e; $(GO) test -count=1 -v -tags integration $(INTEGRATION_SHORT) -parallel $(INTEGRATION_PARALLEL) -timeout $(INTEGRATION_TIMEOUT) ./tests/integration/ 2>&1 | tee $(BUILD)/integration.log | \
+  grep -vE '^=== (RUN|PAUSE|CONT|NAME)|^ *--- PASS'; exit $${PIPESTATUS[0]}
+endef
 
 reliability-short: ## faults, bad input, secrets, TLS and a 200-run session soak (tests/reliability -short)
 	$(GO) test -count=1 -parallel 8 -tags integration -short -timeout 10m ./tests/reliability/

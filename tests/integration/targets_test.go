@@ -4,7 +4,9 @@ package integration
 
 import (
 	"bufio"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,7 +20,14 @@ import (
 // Comment lines at the top of a playbook select the simulators:
 //
 //	# profiles: ilo5,ilo6   run the playbook once per profile, one iLO each (default: ilo5)
+//	# short: ilo6           with -short, only these of the profiles (default: the first)
 //	# fleet: ilo5,ilo6,ilo7 run it once against one simulator with these iLOs (group "ilos")
+//
+// With -short (make integration, part of make test) a multi-profile playbook runs on its
+// "short" profiles only; fleets run whole. The "short" lines are chosen so that every
+// playbook still runs once and every profile's quirks (ilo5-legacy: no Tasks and no
+// Capabilities; ilo6 and ilo7: no trailing slashes, newer registries) still meet each module.
+// make integration-full runs every profile.
 //
 // A target named after a module that has no doc stub yet is skipped, saying so.
 func TestTargets(t *testing.T) {
@@ -34,12 +43,15 @@ func TestTargets(t *testing.T) {
 	for _, pb := range playbooks {
 		target := filepath.Base(filepath.Dir(pb))
 		name := target + "/" + strings.TrimSuffix(filepath.Base(pb), ".yml")
-		runs, err := simRuns(pb)
+		runs, err := simRuns(pb, testing.Short())
 		if err != nil {
 			t.Fatalf("%s: %v", pb, err)
 		}
 		for _, profiles := range runs {
 			t.Run(name+"/"+strings.Join(profiles, "+"), func(t *testing.T) {
+				if why := runElsewhere(name); testing.Short() && why != "" {
+					t.Skip("-short: " + why)
+				}
 				if slices.Contains(modules, target) {
 					if _, err := os.Stat(filepath.Join(suite.installed, "plugins", "modules", target+".py")); err != nil {
 						t.Skipf("module %s is not in the collection yet", target)
@@ -55,15 +67,29 @@ func TestTargets(t *testing.T) {
 	}
 }
 
-// simRuns reads the "# profiles:" and "# fleet:" header comments of a playbook and returns
-// the simulator profiles of each run.
-func simRuns(playbook string) ([][]string, error) {
+// runElsewhere says which other test runs the playbook name (target/playbook) whole, on the
+// same simulators, requiring success and no session left, when that test can run here; with
+// -short TestTargets leaves the playbook to it.
+func runElsewhere(name string) string {
+	if name == "roles_firmware_report/fleet" {
+		if _, err := exec.LookPath("chromium"); err == nil {
+			return "TestFirmwareReport runs this playbook and renders its report"
+		}
+	}
+	return ""
+}
+
+// simRuns reads the "# profiles:", "# short:" and "# fleet:" header comments of a playbook
+// and returns the simulator profiles of each run; short keeps only the "short" profiles (the
+// first one when there is no "short" line).
+func simRuns(playbook string, short bool) ([][]string, error) {
 	f, err := os.Open(playbook)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var runs [][]string
+	var profiles, shortProfiles []string
+	var fleets [][]string
 	s := bufio.NewScanner(f)
 	for s.Scan() {
 		line := strings.TrimSpace(s.Text())
@@ -80,18 +106,109 @@ func simRuns(playbook string) ([][]string, error) {
 		list := strings.Split(strings.ReplaceAll(value, " ", ""), ",")
 		switch strings.TrimSpace(key) {
 		case "profiles":
-			for _, p := range list {
-				runs = append(runs, []string{p})
-			}
+			profiles = append(profiles, list...)
+		case "short":
+			shortProfiles = append(shortProfiles, list...)
 		case "fleet":
-			runs = append(runs, list)
+			fleets = append(fleets, list)
 		}
 	}
 	if err := s.Err(); err != nil {
 		return nil, err
 	}
+	for _, p := range shortProfiles {
+		if !slices.Contains(profiles, p) {
+			return nil, fmt.Errorf("header: short profile %q is not one of the profiles %v", p, profiles)
+		}
+	}
+	if short && len(profiles) > 0 {
+		if len(shortProfiles) == 0 {
+			shortProfiles = profiles[:1]
+		}
+		profiles = shortProfiles
+	}
+	var runs [][]string
+	for _, p := range profiles {
+		runs = append(runs, []string{p})
+	}
+	runs = append(runs, fleets...)
 	if len(runs) == 0 {
 		runs = [][]string{{"ilo5"}}
 	}
 	return runs, nil
+}
+
+// TestShortMatrix checks the -short selection of TestTargets: every playbook still runs at
+// least once, and every simulator profile of the full matrix still runs somewhere.
+func TestShortMatrix(t *testing.T) {
+	playbooks, err := filepath.Glob(filepath.Join("targets", "*", "*.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, short := map[string]bool{}, map[string]bool{}
+	for _, pb := range playbooks {
+		all, err := simRuns(pb, false)
+		if err != nil {
+			t.Fatalf("%s: %v", pb, err)
+		}
+		some, err := simRuns(pb, true)
+		if err != nil {
+			t.Fatalf("%s: %v", pb, err)
+		}
+		if len(some) == 0 || len(some) > len(all) {
+			t.Errorf("%s: %d runs with -short, %d without", pb, len(some), len(all))
+		}
+		for _, run := range all {
+			for _, p := range run {
+				full[p] = true
+			}
+		}
+		for _, run := range some {
+			for _, p := range run {
+				short[p] = true
+			}
+		}
+	}
+	for p := range full {
+		if !short[p] {
+			t.Errorf("profile %s runs in the full matrix only; give a playbook a \"# short: %s\" line", p, p)
+		}
+	}
+}
+
+// TestSimRuns checks how the header comments select the simulators, with and without -short.
+func TestSimRuns(t *testing.T) {
+	tests := []struct {
+		name, header string
+		full, short  [][]string
+		err          bool
+	}{
+		{"no header", "- hosts: localhost\n", [][]string{{"ilo5"}}, [][]string{{"ilo5"}}, false},
+		{"profiles", "# profiles: ilo5, ilo6,ilo7\n", [][]string{{"ilo5"}, {"ilo6"}, {"ilo7"}}, [][]string{{"ilo5"}}, false},
+		{"short", "---\n# profiles: ilo5,ilo6,ilo7\n# short: ilo7,ilo6\n", [][]string{{"ilo5"}, {"ilo6"}, {"ilo7"}}, [][]string{{"ilo7"}, {"ilo6"}}, false},
+		{"fleet", "# fleet: ilo5,ilo6\n", [][]string{{"ilo5", "ilo6"}}, [][]string{{"ilo5", "ilo6"}}, false},
+		{"short not a profile", "# profiles: ilo5,ilo6\n# short: ilo7\n", nil, nil, true},
+		{"after the first line of YAML", "- hosts: localhost\n# profiles: ilo6\n", [][]string{{"ilo5"}}, [][]string{{"ilo5"}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pb := filepath.Join(t.TempDir(), "pb.yml")
+			if err := os.WriteFile(pb, []byte(tt.header), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for _, short := range []bool{false, true} {
+				got, err := simRuns(pb, short)
+				if (err != nil) != tt.err {
+					t.Fatalf("simRuns(short=%v) error %v, want error: %v", short, err, tt.err)
+				}
+				want := tt.full
+				if short {
+					want = tt.short
+				}
+				if !slices.EqualFunc(got, want, slices.Equal) {
+					t.Errorf("simRuns(short=%v) = %v, want %v", short, got, want)
+				}
+			}
+		})
+	}
 }
