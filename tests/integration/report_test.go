@@ -29,6 +29,7 @@ func TestFirmwareReport(t *testing.T) {
 	if err != nil {
 		t.Skip("chromium is not installed (apt-get install chromium)")
 	}
+	t.Parallel() // with TestTargets' runs: this is one of the longest
 	sim := startSim(t, "ilo5", "ilo5", "ilo6", "ilo7", "ilo5-legacy")
 	dir := t.TempDir()
 	r := runPlaybook(t, sim, filepath.Join("targets", "roles_firmware_report", "fleet.yml"), map[string]any{"report_dir": dir}, nil)

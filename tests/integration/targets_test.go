@@ -40,6 +40,13 @@ func TestTargets(t *testing.T) {
 		t.Skip("no playbooks in tests/integration/targets/*/ yet")
 	}
 	modules := actionGroup(t)
+	// Other top-level tests that start simulators (TestFirmwareReport, ...) run alongside.
+	t.Parallel()
+	type playbookRun struct {
+		pb, target, name string
+		profiles         []string
+	}
+	var all []playbookRun
 	for _, pb := range playbooks {
 		target := filepath.Base(filepath.Dir(pb))
 		name := target + "/" + strings.TrimSuffix(filepath.Base(pb), ".yml")
@@ -48,22 +55,28 @@ func TestTargets(t *testing.T) {
 			t.Fatalf("%s: %v", pb, err)
 		}
 		for _, profiles := range runs {
-			t.Run(name+"/"+strings.Join(profiles, "+"), func(t *testing.T) {
-				if why := runElsewhere(name); testing.Short() && why != "" {
-					t.Skip("-short: " + why)
-				}
-				if slices.Contains(modules, target) {
-					if _, err := os.Stat(filepath.Join(suite.installed, "plugins", "modules", target+".py")); err != nil {
-						t.Skipf("module %s is not in the collection yet", target)
-					}
-				}
-				t.Parallel()
-				sim := startSim(t, profiles...)
-				r := runPlaybook(t, sim, pb, nil, nil)
-				r.RequireOK(t)
-				requireNoSessions(t, sim)
-			})
+			all = append(all, playbookRun{pb, target, name, profiles})
 		}
+	}
+	// Fleets first: they are the longest runs, and parallel subtests start in the order
+	// they are declared, so the suite does not end waiting on one of them.
+	slices.SortStableFunc(all, func(a, b playbookRun) int { return len(b.profiles) - len(a.profiles) })
+	for _, run := range all {
+		t.Run(run.name+"/"+strings.Join(run.profiles, "+"), func(t *testing.T) {
+			if why := runElsewhere(run.name); testing.Short() && why != "" {
+				t.Skip("-short: " + why)
+			}
+			if slices.Contains(modules, run.target) {
+				if _, err := os.Stat(filepath.Join(suite.installed, "plugins", "modules", run.target+".py")); err != nil {
+					t.Skipf("module %s is not in the collection yet", run.target)
+				}
+			}
+			t.Parallel()
+			sim := startSim(t, run.profiles...)
+			r := runPlaybook(t, sim, run.pb, nil, nil)
+			r.RequireOK(t)
+			requireNoSessions(t, sim)
+		})
 	}
 }
 
