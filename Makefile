@@ -95,7 +95,7 @@ demo: deps ## build, package, install into a temp path, run playbooks/demo.yml a
 # `make test` runs every step even when one fails, then fails naming the failed steps.
 TEST_STEPS := lint unit integration reliability-short sanity
 
-test: ## everything CI checks: lint, unit (+race), integration, sanity
+test: ## everything CI checks: lint, unit (+race), integration (each playbook once), reliability-short, sanity
 	@failed=""; start=$$SECONDS; \
 	for step in $(TEST_STEPS); do \
 	  echo "=== make $$step"; t0=$$SECONDS; \
