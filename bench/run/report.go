@@ -159,6 +159,9 @@ func (r *report) writeHeadline(w func(string, ...any)) {
 		}
 		cr := median(ratios(cpuOf(ui), cpuOf(noop)))
 		w("| same: update_info ÷ floor, controller CPU (user+sys of the whole play) | %.2f× | (≤ 1.3×) | %s |\n", cr, verdict(cr <= 1.3))
+		sized := r.fleet[3]
+		w("| same: no-op padded to the module's size ÷ no-op, wall (what Ansible's per-task copy of the binary costs) | %.2f× | (report) | |\n",
+			median(ratios(walls(sized), walls(noop))))
 	}
 	if len(r.idem) > 0 {
 		wr := median(perILO(r.idem, r.idemILOs, func(x runResult) float64 { return float64(x.c.Writes) }))
@@ -223,13 +226,23 @@ func (r *report) writeFleet(w func(string, ...any)) {
 	}
 	w("Controller CPU per round (less sensitive to the machine's load than wall time): update_info ÷ redfish_info **%s**;\n"+
 		"update_info ÷ floor **%s**.\n\n", figure(ratios(cpu(r.fleet[0]), cpu(r.fleet[1])), "%.2f"), figure(ratios(cpu(r.fleet[0]), cpu(r.fleet[2])), "%.2f"))
+	sized := r.fleet[3]
+	w("What the binary's size costs (Ansible copies the module file to a new temporary directory for every task):\n"+
+		"no-op padded to the module's size ÷ no-op, wall **%s**, controller CPU **%s**; update_info ÷ padded no-op (the\n"+
+		"module's own run, TLS and requests, with the copy factored out), wall **%s**, controller CPU **%s**.\n\n",
+		figure(ratios(walls(sized), noop), "%.2f"), figure(ratios(cpu(sized), cpu(r.fleet[2])), "%.2f"),
+		figure(ratios(ui, walls(sized)), "%.2f"), figure(ratios(cpu(r.fleet[0]), cpu(sized)), "%.2f"))
 	w("Requests by method, first round: ")
 	for i, v := range fleetVariants {
 		w("%s %v; ", v.name, r.fleet[i][0].c.Requests)
 	}
 	w("\nLoad average after each run: ")
 	for i := range r.fleet[0] {
-		w("round %d: %.0f/%.0f/%.0f; ", i+1, r.fleet[0][i].load, r.fleet[1][i].load, r.fleet[2][i].load)
+		w("round %d:", i+1)
+		for k := range fleetVariants {
+			w(" %.0f", r.fleet[k][i].load)
+		}
+		w("; ")
 	}
 	w("\n\n")
 }
@@ -437,7 +450,7 @@ func (r *report) writeCommands(w func(string, ...any)) {
 	w("make -s collection DIST=$WORK/dist && ansible-galaxy collection install -p $WORK/collections $WORK/dist/*.tar.gz\n")
 	w("go build -trimpath -buildvcs=false -ldflags '-s -w -buildid=' -o $WORK/library/bench_noop ./bench/noop   # also cmd/ilosim, cmd/mkimage, bench/noopvalidator\n")
 	w("ilosim -count %d -dir $WORK/sim-fleet -username bench -password … -ready-file …\n", cfg.fleetILOs)
-	w("ANSIBLE_FORKS=%d ANSIBLE_LIBRARY=$WORK/library ANSIBLE_STDOUT_CALLBACK=ansible.posix.json ansible-playbook -i fleet.ini bench/playbooks/fleet_{update_info,redfish_info,noop}.yml\n", cfg.fleetForks)
+	w("ANSIBLE_FORKS=%d ANSIBLE_LIBRARY=$WORK/library ANSIBLE_STDOUT_CALLBACK=ansible.posix.json ansible-playbook -i fleet.ini bench/playbooks/fleet_{update_info,redfish_info,noop,noop_sized}.yml\n", cfg.fleetForks)
 	w("curl -X POST https://127.0.0.1:P/_sim/counters/reset; curl https://127.0.0.1:P/_sim/counters   # every iLO, around every run\n")
 	w("ilosim -count %d -profile ilo5,ilo6,ilo7; ansible-playbook -i idem.ini bench/playbooks/baseline.yml\n", cfg.idemILOs)
 	w("mkimage -o /dev/shm/… -name %s -size %d; split -b 33554432 -d -a 3 …\n", uploadName, cfg.uploadBytes)

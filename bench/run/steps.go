@@ -80,6 +80,24 @@ func build(ctx context.Context, cfg config, rep *report) error {
 		return fmt.Errorf("stat noop-validator: %w", err)
 	}
 	rep.noopValidatorBytes = st.Size()
+	return padNoop(filepath.Join(cfg.work, "library", "bench_noop"), filepath.Join(cfg.work, "library", "bench_noop_sized"), rep.binaryBytes)
+}
+
+// padNoop writes a copy of the no-op module padded with zeros to size bytes
+// (the module binary's size; the ELF loader ignores what follows the last
+// segment), so the fleet benchmark can tell what Ansible's per-task copy of a
+// larger binary costs from what the module's own run costs.
+func padNoop(src, dst string, size int64) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return fmt.Errorf("read noop: %w", err)
+	}
+	if int64(len(b)) < size {
+		b = append(b, make([]byte, size-int64(len(b)))...)
+	}
+	if err := os.WriteFile(dst, b, 0o755); err != nil {
+		return fmt.Errorf("write padded noop: %w", err)
+	}
 	return nil
 }
 
@@ -154,6 +172,7 @@ var fleetVariants = []struct{ name, playbook string }{
 	{"fleetfw.ilo.update_info", "fleet_update_info.yml"},
 	{"community.general.redfish_info", "fleet_redfish_info.yml"},
 	{"no-op Go module (floor)", "fleet_noop.yml"},
+	{"no-op padded to the module binary's size", "fleet_noop_sized.yml"},
 }
 
 // fleet runs the three plays against the same simulated fleet, rotating
