@@ -8,10 +8,14 @@ import (
 )
 
 // Poll pacing for update operations: the first readings come quickly (a
-// small component is verified and written in seconds), later ones at most
-// every maxUpdatePoll.
+// small component or one Section is verified and written in seconds, and a
+// 1 GiB component is 32 Sections, each waited for), growing by half each
+// time to at most every maxUpdatePoll. Starting at 50 ms rather than 250 ms
+// costs about three more GETs per wait and no longer adds up to a quarter
+// of a second to every Section (make bench: 1000 MiB took 11-15 s against
+// curl's 7-8 s).
 const (
-	firstUpdatePoll = 250 * time.Millisecond
+	firstUpdatePoll = 50 * time.Millisecond
 	maxUpdatePoll   = 2 * time.Second
 )
 
