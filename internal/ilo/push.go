@@ -163,8 +163,13 @@ func (c *Client) Push(ctx context.Context, p PushRequest) (PushResult, error) {
 			if last && !p.Wait {
 				return res, nil
 			}
+			through := last && p.Params.UpdateTarget
+			first := sectionPoll
+			if through {
+				first = firstUpdatePoll
+			}
 			us, err := c.WaitUpdate(ctx, UpdateWait{What: what, ETag: tag, Before: before, Every: p.Every, Seen: p.Seen,
-				ThroughReset: last && p.Params.UpdateTarget})
+				ThroughReset: through, First: first})
 			res.Last = us
 			if err != nil {
 				return res, err // it names the section and the file
