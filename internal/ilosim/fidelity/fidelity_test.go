@@ -374,17 +374,25 @@ func ext(name string) string {
 	return path.Ext(n)
 }
 
+// startSimWithComponent starts a simulator of profile with one small
+// component in its repository and returns it with its UpdateService.
+func startSimWithComponent(t *testing.T, profile string) (*simILO, map[string]any) {
+	t.Helper()
+	s := startSim(t, profile)
+	us := s.get(s.link(s.root, "UpdateService"))
+	if st := s.uploadComponent(us, testimage.Spec{Filename: "ilo5_305.bin", Size: 64 << 10}); st != http.StatusOK {
+		t.Fatalf("upload: status %d, want 200", st)
+	}
+	return s, us
+}
+
 // TestExpand checks that ?$expand=. (advertised in ProtocolFeaturesSupported
 // and used by iLOrest on every collection, reference §1.6) inlines members
 // of the same shape as a GET of each member.
 func TestExpand(t *testing.T) {
 	for _, pc := range profileCases {
 		t.Run(pc.profile, func(t *testing.T) {
-			s := startSim(t, pc.profile)
-			us := s.get(s.link(s.root, "UpdateService"))
-			if st := s.uploadComponent(us, testimage.Spec{Filename: "ilo5_305.bin", Size: 64 << 10}); st != http.StatusOK {
-				t.Fatalf("upload: status %d, want 200", st)
-			}
+			s, us := startSimWithComponent(t, pc.profile)
 			for _, link := range []string{"FirmwareInventory", "Oem.Hpe.ComponentRepository"} {
 				coll := s.link(us, link)
 				expanded := s.get(coll + "?$expand=.")
@@ -455,11 +463,7 @@ func TestETagHeader(t *testing.T) {
 func TestAllowHeader(t *testing.T) {
 	for _, pc := range profileCases {
 		t.Run(pc.profile, func(t *testing.T) {
-			s := startSim(t, pc.profile)
-			us := s.get(s.link(s.root, "UpdateService"))
-			if st := s.uploadComponent(us, testimage.Spec{Filename: "ilo5_305.bin", Size: 64 << 10}); st != http.StatusOK {
-				t.Fatalf("upload: status %d, want 200", st)
-			}
+			s, us := startSimWithComponent(t, pc.profile)
 			repo := s.link(us, "Oem.Hpe.ComponentRepository")
 			list := members(s.get(repo))
 			if len(list) == 0 {
