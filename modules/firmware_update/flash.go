@@ -38,6 +38,13 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 		return r, err
 	}
 	w := ilo.UpdateWait{What: "the flash of " + img.filename, Before: us, Seen: seen.add, ThroughReset: img.ilo, WatchState: true}
+	var mgrBefore ilo.Manager
+	if img.ilo && a.Wait {
+		var err error
+		if mgrBefore, err = c.Manager(wctx); err != nil {
+			return done(res, err)
+		}
+	}
 	var acc ilo.Accepted
 	switch res.Method {
 	case methodSimple:
@@ -85,7 +92,15 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 			return done(res, err)
 		}
 	}
-	res, err := verify(wctx, c, img, targets, res)
+	if img.ilo {
+		// Complete comes before the iLO's reset (or instead of it): wait
+		// until it reset and came back, or runs the new firmware without.
+		if _, err := c.WaitSelfFlash(wctx, ilo.SelfFlashWait{What: w.What, Version: img.version,
+			Before: mgrBefore.FirmwareVersion, Reset: c.Logins() > logins}); err != nil {
+			return done(res, err)
+		}
+	}
+	res, err := verify(wctx, c, img, targets, res, logins)
 	return done(res, err)
 }
 
@@ -131,7 +146,7 @@ func multipartParams(a *Args, tag string, targets []ilo.InventoryItem, img image
 // show its version; one that takes effect at the next reboot may still show
 // the old one (the iLO reports the running firmware), which is reported as
 // pending_reboot, not as a failure.
-func verify(ctx context.Context, c *ilo.Client, img image, targets []ilo.InventoryItem, res Result) (Result, error) {
+func verify(ctx context.Context, c *ilo.Client, img image, targets []ilo.InventoryItem, res Result, logins int) (Result, error) {
 	if len(targets) == 0 {
 		res.NewVersion = ""
 		res.Msg = fmt.Sprintf("flashed %s; no FirmwareInventory entry to verify it against (force=true)", img.filename)
@@ -181,15 +196,18 @@ func verify(ctx context.Context, c *ilo.Client, img image, targets []ilo.Invento
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return res, fmt.Errorf("verify the flash of %s: %w", img.filename, ctx.Err())
+			return res, &ilo.WaitTimeoutError{What: fmt.Sprintf("%s to report %s after the flash of %s", targets[0].Name, img.version, img.filename),
+				State: ilo.StateComplete, Detail: "it reports " + res.NewVersion}
 		case <-t.C:
 		}
 	}
 	switch {
 	case res.PendingReboot:
 		res.Msg = fmt.Sprintf("flashed %s; %s reports %s, active after the next reboot (queue a ResetServer with fleetfw.ilo.update_task, or reboot the server)", img.filename, targets[0].Name, res.NewVersion)
-	case img.ilo:
+	case img.ilo && c.Logins() > logins:
 		res.Msg = fmt.Sprintf("flashed %s; the iLO reset itself and now runs %s", img.filename, res.NewVersion)
+	case img.ilo:
+		res.Msg = fmt.Sprintf("flashed %s; the iLO runs %s without having reset", img.filename, res.NewVersion)
 	default:
 		res.Msg = fmt.Sprintf("flashed %s; %s reports %s", img.filename, targets[0].Name, res.NewVersion)
 	}

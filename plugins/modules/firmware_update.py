@@ -95,7 +95,8 @@ options:
   force:
     description:
       - Flash even when the target already reports the version, when the version is unknown, when no FirmwareInventory
-        entry matches, when the target says it is not updateable, or when a BIOS image names another ROM family.
+        entry matches, when the target says it is not updateable (C(Updateable) false; a target without C(Updateable),
+        as on iLO 5 2.4x, is flashed without I(force)), or when a BIOS image names another ROM family.
     type: bool
     default: false
   wait:
