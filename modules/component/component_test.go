@@ -501,6 +501,9 @@ func TestUpdateTarget(t *testing.T) {
 			if v := e.sim.FirmwareVersion(); v != "3.05" {
 				t.Errorf("iLO firmware %s after the flash, want 3.05", v)
 			}
+			if nv, _ := o["new_version"].(string); ilo.CompareVersions(nv, "3.05") != 0 || o["ilo_reset"] != true {
+				t.Errorf("new_version %q ilo_reset %v, want the iLO's 3.05 after its reset (%s)", nv, o["ilo_reset"], o.msg())
+			}
 			_, _, stored := e.sim.ComponentByFilename("ilo5_305.bin")
 			if stored != keep || (keep && o.component("version") != "3.05") {
 				t.Errorf("in the repository: %v (returned version %q), want %v", stored, o.component("version"), keep)

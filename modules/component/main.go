@@ -94,6 +94,12 @@ type Result struct {
 	Deleted *[]string `json:"deleted,omitempty"`
 	// States are the update-service states seen while waiting.
 	States []ilo.StateSeen `json:"states,omitempty"`
+	// NewVersion is the firmware the iLO reports after flashing its own
+	// firmware (update_target with an iLO firmware file).
+	NewVersion string `json:"new_version,omitempty"`
+	// ILOReset is true when the iLO reset itself after flashing its own
+	// firmware and the module logged in again.
+	ILOReset bool `json:"ilo_reset,omitempty"`
 }
 
 // Action is one write the module made or would make.

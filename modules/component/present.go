@@ -62,6 +62,10 @@ func push(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, f localFi
 	}
 	wctx, cancel := waitContext(ctx, a)
 	defer cancel()
+	self, err := watchSelfFlash(wctx, c, a, f.filename)
+	if err != nil {
+		return res, err
+	}
 	var seen states
 	pr, err := c.Push(wctx, ilo.PushRequest{
 		Path: f.path, Filename: f.filename, Compsigs: f.compsigs,
@@ -77,7 +81,59 @@ func push(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, f localFi
 		return res, err
 	}
 	res.Msg = fmt.Sprintf("uploaded %s (%d bytes in %d sections)", f.filename, pr.BytesSent, pr.Sections)
+	if err := self.settle(wctx, c, &res); err != nil {
+		return res, err
+	}
 	return finish(ctx, c, a, f.filename, res)
+}
+
+// selfFlash follows a flash of the iLO's own firmware (update_target with
+// an ilo<gen>_<version> file): nil when the task flashes nothing of the iLO.
+type selfFlash struct {
+	filename string
+	version  string // the version the file name carries ("" unknown)
+	before   ilo.Manager
+	logins   int
+}
+
+// watchSelfFlash reads the manager before an iLO firmware file is flashed
+// (update_target, wait), so that the end of the flash can be told apart
+// from the firmware that ran before.
+func watchSelfFlash(ctx context.Context, c *ilo.Client, a *Args, filename string) (*selfFlash, error) {
+	if !a.UpdateTarget || !a.Wait || fwimage.ILOGeneration(filename) == 0 {
+		return nil, nil
+	}
+	mgr, err := c.Manager(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &selfFlash{filename: filename, version: fwimage.NameVersion(filename), before: mgr, logins: c.Logins()}, nil
+}
+
+// settle waits, after the update service reported Complete, until the iLO
+// reset and came back or reports the new firmware without a reset (a real
+// iLO shows Complete first, and does not always reset), then verifies the
+// version: new_version is what the iLO reports.
+func (s *selfFlash) settle(ctx context.Context, c *ilo.Client, res *Result) error {
+	if s == nil {
+		return nil
+	}
+	what := "the flash of " + s.filename
+	r, err := c.WaitSelfFlash(ctx, ilo.SelfFlashWait{What: what, Version: s.version, Before: s.before.FirmwareVersion, Reset: c.Logins() > s.logins})
+	if err != nil {
+		return err
+	}
+	res.ILOReset = c.Logins() > s.logins
+	res.NewVersion = r.Manager.FirmwareVersion
+	if s.version != "" && ilo.CompareVersions(s.version, r.Manager.Version) != 0 {
+		return fmt.Errorf("the update service reported %s Complete, but the iLO reports %s, not %s", what, r.Manager.FirmwareVersion, s.version)
+	}
+	if res.ILOReset {
+		res.Msg += fmt.Sprintf("; the iLO reset itself and now runs %s", r.Manager.FirmwareVersion)
+	} else {
+		res.Msg += fmt.Sprintf("; the iLO runs %s without having reset", r.Manager.FirmwareVersion)
+	}
+	return nil
 }
 
 // finish reads the entry the upload or download left in the repository.
@@ -179,6 +235,10 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 	}
 	wctx, cancel := waitContext(ctx, a)
 	defer cancel()
+	self, err := watchSelfFlash(wctx, c, a, filename)
+	if err != nil {
+		return res, err
+	}
 	var seen states
 	base := ilo.NewETag("fleetfw")
 	before, err := c.UpdateService(wctx)
@@ -230,6 +290,9 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 	}
 	res.Msg = fmt.Sprintf("the iLO downloaded %s", filename)
 	res.States = seen.seen
+	if err := self.settle(wctx, c, &res); err != nil {
+		return res, err
+	}
 	return finish(ctx, c, a, filename, res)
 }
 
