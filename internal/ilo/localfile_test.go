@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -29,7 +30,8 @@ func tagEcho(t *testing.T, f *fakeILO, after func(n int)) func() int {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
-	tag, posts := "", 0
+	var posts atomic.Int32
+	tag := ""
 	f.hook(http.MethodPost, "/cgi-bin/uploadFile", func(w http.ResponseWriter, r *http.Request) bool {
 		_, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		mr := multipart.NewReader(r.Body, params["boundary"])
@@ -45,11 +47,9 @@ func tagEcho(t *testing.T, f *fakeILO, after func(n int)) func() int {
 			}
 		}
 		mu.Lock()
-		posts++
-		n := posts
 		tag = etag
 		mu.Unlock()
-		if after != nil {
+		if n := int(posts.Add(1)); after != nil {
 			after(n)
 		}
 		writeEnvelope(w, http.StatusOK, "Base.1.4.Success")
@@ -64,11 +64,7 @@ func tagEcho(t *testing.T, f *fakeILO, after func(n int)) func() int {
 		_, _ = w.Write(b)
 		return true
 	})
-	return func() int {
-		mu.Lock()
-		defer mu.Unlock()
-		return posts
-	}
+	return func() int { return int(posts.Load()) }
 }
 
 // TestPushFileChanged: every Section comes from one descriptor, and a file
