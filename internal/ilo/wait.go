@@ -2,6 +2,7 @@ package ilo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -267,9 +268,9 @@ func (e *WaitTimeoutError) Error() string {
 		b.WriteString(" (" + e.Detail + ")")
 	}
 	if e.InReset {
-		b.WriteString("; the iLO was in its reset (not answering) when time ran out: it may still come back, read it with fleetfw.ilo.update_info before running again")
+		b.WriteString("; the iLO was in its reset (not answering) when time ran out")
 	} else {
-		b.WriteString("; the iLO was answering (not in a reset): raise wait_timeout, or read the outcome later with fleetfw.ilo.update_info")
+		b.WriteString("; the iLO was answering (not in a reset)")
 	}
 	return b.String()
 }
@@ -392,4 +393,59 @@ func pollEvery(d time.Duration) time.Duration {
 		return maxUpdatePoll
 	}
 	return d
+}
+
+// OutcomeUnknown is the outcome a module reports when a write it sent may
+// or may not have taken effect.
+const OutcomeUnknown = "unknown"
+
+// unknownError marks the failure of a task whose write the iLO accepted but
+// whose end could not be followed (Unknown).
+type unknownError struct{ err error }
+
+func (e *unknownError) Error() string { return e.err.Error() }
+func (e *unknownError) Unwrap() error { return e.err }
+
+// Unknown marks err, met after the iLO accepted a write, as leaving that
+// write's outcome unknown (WriteStatus reports it so). nil stays nil.
+func Unknown(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &unknownError{err: err}
+}
+
+// IsOutcomeUnknown reports whether err leaves a write's outcome unknown: a
+// write whose connection broke after it was sent (IsUncertain), a wait for
+// an accepted operation that ran out (*WaitTimeoutError), a local file that
+// changed after the iLO took part of it (*FileChangedError), or an error
+// marked with Unknown.
+func IsOutcomeUnknown(err error) bool {
+	var ue *unknownError
+	var wt *WaitTimeoutError
+	var fc *FileChangedError
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &ue), errors.As(err, &wt), IsUncertain(err):
+		return true
+	case errors.As(err, &fc):
+		return fc.Accepted > 0
+	}
+	return false
+}
+
+// WriteStatus is what a module that failed with err reports (issue 14,
+// class 8): changed is true only when a write may have taken effect —
+// tookEffect (a write of the task is known to have) or an unknown outcome;
+// outcome is OutcomeUnknown then, else "". The returned error says so in its
+// message when the outcome is unknown.
+func WriteStatus(tookEffect bool, err error) (changed bool, outcome string, msg error) {
+	if !IsOutcomeUnknown(err) {
+		return tookEffect, "", err
+	}
+	if !strings.Contains(err.Error(), "unknown") {
+		err = fmt.Errorf("%w; whether the iLO applied it is unknown (outcome: unknown): read its state (fleetfw.ilo.update_info) before running the task again", err)
+	}
+	return true, OutcomeUnknown, err
 }

@@ -2,6 +2,7 @@ package firmwareupdate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -31,10 +32,19 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 	var seen states
 	logins := c.Logins()
 	start := time.Now()
+	// complete: the update service reported the flash Complete, so it took
+	// effect whatever verify finds; sent: the iLO accepted the image.
+	complete, sent := false, false
 	done := func(r Result, err error) (Result, error) {
 		r.States = seen.list()
 		r.Duration = math.Round(time.Since(start).Seconds()*10) / 10
 		r.ILOReset = c.Logins() > logins
+		if err != nil {
+			if sent && !complete && !isOperationError(err) {
+				err = ilo.Unknown(err) // accepted, then lost track of it
+			}
+			r.Changed, r.Outcome, err = ilo.WriteStatus(complete, err)
+		}
 		return r, err
 	}
 	w := ilo.UpdateWait{What: "the flash of " + img.filename, Before: us, Seen: seen.add, ThroughReset: img.ilo, WatchState: true}
@@ -72,6 +82,7 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 			Wait:   a.Wait, Restarts: restarts, Seen: seen.add,
 		})
 		res.BytesSent = pr.BytesSent
+		sent = pr.Sections > 0
 		if pr.Restarted > 0 {
 			m.Warn("the connection broke while sending %s; the iLO had not taken that section, so it was sent again (%d time(s))", img.filename, pr.Restarted)
 		}
@@ -79,6 +90,7 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 			return done(res, err)
 		}
 	}
+	sent = true
 	if acc.Task != nil {
 		res.TaskID = acc.Task.ID
 	}
@@ -92,16 +104,24 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 			return done(res, err)
 		}
 	}
+	complete = true
 	if img.ilo {
 		// Complete comes before the iLO's reset (or instead of it): wait
 		// until it reset and came back, or runs the new firmware without.
 		if _, err := c.WaitSelfFlash(wctx, ilo.SelfFlashWait{What: w.What, Version: img.version,
 			Before: mgrBefore.FirmwareVersion, Reset: c.Logins() > logins}); err != nil {
-			return done(res, err)
+			return done(res, ilo.Unknown(err)) // Complete, but the iLO's new firmware is not confirmed
 		}
 	}
 	res, err := verify(wctx, c, img, targets, res, logins)
 	return done(res, err)
+}
+
+// isOperationError reports whether the iLO itself ended the operation in
+// Error: a known outcome (nothing flashed), not an unknown one.
+func isOperationError(err error) bool {
+	var oe *ilo.OperationError
+	return errors.As(err, &oe)
 }
 
 // sendError explains a request whose connection broke on the way: the iLO
