@@ -436,13 +436,18 @@ func IsOutcomeUnknown(err error) bool {
 }
 
 // WriteStatus is what a module that failed with err reports (issue 14,
-// class 8): changed is true only when a write may have taken effect —
-// tookEffect (a write of the task is known to have) or an unknown outcome;
-// outcome is OutcomeUnknown then, else "". The returned error says so in its
-// message when the outcome is unknown.
-func WriteStatus(tookEffect bool, err error) (changed bool, outcome string, msg error) {
+// class 8). sent says the iLO accepted (or may have) a write of the task;
+// complete that one is known to have taken effect. changed is true only
+// when a write may have taken effect; outcome is OutcomeUnknown (and the
+// returned error says so) when a write was sent and neither the iLO ended
+// it in Error nor its effect is known, or err itself leaves it unknown.
+func WriteStatus(sent, complete bool, err error) (changed bool, outcome string, msg error) {
+	var oe *OperationError
+	if sent && !complete && !errors.As(err, &oe) {
+		err = Unknown(err) // accepted, then lost track of it
+	}
 	if !IsOutcomeUnknown(err) {
-		return tookEffect, "", err
+		return complete, "", err
 	}
 	if !strings.Contains(err.Error(), "unknown") {
 		err = fmt.Errorf("%w; whether the iLO applied it is unknown (outcome: unknown): read its state (fleetfw.ilo.update_info) before running the task again", err)

@@ -64,7 +64,7 @@ func push(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, f localFi
 	defer cancel()
 	self, err := watchSelfFlash(wctx, c, a, f.filename)
 	if err != nil {
-		return res, err
+		return failed(res, false, false, err)
 	}
 	var seen states
 	pr, err := c.Push(wctx, ilo.PushRequest{
@@ -78,11 +78,11 @@ func push(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, f localFi
 		m.Warn("the connection broke while sending %s; the iLO had not taken that section, so it was sent again (%d time(s))", f.filename, pr.Restarted)
 	}
 	if err != nil {
-		return res, err
+		return failed(res, pr.Sections > 0, false, err)
 	}
 	res.Msg = fmt.Sprintf("uploaded %s (%d bytes in %d sections)", f.filename, pr.BytesSent, pr.Sections)
 	if err := self.settle(wctx, c, &res); err != nil {
-		return res, err
+		return failed(res, true, true, err)
 	}
 	return finish(ctx, c, a, f.filename, res)
 }
@@ -121,7 +121,7 @@ func (s *selfFlash) settle(ctx context.Context, c *ilo.Client, res *Result) erro
 	what := "the flash of " + s.filename
 	r, err := c.WaitSelfFlash(ctx, ilo.SelfFlashWait{What: what, Version: s.version, Before: s.before.FirmwareVersion, Reset: c.Logins() > s.logins})
 	if err != nil {
-		return err
+		return ilo.Unknown(err) // Complete, but the iLO's new firmware is not confirmed
 	}
 	res.ILOReset = c.Logins() > s.logins
 	res.NewVersion = r.Manager.FirmwareVersion
@@ -144,10 +144,10 @@ func finish(ctx context.Context, c *ilo.Client, a *Args, filename string, res Re
 	}
 	after, err := c.Component(ctx, filename)
 	if err != nil {
-		return res, err
+		return failed(res, true, true, err)
 	}
 	if after == nil {
-		return res, fmt.Errorf("the iLO reported Complete for %s but its repository does not list it", filename)
+		return failed(res, true, true, fmt.Errorf("the iLO reported Complete for %s but its repository does not list it", filename))
 	}
 	res.Component = after
 	if res.Diff != nil {
@@ -237,13 +237,13 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 	defer cancel()
 	self, err := watchSelfFlash(wctx, c, a, filename)
 	if err != nil {
-		return res, err
+		return failed(res, false, false, err)
 	}
 	var seen states
 	base := ilo.NewETag("fleetfw")
 	before, err := c.UpdateService(wctx)
 	if err != nil {
-		return res, err
+		return failed(res, false, false, err)
 	}
 	for k, image := range a.ImageURI {
 		req := ilo.AddFromUriRequest{
@@ -268,11 +268,15 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 		acc, err := c.AddFromUri(wctx, req)
 		if err != nil {
 			if !ilo.IsUncertain(err) && !ilo.IsTransport(err) {
-				return res, fmt.Errorf("add %s: %w", what, err)
+				return failed(res, res.SectionsSent > 0, false, fmt.Errorf("add %s: %w", what, err))
 			}
 			us, rerr := c.UpdateService(wctx)
-			if rerr != nil || us.UploadCurrentEtag != req.UploadCurrentEtag {
-				return res, fmt.Errorf("add %s: %w; the update service does not show this request, so the iLO did not take it: run the task again", what, err)
+			if rerr != nil {
+				return failed(res, true, false, fmt.Errorf("add %s: %w; then reading the update service failed: %v", what, err, rerr))
+			}
+			if us.UploadCurrentEtag != req.UploadCurrentEtag {
+				// Not taken: a known outcome (%v keeps the uncertain error out of the chain).
+				return failed(res, res.SectionsSent > 0, false, fmt.Errorf("add %s: %v; the update service does not show this request, so the iLO did not take it: run the task again", what, err))
 			}
 			acc = ilo.Accepted{} // taken: follow the update service
 		}
@@ -284,14 +288,14 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 			ThroughReset: a.UpdateTarget && k == len(a.ImageURI)-1})
 		res.States = seen.seen
 		if err != nil {
-			return res, err // it names the section and the file
+			return failed(res, true, false, err) // it names the section and the file
 		}
 		before = us
 	}
 	res.Msg = fmt.Sprintf("the iLO downloaded %s", filename)
 	res.States = seen.seen
 	if err := self.settle(wctx, c, &res); err != nil {
-		return res, err
+		return failed(res, true, true, err)
 	}
 	return finish(ctx, c, a, filename, res)
 }

@@ -2,7 +2,6 @@ package firmwareupdate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -40,10 +39,7 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 		r.Duration = math.Round(time.Since(start).Seconds()*10) / 10
 		r.ILOReset = c.Logins() > logins
 		if err != nil {
-			if sent && !complete && !isOperationError(err) {
-				err = ilo.Unknown(err) // accepted, then lost track of it
-			}
-			r.Changed, r.Outcome, err = ilo.WriteStatus(complete, err)
+			r.Changed, r.Outcome, err = ilo.WriteStatus(sent, complete, err)
 		}
 		return r, err
 	}
@@ -115,13 +111,6 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 	}
 	res, err := verify(wctx, c, img, targets, res, logins)
 	return done(res, err)
-}
-
-// isOperationError reports whether the iLO itself ended the operation in
-// Error: a known outcome (nothing flashed), not an unknown one.
-func isOperationError(err error) bool {
-	var oe *ilo.OperationError
-	return errors.As(err, &oe)
 }
 
 // sendError explains a request whose connection broke on the way: the iLO

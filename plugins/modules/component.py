@@ -219,6 +219,14 @@ new_version:
   returned: when the module flashed the iLO's own firmware and waited
   type: str
   sample: iLO 5 v3.10
+outcome:
+  description:
+    - C(unknown) when the task failed after the iLO accepted a write and cannot tell whether it took effect (the
+      connection broke, I(wait_timeout) ran out, or I(path) changed after the iLO took a Section of it); C(changed)
+      is then true. A failure before anything was sent reports C(changed=false) without I(outcome).
+  returned: on failure, when the outcome is unknown
+  type: str
+  sample: unknown
 ilo_reset:
   description: True when the iLO reset itself after flashing its own firmware and the module logged in again.
   returned: when the module flashed the iLO's own firmware, waited and the iLO reset
