@@ -109,7 +109,16 @@
 //	SessionTimeout      no            no           yes             yes                  no
 //
 // (*) no capture or schema: an assumption; so is ilo5-legacy's iLO.2.8 (no
-// capture of a 2.18 registry). Profile.ActionsUnderActionsOem
+// capture of a 2.18 registry).
+//
+// ilo5-246 is iLO 5 firmware 2.46 (issue 13): "iLO 5 v2.46", no Updateable
+// on any FirmwareInventory/SoftwareInventory member (absent = unknown), no
+// trailing slash on any @odata.id (the JsonSchemas and ResourceDirectory
+// links included, as 2.46 and 2.55 serve them), UpdateService v1_1_1 with
+// HpeiLOUpdateServiceExt v2_1_4 and Capabilities {PLDMFirmwareUpdate,
+// UpdateFWPKG} (2.55 capture, 2.46 SchemaStore), HpeiLO v2_8_0, Base.1.4 and
+// iLO.2.14, 202 + Task, no BundleUpdateReport. The fidelity test holds it to
+// the 2.55 capture and the 2.46 schemas. Profile.ActionsUnderActionsOem
 // moves the OEM actions to Actions.Oem.Hpe (a third-party claim for iLO 6);
 // every built-in profile keeps Oem.Hpe.Actions as all HPE documents do.
 //
@@ -160,6 +169,11 @@
 //   - Dark time 90 s after an iLO flash or Manager.Reset (WithDarkTime);
 //     connections are reset rather than refused, so that one listener keeps
 //     serving /_sim.
+//   - ilo5-246: build date "Jun 03 2021", registry iLO.2.14 and the 2.55
+//     shapes for everything but Updateable are assumptions (no 2.46 capture
+//     here); change the "ilo5-246" entry in profile.go.
+//   - Location headers name the request's Host and drop the scheme's
+//     default port (:443/:80); WithHost only fills in a missing Host.
 //   - ilo6/ilo7 HpeiLOUpdateServiceExt v2_4_0 and the Capabilities sets follow
 //     the resource-definition tables, not captures.
 package ilosim

@@ -124,8 +124,8 @@ func WithSectionBase(uploadFile, addFromURI int) Option {
 // WithHTTPClient sets the client used to download ImageURI and CompSigURI.
 func WithHTTPClient(c *http.Client) Option { return func(i *ILO) { i.httpClient = c } }
 
-// WithHost sets the host name used in absolute Location headers
-// (default: the Host header of the request).
+// WithHost sets the scheme of absolute Location headers and the host used
+// when a request carries no Host header (the request's Host wins).
 func WithHost(scheme, host string) Option {
 	return func(i *ILO) { i.scheme, i.host = scheme, host }
 }
@@ -317,10 +317,13 @@ func (i *ILO) ODataID(p string) string {
 // Ref returns {"@odata.id": ODataID(p)}.
 func (i *ILO) Ref(p string) map[string]any { return map[string]any{"@odata.id": i.ODataID(p)} }
 
-// absolute returns the absolute URL of p for Location headers (iLO omits
-// nothing: scheme, host and port are included).
+// absolute returns the absolute URL of p for Location headers. Like a real
+// iLO it names the host the client asked for (the Host header; WithHost
+// only when the request has none) and leaves out the port when it is the
+// scheme's default: "https://ilo/redfish/v1/…", never "https://ilo:443/…"
+// (real-ilo-resources.md, python-ilorest-library's session_url note).
 func (i *ILO) absolute(r *http.Request, p string) string {
-	scheme, host := i.scheme, i.host
+	scheme, host := i.scheme, r.Host
 	if scheme == "" {
 		scheme = "http"
 		if r.TLS != nil {
@@ -328,7 +331,14 @@ func (i *ILO) absolute(r *http.Request, p string) string {
 		}
 	}
 	if host == "" {
-		host = r.Host
+		host = i.host
+	}
+	if h, port, err := net.SplitHostPort(host); err == nil &&
+		((scheme == "https" && port == "443") || (scheme == "http" && port == "80")) {
+		host = h
+		if strings.Contains(h, ":") {
+			host = "[" + h + "]"
+		}
 	}
 	return scheme + "://" + host + i.ODataID(p)
 }

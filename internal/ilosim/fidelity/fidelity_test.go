@@ -31,6 +31,7 @@ type profileCase struct {
 var profileCases = []profileCase{
 	{profile: "ilo5", capture: "ilo5-2.70", hpeSchemas: "ilo5-2.70", trailingSlash: true},
 	{profile: "ilo5-legacy", capture: "ilo5-2.55", hpeSchemas: "ilo5-2.46", trailingSlash: true},
+	{profile: "ilo5-246", capture: "ilo5-2.55", hpeSchemas: "ilo5-2.46", trailingSlash: false},
 	{profile: "ilo6", capture: "ilo5-2.70", hpeSchemas: "ilo5-2.70", trailingSlash: false},
 	{profile: "ilo7", capture: "ilo5-2.70", hpeSchemas: "ilo5-2.70", trailingSlash: false},
 	{profile: "ilo5-multipart", capture: "ilo5-2.70", hpeSchemas: "ilo5-2.70", trailingSlash: true},
