@@ -67,12 +67,23 @@
 //
 // Images are read with internal/testimage. Applying one sets the Version of
 // every FirmwareInventory item whose DeviceClass matches and whose Targets
-// share a GUID with the image (or the items named by Targets). Flashing iLO
-// firmware resets the iLO at the end of the flash: every session ends, every
-// connection is reset (hijacked and closed with SO_LINGER 0) for the dark
-// time (WithDarkTime, simulated), then the iLO answers with the new version;
-// repository, queue, windows, install sets and settings stay. /_sim stays
-// reachable while dark.
+// share a GUID with the image (or the items named by Targets).
+//
+// # iLO self-flash
+//
+// Flashing iLO firmware ends like any flash (State Complete), and the iLO
+// keeps running the old firmware, sessions alive, for the reset delay
+// (WithILOResetDelay, Profile.ILOResetDelay, fault ilo_reset_delay_seconds;
+// default DefaultILOResetDelay = 10 s of iLO time, so a client polling every
+// 8 s reads Complete, as HPE's CLI expects). Then the iLO resets: every
+// session ends, every connection is reset (hijacked and closed with
+// SO_LINGER 0) for the dark time (WithDarkTime, fault
+// ilo_reset_dark_seconds; default 90 s), then the iLO answers with the new
+// version; repository, queue, windows, install sets, settings and the sticky
+// Complete stay. With WithILOReset(false), Profile.ILONoReset or the fault
+// ilo_reset false ("iLO does not always reset") the manager reports the new
+// version at the end of the flash and nothing goes dark. /_sim stays
+// reachable while dark; GET /_sim/state shows ilo_resets and ilo_reset_at.
 //
 // Uploads are streamed to files under WithDir (a private directory per iLO,
 // created on first use): a 1 GiB component never sits in memory. uploadFile
@@ -85,9 +96,25 @@
 //
 // /_sim/counters, /_sim/counters/reset, /_sim/faults, /_sim/clock and
 // /_sim/state, as docs/design.md describes; no auth, no faults apply.
-// Faults: status_503 (next N requests, Retry-After: 1), reset_mid_body (next N
-// uploads), slow_ms/slow_count, expire_sessions, repository_full (true or
-// false), dark_seconds (simulated).
+// Faults (POST /_sim/faults, JSON; absent keys leave the current value):
+//
+//	status_503               int     next N requests answer 503 + Retry-After: 1
+//	reset_mid_body           int     next N uploads are reset mid-body
+//	slow_ms, slow_count      int     delay the next slow_count requests (wall ms)
+//	expire_sessions          bool    end every session now
+//	repository_full          bool    no free space in the repository (false clears)
+//	dark_seconds             number  dark from now for S simulated seconds (large:
+//	                                 an iLO that never comes back in time)
+//	ilo_reset_delay_seconds  number  Complete this long after an iLO flash before
+//	                                 the reset (default 10)
+//	ilo_reset                bool    false: no reset after an iLO flash (default true)
+//	ilo_reset_dark_seconds   number  dark time of the self-flash reset (default the
+//	                                 dark time, 90)
+//	flash_error              string  file name, "*" or true: that flash ends in
+//	                                 State Error iLO.UpdateFailed ["50"]; "" or
+//	                                 false clears
+//	server_reset_ignored     bool    ComputerSystem.Reset and ResetServer are
+//	                                 accepted, the server does not reboot
 //
 // # Profiles (§10)
 //
@@ -166,6 +193,9 @@
 //     makes a flash to a lower version end in State Error
 //     iLO.DowngradeNotAllowed; versions compare by their numbers.
 //     RecoveryDowngrade behaves as AllowDowngrade.
+//   - Reset delay 10 s (Complete before the iLO resets; HPE gives no figure,
+//     an 8 s poller must see it): WithILOResetDelay. A flash_error flash
+//     reports iLO.UpdateFailed ["50"] as the 2.55 capture's Result does.
 //   - Dark time 90 s after an iLO flash or Manager.Reset (WithDarkTime);
 //     connections are reset rather than refused, so that one listener keeps
 //     serving /_sim.

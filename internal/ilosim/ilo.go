@@ -18,11 +18,15 @@ import (
 
 // Default values of the options.
 const (
-	DefaultUsername       = "admin"
-	DefaultPassword       = "password"
-	DefaultSessionCap     = 16
-	DefaultIdleTimeout    = 30 * time.Minute
-	DefaultDarkTime       = 90 * time.Second
+	DefaultUsername    = "admin"
+	DefaultPassword    = "password"
+	DefaultSessionCap  = 16
+	DefaultIdleTimeout = 30 * time.Minute
+	DefaultDarkTime    = 90 * time.Second
+	// DefaultILOResetDelay is how long State reads Complete after an iLO
+	// self-flash before the iLO resets (issue 13: long enough for a client
+	// polling every 8 s to see it).
+	DefaultILOResetDelay  = 10 * time.Second
 	DefaultRepositorySize = 1073168384 // TotalSizeBytes in every capture ("1 GiB")
 	// MaxPostBytes is iLO's limit for one component part per POST (32 MiB).
 	MaxPostBytes = 33554432
@@ -104,6 +108,18 @@ func WithClock(c *Clock) Option { return func(i *ILO) { i.clock = c } }
 // flashing its own firmware.
 func WithDarkTime(d time.Duration) Option { return func(i *ILO) { i.darkTime = d } }
 
+// WithILOResetDelay sets how long (simulated) State stays Complete after
+// an iLO self-flash before the iLO resets (default DefaultILOResetDelay;
+// overrides Profile.ILOResetDelay).
+func WithILOResetDelay(d time.Duration) Option {
+	return func(i *ILO) { i.iloReset.delay, i.iloReset.delaySet = d, true }
+}
+
+// WithILOReset sets whether the iLO resets after flashing its own firmware
+// (default true). false: the manager reports the new version at the end of
+// the flash, sessions stay, nothing goes dark ("iLO does not always reset").
+func WithILOReset(reset bool) Option { return func(i *ILO) { i.iloReset.off = !reset } }
+
 // WithPhases sets the simulated durations of Verifying, Writing and Updating.
 func WithPhases(p Phases) Option { return func(i *ILO) { i.phases = p } }
 
@@ -149,6 +165,7 @@ type ILO struct {
 	idle              time.Duration
 	clock             *Clock
 	darkTime          time.Duration
+	iloReset          iloResetConfig
 	phases            Phases
 	repoTotal         int64
 	baseDir           string
@@ -174,6 +191,9 @@ type ILO struct {
 	darkTill      time.Time
 	resetAt       time.Time // a scheduled iLO reset (after an iLO flash)
 	resetFW       *firmware
+	resetting     bool          // the scheduled change resets the iLO (false: firmware only)
+	resetDark     time.Duration // how long that reset keeps the iLO dark
+	iloResets     int           // resets so far (for /_sim/state)
 	locked        func(filename string) bool
 	tickers       []func(now time.Time)
 	mounts        []func(w http.ResponseWriter, r *Request) bool
@@ -207,6 +227,15 @@ func New(opts ...Option) *ILO {
 	}
 	if i.clock == nil {
 		i.clock = NewClock(1)
+	}
+	if !i.iloReset.delaySet {
+		i.iloReset.delay = DefaultILOResetDelay
+		if i.prof.ILOResetDelay > 0 {
+			i.iloReset.delay = i.prof.ILOResetDelay
+		}
+	}
+	if i.prof.ILONoReset {
+		i.iloReset.off = true
 	}
 	if i.httpClient == nil {
 		i.httpClient = sharedDownloadClient()

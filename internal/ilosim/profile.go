@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/fleetfw/ilo/internal/ilosim/wire"
 )
@@ -63,6 +64,11 @@ type Profile struct {
 	// FirmwareInventory and SoftwareInventory member, as iLO 5 2.46 does
 	// (real-ilo-resources.md "Update service"): absent means unknown.
 	NoUpdateable bool
+	// ILOResetDelay is how long State reads Complete after an iLO
+	// self-flash before the iLO resets (0: DefaultILOResetDelay).
+	ILOResetDelay time.Duration
+	// ILONoReset makes the iLO take its new firmware without a reset.
+	ILONoReset bool
 }
 
 // profiles are the built-in profiles by name.
