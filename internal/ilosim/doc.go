@@ -92,6 +92,29 @@
 // image's header size is reached. Smart Components need a .compsig (one per
 // 32 MiB part is accepted, or one for the whole file).
 //
+// # The host: power, reboots and pending components
+//
+// Systems/1 models the server (power.go): PowerState On/Off and
+// Oem.Hpe.PostState FinishedPost/InPost/PowerOff move over simulated time.
+// ComputerSystem.Reset ForceRestart: Off at once, On after the power gap
+// (5 s), InPost for the POST time (90 s), then FinishedPost;
+// GracefulRestart: the same after a graceful shutdown (30 s);
+// GracefulShutdown/ForceOff: Off (after 30 s / at once); On: boots;
+// PushPowerButton: GracefulShutdown when on, On when off; Nmi: no change.
+// WithServerTimes (cmd/ilosim -server-shutdown, -server-power-gap,
+// -server-post) sets the durations. The task queue's ResetServer and
+// BootToUefi steps are a ForceRestart (an On when the server is off). Every
+// power-on starts POST, and with it the UEFI pass of the task queue: UEFI
+// items (BIOS .signed.flash, Smart Components, anything pending a reboot)
+// activate then, not before. The fault server_reset_ignored makes both
+// accepted with no effect (pending items stay pending).
+// Oem.Hpe.DeviceDiscoveryComplete follows the host state; the BIOS resource
+// (lower-case systems/1/bios, as real iLOs link it) carries
+// Attributes.TpmState (NotPresent, or PresentEnabled with WithTPM / -tpm,
+// which also makes queue flashes need TPMOverride). Systems/1/Storage, its
+// controller and the Drives that FirmwareInventory RelatedItem links name
+// are served; a drive's Revision follows its inventory Version.
+//
 // # Control endpoint
 //
 // /_sim/counters, /_sim/counters/reset, /_sim/faults, /_sim/clock and
@@ -204,6 +227,17 @@
 //     here); change the "ilo5-246" entry in profile.go.
 //   - Location headers name the request's Host and drop the scheme's
 //     default port (:443/:80); WithHost only fills in a missing Host.
+//   - Host timings 30 s shutdown, 5 s off, 90 s POST (no HPE figure): change
+//     them with WithServerTimes. Reset types refused in the wrong power
+//     state (On when on; ForceOff, GracefulShutdown, *Restart, Nmi when off)
+//     answer 400 iLO.InvalidOperationForSystemState [ResetType]; an unknown
+//     type 400 Base.ActionParameterNotSupported. A queue ResetServer task is
+//     Complete when the reboot starts. DeviceDiscoveryComplete in POST
+//     (Busy) and when off (vAuxDeviceDiscoveryComplete, NoAMS) is a guess;
+//     after POST it is the real 2.46 value (AMS Complete).
+//   - A direct (Bmc) flash of a component that activates at reboot shows its
+//     new Version at once, as before (the modules read it to stay
+//     idempotent); only UEFI queue items wait for the reboot.
 //   - ilo6/ilo7 HpeiLOUpdateServiceExt v2_4_0 and the Capabilities sets follow
 //     the resource-definition tables, not captures.
 package ilosim

@@ -194,6 +194,7 @@ type ILO struct {
 	resetting     bool          // the scheduled change resets the iLO (false: firmware only)
 	resetDark     time.Duration // how long that reset keeps the iLO dark
 	iloResets     int           // resets so far (for /_sim/state)
+	server        server        // the host behind the iLO (power.go)
 	locked        func(filename string) bool
 	tickers       []func(now time.Time)
 	mounts        []func(w http.ResponseWriter, r *Request) bool
@@ -221,6 +222,7 @@ func New(opts ...Option) *ILO {
 		sectionBaseURI:    1,
 		sessions:          map[string]*session{},
 		tasks:             map[string]*task{},
+		server:            newServer(),
 	}
 	for _, o := range opts {
 		o(i)
@@ -329,6 +331,7 @@ func (i *ILO) tickLocked(now time.Time) {
 		i.op.advance(i, now)
 	}
 	i.resetDueLocked(now)
+	i.powerDueLocked(now)
 }
 
 // ---- identifiers and bodies ----

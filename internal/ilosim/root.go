@@ -135,10 +135,13 @@ func (i *ILO) serveSystems(w http.ResponseWriter, r *Request) {
 }
 
 // serveSystem answers Systems/1; BiosVersion follows the System ROM
-// FirmwareInventory item, so a BIOS flash shows here too.
+// FirmwareInventory item, so a BIOS flash shows here too. PowerState and
+// Oem.Hpe.PostState follow the simulated host (power.go).
 func (i *ILO) serveSystem(w http.ResponseWriter, r *Request) {
 	i.mu.Lock()
 	bios := i.inventoryVersionLocked("2")
+	power, post := i.server.power, i.server.post
+	discovery := i.deviceDiscoveryLocked()
 	i.mu.Unlock()
 	WriteResource(w, http.StatusOK, map[string]any{
 		"@odata.context": "/redfish/v1/$metadata#ComputerSystem.ComputerSystem",
@@ -150,7 +153,9 @@ func (i *ILO) serveSystem(w http.ResponseWriter, r *Request) {
 		"Model":          "ProLiant DL360 Gen10 Plus",
 		"SystemType":     "Physical",
 		"BiosVersion":    bios,
-		"PowerState":     "On",
+		"Bios":           i.Ref(biosPath),
+		"Storage":        i.Ref(storagePath),
+		"PowerState":     power,
 		"SerialNumber":   "SIM0000001",
 		"Status":         map[string]any{"Health": "OK", "State": "Enabled"},
 		"Actions": map[string]any{"#ComputerSystem.Reset": map[string]any{
@@ -158,8 +163,11 @@ func (i *ILO) serveSystem(w http.ResponseWriter, r *Request) {
 			"target":                            i.ODataID("/redfish/v1/Systems/1/Actions/ComputerSystem.Reset"),
 		}},
 		"Oem": map[string]any{"Hpe": map[string]any{
-			"@odata.type": "#HpeComputerSystemExt.v2_9_0.HpeComputerSystemExt",
-			"Bios":        map[string]any{"Current": map[string]any{"VersionString": bios}},
+			"@odata.context":          "/redfish/v1/$metadata#HpeComputerSystemExt.HpeComputerSystemExt",
+			"@odata.type":             "#HpeComputerSystemExt.v2_9_0.HpeComputerSystemExt",
+			"Bios":                    map[string]any{"Current": map[string]any{"VersionString": bios}},
+			"DeviceDiscoveryComplete": discovery,
+			"PostState":               post,
 		}},
 	})
 }
