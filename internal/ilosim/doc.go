@@ -38,9 +38,27 @@
 // AddTicker, SetLockedFunc, ComponentByFilename, Apply, ResetBMC and
 // AddStateSection.
 //
-// Collections answer $expand (".", "*" and "($levels=1)" alike) and, on
-// profiles that advertise SelectQuery, every GET answers $select with
-// slash paths (Oem/Hpe/FreeSizeBytes); other query options are ignored.
+// Also served, as real clients (HPE's iLOrest, DMTF's validators) read
+// them: GET /redfish ({"v1": "/redfish/v1/"} on every generation),
+// $metadata (the captured CSDL, no authentication), JsonSchemas (linked
+// from the root; a JsonSchemaFile per served type) and the SchemaStore files
+// its Location and the Link headers name, Managers/1/LicenseService and its
+// license (LicenseFeatures with FWScan), and a session POST to
+// Sessions/Members as to Sessions. The ResourceDirectory lists every served
+// singleton and collection and the FirmwareInventory members, each with
+// @odata.id, @odata.type, ETag (equal to the resource's) and HttpMethods.
+//
+// Protocol (query.go): a request with OData-Version other than 4.0 answers
+// 412; an unknown $ option (anything but $expand, $select, $filter) 501
+// Base.QueryNotSupported. Collections answer $expand (".", "*" and
+// "($levels=1)" alike); "only" on a one-member collection answers the member
+// (on a resource: 400 Base.QueryNotSupportedOnResource); $filter takes
+// comparisons (eq ne gt ge lt le, slash paths, 'strings', numbers, true,
+// false, null) joined by and/or (400 Base.QueryParameterValueFormatError
+// otherwise). On profiles that advertise SelectQuery, every GET answers
+// $select with slash paths (Oem/Hpe/FreeSizeBytes). GET and HEAD answers
+// carry Link: </redfish/v1/SchemaStore/en/<Type>.json/>; rel=describedby and
+// Cache-Control: no-cache.
 //
 // Every GET carries @odata.etag and an equal ETag header (wire.ETag over the
 // body without its clock fields); PATCH and DELETE honour If-Match (412 on
@@ -238,6 +256,11 @@
 //   - A direct (Bmc) flash of a component that activates at reboot shows its
 //     new Version at once, as before (the modules read it to stay
 //     idempotent); only UEFI queue items wait for the reboot.
+//   - SchemaStore files carry no schema text: a DMTF type's file is a $ref to
+//     its published schema, an HPE type's names itself. JsonSchemas member
+//     Ids are unversioned type names. $top/$skip answer 501 (not advertised).
+//     The license is Advanced Premium Security (FWScan true); HpeiLOLicense
+//     v2_3_0 on iLO 5, v2_5_0 on iLO 6/7.
 //   - ilo6/ilo7 HpeiLOUpdateServiceExt v2_4_0 and the Capabilities sets follow
 //     the resource-definition tables, not captures.
 package ilosim

@@ -597,6 +597,16 @@ func (i *ILO) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		i.serveFwrepo(w, r, p[len("/fwrepo/"):])
 		return
 	}
+	if strings.HasPrefix(low, "/redfish") {
+		i.serveRedfishProtocol(w, r, p, low)
+		return
+	}
+	i.route(w, r, p, low)
+}
+
+// route authenticates r, offers it to the mounts and then serves it from
+// the dispatch table.
+func (i *ILO) route(w http.ResponseWriter, r *http.Request, p, low string) {
 	rt, args := i.match(p)
 	req := &Request{Request: r, Args: args, ilo: i}
 	authed := false
@@ -633,7 +643,7 @@ func (i *ILO) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		wire.WriteError(w, http.StatusMethodNotAllowed, i.prof.Registries.BaseMsg("ActionNotSupported", method))
 		return
 	}
-	i.withSelect(w, req, h)
+	h(w, req)
 }
 
 // allow lists a route's methods in iLO's order ("GET, HEAD, PATCH, DELETE",
@@ -665,7 +675,7 @@ func isWrite(method, low string) bool {
 		return false
 	}
 	sess := "/redfish/v1/sessionservice/sessions"
-	if method == http.MethodPost && strings.TrimSuffix(low, "/") == sess {
+	if method == http.MethodPost && (strings.TrimSuffix(low, "/") == sess || strings.TrimSuffix(low, "/") == sess+"/members") {
 		return false
 	}
 	if method == http.MethodDelete && strings.HasPrefix(low, sess+"/") {

@@ -41,10 +41,17 @@ func baseRoutes() []route {
 		{"/redfish", true, func(i *ILO) methods { return methods{http.MethodGet: i.serveRedfish} }},
 		{"/redfish/v1", true, func(i *ILO) methods { return methods{http.MethodGet: i.serveRoot} }},
 		{"/redfish/v1/odata", true, func(i *ILO) methods { return methods{http.MethodGet: i.serveOData} }},
+		{metadataPath, true, func(i *ILO) methods { return methods{http.MethodGet: i.serveMetadata} }},
+		{jsonSchemasPath, false, func(i *ILO) methods { return methods{http.MethodGet: i.serveJSONSchemas} }},
+		{jsonSchemasPath + "/{}", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveJSONSchema} }},
+		{schemaStorePath + "/{}", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveSchemaStore} }},
+		{licenseSvcPath, false, func(i *ILO) methods { return methods{http.MethodGet: i.serveLicenseService} }},
+		{licenseSvcPath + "/{}", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveLicense} }},
+		{sessionsMembersAt, true, func(i *ILO) methods { return methods{http.MethodPost: i.login} }},
 		{registriesPath, false, func(i *ILO) methods { return methods{http.MethodGet: i.serveRegistries} }},
 		{registriesPath + "/{}", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveRegistryFile} }},
 		{"/redfish/v1/RegistryStore/registries/en/{}", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveRegistry} }},
-		{"/redfish/v1/ResourceDirectory", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveResourceDirectory} }},
+		{resourceDirPath, false, func(i *ILO) methods { return methods{http.MethodGet: i.serveResourceDirectory} }},
 		{"/redfish/v1/SessionService", false, func(i *ILO) methods {
 			return methods{http.MethodGet: i.serveSessionService, http.MethodPatch: i.patchSessionService}
 		}},
