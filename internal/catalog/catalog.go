@@ -39,7 +39,8 @@
 //     FirmwareImages[].FileName;
 //   - when a folder holds both fwrepo.json and a manifest, fwrepo.json is
 //     the index and the manifest only adds UpdatableBy to the entries of
-//     the same file name (fwrepo.json has no such field);
+//     the same file name (fwrepo.json has no such field), whether the
+//     folder or its fwrepo.json is given;
 //   - file names known only by name: an iLO image (ilo<gen>_<v>.bin) is for
 //     the iLO device class of the captures, a System ROM image
 //     (<ROM>_<v>_….signed.flash) for the BIOS device class and its ROM
@@ -192,7 +193,13 @@ func Load(p string) (*Catalog, error) {
 		return nil, fmt.Errorf("catalog %s: %w (want a fwrepo.json, a manifest.json or a folder of components)", p, err)
 	}
 	if !st.IsDir() {
-		return loadIndex(abs, filepath.Dir(abs), nil)
+		var extra *Catalog
+		if strings.EqualFold(filepath.Base(abs), "fwrepo.json") {
+			if extra, err = manifestOf(filepath.Dir(abs)); err != nil {
+				return nil, err
+			}
+		}
+		return loadIndex(abs, filepath.Dir(abs), extra)
 	}
 	for _, idx := range []string{"fwrepo.json", filepath.Join("manifest", "manifest.json"), "manifest.json"} {
 		f := filepath.Join(abs, idx)

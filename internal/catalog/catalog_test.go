@@ -104,12 +104,14 @@ func TestLoadFolderBoth(t *testing.T) {
 	write(t, dir, "fwrepo.json", `{"cp045678.exe": {"version": "5.10", "deviceclass": "aaaa0000-0000-0000-0000-000000000001",
 		"target": "a6b1a447-382a-5a4f-9005-028f103c0602", "minimum_active_version": "null"}}`)
 	write(t, dir, "manifest/manifest.json", manifest)
-	c, err := Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Kind != KindFwrepo || len(c.Entries) != 1 || !c.Entries[0].OSAgentOnly() {
-		t.Fatalf("%+v", c)
+	for _, arg := range []string{dir, filepath.Join(dir, "fwrepo.json")} {
+		c, err := Load(arg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Kind != KindFwrepo || len(c.Entries) != 1 || !c.Entries[0].OSAgentOnly() {
+			t.Fatalf("%s: %+v", arg, c)
+		}
 	}
 }
 
