@@ -41,6 +41,9 @@
 //     the index and the manifest only adds UpdatableBy to the entries of
 //     the same file name (fwrepo.json has no such field), whether the
 //     folder or its fwrepo.json is given;
+//   - an entry whose UpdatableBy is unknown is for the OS agent only when
+//     it is an .rpm or a .zip (reference §5.6: only a RuntimeAgent installs
+//     them), else for the iLO;
 //   - file names known only by name: an iLO image (ilo<gen>_<v>.bin) is for
 //     the iLO device class of the captures, a System ROM image
 //     (<ROM>_<v>_….signed.flash) for the BIOS device class and its ROM
@@ -307,6 +310,10 @@ func loadIndex(f, dir string, extra *Catalog) (*Catalog, error) {
 					e.UpdatableBy = x.UpdatableBy
 				}
 			}
+		}
+		if t := fwimage.Type(e.File); e.UpdatableBy == nil && (t == ".rpm" || t == ".zip") {
+			// Reference §5.6: only an agent in the OS installs these.
+			e.UpdatableBy = []string{"RuntimeAgent"}
 		}
 	}
 	return c, nil

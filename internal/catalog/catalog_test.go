@@ -36,6 +36,9 @@ const fwrepo = `{
     "Version": "3.05", "DeviceClass": "2f317b9d-c9e3-4d76-bff6-b9d0d085a952",
     "Target": "c0bcf2b9-1141-49af-aab8-c73791f0349c",
     "Minimum_Active_Version": "2.30", "reboot_required": false, "server_power_off": false
+  },
+  "firmware-nic-intel-1.2.3-1.1.x86_64.rpm": {
+    "version": "1.2.3", "deviceclass": "c", "target": "t", "minimum_active_version": "null"
   }
 }`
 
@@ -47,10 +50,13 @@ func TestLoadFwrepo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Kind != KindFwrepo || len(c.Entries) != 2 {
-		t.Fatalf("kind %s, %d entries; want fwrepo.json with 2", c.Kind, len(c.Entries))
+	if c.Kind != KindFwrepo || len(c.Entries) != 3 {
+		t.Fatalf("kind %s, %d entries; want fwrepo.json with 3", c.Kind, len(c.Entries))
 	}
-	rom, ilo := c.Entries[0], c.Entries[1]
+	rom, ilo, rpm := c.Entries[0], c.Entries[1], c.Entries[2]
+	if !rpm.OSAgentOnly() || rom.OSAgentOnly() || ilo.OSAgentOnly() {
+		t.Errorf("OS agent only: rom %v, ilo %v, rpm %v; want only the rpm", rom.OSAgentOnly(), ilo.OSAgentOnly(), rpm.OSAgentOnly())
+	}
 	if rom.File != "A47_2.62_01_01_2023.signed.flash" || rom.Version != "2.62_01-01-2023" || rom.MinimumActiveVersion != "" ||
 		!rom.RebootRequired || rom.PowerOff || len(rom.Targets) != 2 || rom.Targets[1] != "00000000-0000-0000-0000-00000000022d" ||
 		rom.ROMFamily() != "A47" || rom.Path != "" || rom.Bytes != 0 {

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/fleetfw/ilo/internal/ilo"
 	"github.com/fleetfw/ilo/internal/ilosim"
 	"github.com/fleetfw/ilo/internal/modtest"
 )
@@ -234,4 +235,36 @@ func TestArgs(t *testing.T) {
 
 func TestReturnDocs(t *testing.T) {
 	modtest.CheckReturnDocs(t, "../../plugins/modules/firmware_plan.py", Result{})
+}
+
+// TestItems: Updateable is unknown (nil) when no item has it, as on iLO 5
+// 2.46 firmware, which serves no Updateable at all.
+func TestItems(t *testing.T) {
+	inv := []ilo.InventoryItem{{ID: "1", Name: "iLO 5", Updateable: true}, {ID: "16", Name: "GPU"}}
+	got := items(inv)
+	if got[0].Updateable == nil || !*got[0].Updateable || got[1].Updateable == nil || *got[1].Updateable {
+		t.Errorf("served Updateable: %+v", got)
+	}
+	inv[0].Updateable = false
+	for _, it := range items(inv) {
+		if it.Updateable != nil {
+			t.Errorf("no item updateable: item %s has Updateable %v, want unknown", it.ID, *it.Updateable)
+		}
+	}
+}
+
+// TestExamples: the doc stub has one example per catalog kind.
+func TestExamples(t *testing.T) {
+	b, err := os.ReadFile("../../plugins/modules/firmware_plan.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ex, _ := strings.Cut(string(b), "EXAMPLES = r'''")
+	ex, _, _ = strings.Cut(ex, "'''")
+	for _, want := range []string{"catalog: /srv/spp/2025.09/fwrepo.json", "catalog: /srv/spp/2025.09/manifest/manifest.json",
+		"folder of .fwpkg", "Smart Components"} {
+		if !strings.Contains(ex, want) {
+			t.Errorf("EXAMPLES lack %q", want)
+		}
+	}
 }
