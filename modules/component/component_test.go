@@ -499,7 +499,7 @@ func (a allowOnly) Write(b []byte) (int, error) {
 func TestUpdateTarget(t *testing.T) {
 	for _, keep := range []bool{true, false} {
 		t.Run("update_repository="+strconv.FormatBool(keep), func(t *testing.T) {
-			e := newEnv(t, ilosim.WithDarkTime(2*time.Second))
+			e := newEnv(t, ilosim.WithDarkTime(2*time.Second), ilosim.WithILOResetDelay(time.Second))
 			img := image(t, testimage.Spec{Filename: "ilo5_305.bin", Size: 2 * mib})
 			o := e.mustRun(map[string]any{"path": img.Image, "update_target": true, "update_repository": keep}, false)
 			if !o.changed() || o.num("sections_sent") != 1 {
@@ -603,5 +603,33 @@ func TestUploadFileChanged(t *testing.T) {
 	}
 	if _, _, ok := e.sim.ComponentByFilename("ilo5_310.bin"); ok {
 		t.Errorf("the repository lists ilo5_310.bin from a mixed upload")
+	}
+}
+
+// TestUpdateTargetResetModes: with update_target, iLO firmware is waited
+// for after Complete until the iLO reset and came back, or reports the new
+// version without a reset; new_version is the iLO's.
+func TestUpdateTargetResetModes(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		opts      []ilosim.Option
+		wantReset bool
+	}{
+		{"reset a minute after Complete", []ilosim.Option{ilosim.WithSpeed(60), ilosim.WithILOResetDelay(time.Minute), ilosim.WithDarkTime(time.Minute)}, true},
+		{"no reset", []ilosim.Option{ilosim.WithSpeed(60), ilosim.WithILOReset(false)}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, tc.opts...)
+			img := image(t, testimage.Spec{Filename: "ilo5_305.bin", Size: mib})
+			o := e.mustRun(map[string]any{"path": img.Image, "update_target": true, "wait_timeout": 120}, false)
+			nv, _ := o["new_version"].(string)
+			if reset, _ := o["ilo_reset"].(bool); reset != tc.wantReset || ilo.CompareVersions(nv, "3.05") != 0 || e.sim.FirmwareVersion() != "3.05" {
+				t.Errorf("ilo_reset %v new_version %q (iLO runs %s), want %v 3.05 (%s)", o["ilo_reset"], nv, e.sim.FirmwareVersion(), tc.wantReset, o.msg())
+			}
+			if n := e.sim.Counters().OpenSessions; n != 0 {
+				t.Errorf("%d sessions left open", n)
+			}
+		})
 	}
 }

@@ -479,3 +479,59 @@ func TestImageURIPasswordScrubbed(t *testing.T) {
 		t.Errorf("failed=%v, output %s: want a refusal without the password", o.failed(), b)
 	}
 }
+
+// TestILOSelfFlashModes: a real iLO shows Complete before it resets after
+// flashing its own firmware (long enough for a slow client to read it),
+// sometimes does not reset at all, and sometimes stays dark longer than
+// expected. The module waits after Complete for the reset or the new
+// version, and new_version is what the iLO reports afterwards.
+func TestILOSelfFlashModes(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		opts      []ilosim.Option
+		timeout   int
+		wantReset bool
+		wantErr   []string // a failure naming these (the flash outcome unknown)
+	}{
+		{"reset 2 minutes after Complete", []ilosim.Option{ilosim.WithILOResetDelay(2 * time.Minute)}, 120, true, nil},
+		{"no reset", []ilosim.Option{ilosim.WithILOReset(false)}, 120, false, nil},
+		{"reset longer than expected", []ilosim.Option{ilosim.WithILOResetDelay(30 * time.Second), ilosim.WithDarkTime(8 * time.Minute)}, 120, true, nil},
+		{"dark past wait_timeout", []ilosim.Option{ilosim.WithILOResetDelay(time.Second), ilosim.WithDarkTime(time.Hour)}, 10, true,
+			[]string{"gave up waiting for", "the iLO was in its reset", "outcome: unknown"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, tc.opts...)
+			args := map[string]any{"path": e.image(testimage.Spec{Filename: "ilo5_310.bin", Size: mib}), "wait_timeout": tc.timeout}
+			e.counters()
+			o := e.run(args, false)
+			if tc.wantErr != nil {
+				if !o.failed() || !o.changed() || o.str("outcome") != "unknown" {
+					t.Fatalf("failed=%v changed=%v outcome=%q, want a failure with an unknown outcome (%s)", o.failed(), o.changed(), o.str("outcome"), o.msg())
+				}
+				for _, w := range tc.wantErr {
+					if !strings.Contains(o.msg(), w) {
+						t.Errorf("msg %q lacks %q", o.msg(), w)
+					}
+				}
+				return
+			}
+			if o.failed() {
+				t.Fatalf("module failed: %s", o.msg())
+			}
+			if st := o.states(); !slices.Contains(st, "Complete") {
+				t.Errorf("states %v: Complete was never read before the reset", st)
+			}
+			if o.flag("ilo_reset") != tc.wantReset || !sameVersion("3.10", o.str("new_version")) || e.sim.FirmwareVersion() != "3.10" {
+				t.Errorf("ilo_reset=%v new_version=%q (iLO runs %s), want %v and 3.10 (%s)", o.flag("ilo_reset"), o.str("new_version"), e.sim.FirmwareVersion(), tc.wantReset, o.msg())
+			}
+			c := e.counters()
+			if (c.Logins > 1) != tc.wantReset || c.OpenSessions != 0 {
+				t.Errorf("%d logins, %d open sessions: a reset needs one more login, no reset none; none left open", c.Logins, c.OpenSessions)
+			}
+			if o := e.mustRun(args, false); o.changed() {
+				t.Errorf("second run changed: %s", o.msg())
+			}
+		})
+	}
+}
