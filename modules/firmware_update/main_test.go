@@ -535,3 +535,26 @@ func TestILOSelfFlashModes(t *testing.T) {
 		})
 	}
 }
+
+// TestILO5246: iLO 5 2.46 omits Updateable from every inventory member:
+// unknown, not false, so the iLO and the BIOS are flashed without force
+// (check mode plans them, a real run does them); an explicit false is still
+// refused (TestRefusals).
+func TestILO5246(t *testing.T) {
+	e := newEnv(t, ilosim.WithProfileName("ilo5-246"), ilosim.WithILOResetDelay(time.Second))
+	for _, img := range []struct{ name, id, want string }{
+		{"A47_2.90_01_01_2025.signed.flash", "2", "v2.90"},
+		{"ilo5_310.bin", "1", "3.10"},
+	} {
+		args := map[string]any{"path": e.image(testimage.Spec{Filename: img.name, Size: mib})}
+		e.counters()
+		o := e.mustRun(args, true)
+		if !o.changed() || e.counters().Writes != 0 {
+			t.Errorf("%s check mode: changed=%v, want a plan without writes (%s)", img.name, o.changed(), o.msg())
+		}
+		o = e.mustRun(args, false)
+		if !o.changed() || !strings.Contains(e.inventory(img.id), img.want) {
+			t.Errorf("%s: changed=%v inventory %q, want flashed to %s (%s)", img.name, o.changed(), e.inventory(img.id), img.want, o.msg())
+		}
+	}
+}
