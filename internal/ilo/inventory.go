@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/fleetfw/ilo/internal/fwversion"
 	"github.com/tidwall/gjson"
 )
 
@@ -138,4 +139,96 @@ func (c *Client) inventory(ctx context.Context, link func(UpdateLinks) string, w
 		items = append(items, inventoryItem(m))
 	}
 	return items, nil
+}
+
+// Downgrade is a component file older than what a device it updates runs
+// (issue 14: downgrades need an explicit opt-in).
+type Downgrade struct {
+	File    string `json:"filename"`
+	Version string `json:"version"`
+	Device  string `json:"device"`
+	Running string `json:"running"`
+}
+
+// String returns "<file> (<version>) is older than the <running> <device> runs".
+func (d Downgrade) String() string {
+	return fmt.Sprintf("%s (%s) is older than the %s that %s runs", d.File, d.Version, d.Running, d.Device)
+}
+
+// Older reports whether version is older than running, by the collection's
+// one comparator (fwversion). Versions that do not compare (unknown
+// formats, other ROM families) are never called older.
+func Older(version, running string) bool {
+	c, ok := fwversion.Compare(version, running)
+	return ok && c < 0
+}
+
+// Updates returns the FirmwareInventory items a repository component
+// updates: those listing one of its Targets (Oem.Hpe.Targets GUIDs, the
+// correlation HPE documents), else the only item of its DeviceClass.
+func (comp Component) Updates(inv []InventoryItem) []InventoryItem {
+	var out []InventoryItem
+	for _, it := range inv {
+		for _, t := range comp.Targets {
+			if it.HasTarget(t) {
+				out = append(out, it)
+				break
+			}
+		}
+	}
+	if len(out) > 0 || comp.DeviceClass == "" {
+		return out
+	}
+	for _, it := range inv {
+		if strings.EqualFold(it.DeviceClass, comp.DeviceClass) {
+			out = append(out, it)
+		}
+	}
+	if len(out) != 1 {
+		return nil // a class shared by several devices says not which one
+	}
+	return out
+}
+
+// Downgrades returns what installing comp would downgrade.
+func (comp Component) Downgrades(inv []InventoryItem) []Downgrade {
+	var out []Downgrade
+	for _, it := range comp.Updates(inv) {
+		if Older(comp.Version, it.Version) {
+			out = append(out, Downgrade{File: comp.Filename, Version: comp.Version, Device: it.Name, Running: it.Version})
+		}
+	}
+	return out
+}
+
+// DowngradeError refuses downgrades made without allow_downgrade.
+type DowngradeError struct{ Downgrades []Downgrade }
+
+// Error names every downgrade and the option.
+func (e *DowngradeError) Error() string {
+	list := make([]string, 0, len(e.Downgrades))
+	for _, d := range e.Downgrades {
+		list = append(list, d.String())
+	}
+	return strings.Join(list, "; ") + ": a downgrade needs allow_downgrade=true (it is then done, with a warning)"
+}
+
+// ErrorInfo returns the downgrades for error_info.
+func (e *DowngradeError) ErrorInfo() map[string]any {
+	return map[string]any{"downgrades": e.Downgrades}
+}
+
+// CheckDowngrades refuses ds unless allowed; allowed downgrades are each
+// passed to warn. No downgrade: nil.
+func CheckDowngrades(ds []Downgrade, allowed bool, warn func(string, ...any)) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	if !allowed {
+		return &DowngradeError{Downgrades: ds}
+	}
+	for _, d := range ds {
+		warn("downgrade (allow_downgrade=true): %s", d)
+	}
+	return nil
 }
