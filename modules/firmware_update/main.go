@@ -35,8 +35,11 @@ type Args struct {
 	KeepInRepository bool   `json:"keep_in_repository" default:"false"`
 	TPMOverride      bool   `json:"tpm_override" default:"false"`
 	Force            bool   `json:"force" default:"false"`
-	Wait             bool   `json:"wait" default:"true"`
-	WaitTimeout      int    `json:"wait_timeout" default:"1800" validate:"min=1"`
+	// AllowDowngrade lets an image older than what the target runs be
+	// flashed (with a warning); without it such a flash is refused.
+	AllowDowngrade bool `json:"allow_downgrade" default:"false"`
+	Wait           bool `json:"wait" default:"true"`
+	WaitTimeout    int  `json:"wait_timeout" default:"1800" validate:"min=1"`
 }
 
 // The values of method.
@@ -178,6 +181,9 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 		res.NewVersion = res.PreviousVersion
 		res.Msg = fmt.Sprintf("%s already reports version %s", targets[0].Name, targets[0].Version)
 		return res, nil
+	}
+	if err := ilo.CheckDowngrades(downgrades(img, targets), a.AllowDowngrade, m.Warn); err != nil {
+		return res, err
 	}
 	if err := preflight(ctx, c, a, img, us, targets); err != nil {
 		return res, err

@@ -3,6 +3,7 @@ package firmwareupdate
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -556,5 +557,32 @@ func TestILO5246(t *testing.T) {
 		if !o.changed() || !strings.Contains(e.inventory(img.id), img.want) {
 			t.Errorf("%s: changed=%v inventory %q, want flashed to %s (%s)", img.name, o.changed(), e.inventory(img.id), img.want, o.msg())
 		}
+	}
+}
+
+// TestDowngrade: an image older than what the target runs is refused
+// before any write, naming allow_downgrade, also with force; with
+// allow_downgrade it is flashed with a warning.
+func TestDowngrade(t *testing.T) {
+	e := newEnv(t, ilosim.WithILOResetDelay(time.Second))
+	args := map[string]any{"path": e.image(testimage.Spec{Filename: "ilo5_266.bin", Size: mib})}
+	for _, extra := range []map[string]any{nil, {"force": true}} {
+		a := map[string]any{"force": extra["force"]}
+		for k, v := range args {
+			a[k] = v
+		}
+		e.counters()
+		o := e.run(a, false)
+		if !o.failed() || o.changed() || !strings.Contains(o.msg(), "allow_downgrade=true") || !strings.Contains(o.msg(), "ilo5_266.bin (2.66) is older than") {
+			t.Errorf("force=%v: failed=%v changed=%v msg %q, want a refusal naming allow_downgrade", extra["force"], o.failed(), o.changed(), o.msg())
+		}
+		if c := e.counters(); c.Writes != 0 {
+			t.Errorf("force=%v: %d writes, want 0", extra["force"], c.Writes)
+		}
+	}
+	o := e.mustRun(map[string]any{"path": args["path"], "allow_downgrade": true}, false)
+	ws, _ := o["warnings"].([]any)
+	if !o.changed() || e.sim.FirmwareVersion() != "2.66" || len(ws) == 0 || !strings.Contains(fmt.Sprint(ws), "downgrade") {
+		t.Errorf("allowed: changed=%v iLO %s warnings %v, want the downgrade done with a warning", o.changed(), e.sim.FirmwareVersion(), ws)
 	}
 }

@@ -21,7 +21,7 @@ description:
   - C(state=invoked) queues the set's steps. When the queue already holds C(Pending) or C(InProgress) tasks from
     this set with the same parameters, nothing is done, unless I(force). The set's own earlier tasks are deleted
     first (the iLO refuses duplicate task names). A queued task that only bears a step's name (another set's, or
-    your own) is never deleted: the module refuses and names it, unless I(clear_task_queue=true). Only the tasks
+    your own) is never deleted; the module refuses and names it, unless I(clear_task_queue=true). Only the tasks
     this invocation made are returned and, with I(wait), waited for.
   - C(state=absent) deletes the set; I(all=true) deletes every set (C(DeleteInstallSets)) but the System Recovery Set.
   - The System Recovery Set is never changed or deleted unless I(is_recovery=true) is given.
