@@ -38,7 +38,7 @@ type Args struct {
 	TPMOverride       bool `json:"tpm_override" default:"false"`
 	Force             bool `json:"force" default:"false"`
 	Wait              bool `json:"wait" default:"true"`
-	WaitTimeout       int  `json:"wait_timeout" default:"1800" validate:"min=1"`
+	WaitTimeout       int  `json:"wait_timeout" default:"1800" validate:"min=1,max=86400"`
 }
 
 // Rules: one source for state=present.

@@ -39,7 +39,7 @@ type Args struct {
 	// flashed (with a warning); without it such a flash is refused.
 	AllowDowngrade bool `json:"allow_downgrade" default:"false"`
 	Wait           bool `json:"wait" default:"true"`
-	WaitTimeout    int  `json:"wait_timeout" default:"1800" validate:"min=1"`
+	WaitTimeout    int  `json:"wait_timeout" default:"1800" validate:"min=1,max=86400"`
 }
 
 // The values of method.

@@ -586,3 +586,20 @@ func TestDowngrade(t *testing.T) {
 		t.Errorf("allowed: changed=%v iLO %s warnings %v, want the downgrade done with a warning", o.changed(), e.sim.FirmwareVersion(), ws)
 	}
 }
+
+// TestWaitTimeoutMax: a wait_timeout that would overflow a duration (issue
+// 14: 9,223,372,037 s became an instant timeout) is refused before login,
+// naming the option and its maximum.
+func TestWaitTimeoutMax(t *testing.T) {
+	e := newEnv(t)
+	for _, v := range []any{9223372037, 86401} {
+		e.counters()
+		o := e.run(map[string]any{"path": e.image(testimage.Spec{Filename: "ilo5_310.bin"}), "wait_timeout": v}, false)
+		if !o.failed() || o.changed() || !strings.Contains(o.msg(), "wait_timeout") || !strings.Contains(o.msg(), "86400") {
+			t.Errorf("wait_timeout %v: failed=%v msg %q, want a refusal naming wait_timeout and 86400", v, o.failed(), o.msg())
+		}
+		if c := e.counters(); c.Logins != 0 {
+			t.Errorf("wait_timeout %v: %d logins, want none", v, c.Logins)
+		}
+	}
+}

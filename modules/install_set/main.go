@@ -36,7 +36,7 @@ type Args struct {
 	UpdateRecoverySet bool   `json:"update_recovery_set" default:"false"`
 	Force             bool   `json:"force" default:"false"`
 	Wait              bool   `json:"wait" default:"false"`
-	WaitTimeout       int    `json:"wait_timeout" default:"3600" validate:"min=1"`
+	WaitTimeout       int    `json:"wait_timeout" default:"3600" validate:"min=1,max=86400"`
 }
 
 // Step is one item of the sequence; its name becomes the queued task's.

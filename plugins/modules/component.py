@@ -101,7 +101,10 @@ options:
     type: bool
     default: true
   wait_timeout:
-    description: Seconds to wait with I(wait).
+    description:
+      - Seconds to wait with I(wait), from 1 to 86400 (one day).
+      - Running out says what the module waited for, the last state and percent seen, and whether the iLO
+        was in its reset.
     type: int
     default: 1800
 attributes:
