@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/fleetfw/ilo/internal/fwversion"
@@ -164,27 +165,32 @@ func Older(version, running string) bool {
 }
 
 // Updates returns the FirmwareInventory items a repository component
-// updates: those listing one of its Targets (Oem.Hpe.Targets GUIDs, the
-// correlation HPE documents), else the only item of its DeviceClass.
+// updates, by the correlation HPE documents: the items of its DeviceClass
+// that list one of its Targets (Oem.Hpe.Targets GUIDs). Without Targets,
+// the only item of its DeviceClass; without a DeviceClass, the items that
+// list a Target when they are all of one class (the System ROM, the CPLD
+// and other board firmware share the server's GUID). Anything less certain
+// matches nothing.
 func (comp Component) Updates(inv []InventoryItem) []InventoryItem {
+	if comp.DeviceClass == "" && len(comp.Targets) == 0 {
+		return nil
+	}
 	var out []InventoryItem
+	classes := map[string]bool{}
 	for _, it := range inv {
-		for _, t := range comp.Targets {
-			if it.HasTarget(t) {
-				out = append(out, it)
-				break
-			}
+		if comp.DeviceClass != "" && !strings.EqualFold(it.DeviceClass, comp.DeviceClass) {
+			continue
 		}
-	}
-	if len(out) > 0 || comp.DeviceClass == "" {
-		return out
-	}
-	for _, it := range inv {
-		if strings.EqualFold(it.DeviceClass, comp.DeviceClass) {
-			out = append(out, it)
+		if len(comp.Targets) > 0 && !slices.ContainsFunc(comp.Targets, it.HasTarget) {
+			continue
 		}
+		out = append(out, it)
+		classes[strings.ToLower(it.DeviceClass)] = true
 	}
-	if len(out) != 1 {
+	switch {
+	case comp.DeviceClass == "" && len(classes) > 1:
+		return nil
+	case len(comp.Targets) == 0 && len(out) != 1:
 		return nil // a class shared by several devices says not which one
 	}
 	return out
