@@ -107,6 +107,16 @@ options:
     description: With C(state=invoked), invoke again even when the set's tasks are queued with the same parameters.
     type: bool
     default: false
+  allow_downgrade:
+    description:
+      - With C(state=invoked), queue components older than what the devices they update run. Without it such an
+        invocation is refused before anything is written, naming each file, its version and what runs; with it the
+        set is invoked with a warning per downgrade.
+      - This holds for the System Recovery Set too, whose invocation also warns about every file older than what runs.
+      - A device is found as HPE documents it (the component's C(DeviceClass) and C(Targets) against
+        FirmwareInventory); a component that names no device, or a version that does not compare, is not checked.
+    type: bool
+    default: false
   wait:
     description:
       - With C(state=invoked), wait until every task of the set is C(Complete), C(Exception), C(Expired) or C(Canceled).
@@ -216,6 +226,16 @@ tasks:
   elements: dict
   sample:
     - {id: 2d1a59f9, name: System ROM U46 2.92, state: Complete, result: {message_id: Base.1.4.Success, meaning: Successfully Completed Request}}
+installs:
+  description:
+    - With C(state=invoked), when the set is (or in check mode would be) invoked, and when a downgrade refuses it, the
+      files its C(ApplyUpdate) steps install, the version of each in the repository, the devices each updates with the
+      version they run, and whether the file is older than what runs.
+  returned: when state=invoked queues the set or refuses a downgrade
+  type: list
+  elements: dict
+  sample:
+    - {step: iLO, filename: ilo5_266.bin, version: "2.66", devices: [{name: iLO 5, version: "2.70 May 16 2022"}], older: true}
 outcome:
   description:
     - C(unknown) when the module failed after a write whose effect it cannot tell (the connection broke after the request
