@@ -2,6 +2,7 @@ package component
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -631,5 +632,29 @@ func TestUpdateTargetResetModes(t *testing.T) {
 				t.Errorf("%d sessions left open", n)
 			}
 		})
+	}
+}
+
+// TestUpdateTargetDowngrade: with update_target, a file older than what
+// its device runs is refused before any write, naming allow_downgrade;
+// allowed, it is flashed with a warning. Kept in the repository only
+// (no update_target), the same file needs no opt-in.
+func TestUpdateTargetDowngrade(t *testing.T) {
+	e := newEnv(t, ilosim.WithILOResetDelay(time.Second), ilosim.WithDarkTime(time.Second))
+	for _, name := range []string{"ilo5_266.bin", "A47_2.52_10_29_2021.signed.flash"} {
+		img := image(t, testimage.Spec{Filename: name, Size: mib})
+		e.writes()
+		o := e.run(map[string]any{"path": img.Image, "update_target": true}, false)
+		if !o.failed() || o.changed() || e.writes() != 0 || !strings.Contains(o.msg(), "allow_downgrade=true") {
+			t.Errorf("%s: failed=%v changed=%v msg %q, want a refusal without a write naming allow_downgrade", name, o.failed(), o.changed(), o.msg())
+		}
+	}
+	img := image(t, testimage.Spec{Filename: "ilo5_266.bin", Size: mib})
+	if o := e.mustRun(map[string]any{"path": img.Image}, false); !o.changed() {
+		t.Errorf("kept only: changed=%v, want it uploaded", o.changed())
+	}
+	o := e.mustRun(map[string]any{"path": img.Image, "update_target": true, "allow_downgrade": true, "force": true}, false)
+	if !o.changed() || e.sim.FirmwareVersion() != "2.66" || !strings.Contains(fmt.Sprint(o["warnings"]), "downgrade") {
+		t.Errorf("allowed: changed=%v iLO %s warnings %v (%s)", o.changed(), e.sim.FirmwareVersion(), o["warnings"], o.msg())
 	}
 }
