@@ -79,6 +79,17 @@ type Result struct {
 	// ILOTime is the iLO's clock when the module read it, the reference of
 	// relative times ("" when it was not needed).
 	ILOTime string `json:"ilo_time,omitempty"`
+	// Outcome is "unknown" when the module failed after a write whose
+	// effect it cannot tell.
+	Outcome string `json:"outcome,omitempty"`
+}
+
+// failed is what a task that failed with err returns: changed only when a
+// write may have taken effect (wrote: one did), outcome unknown when the
+// iLO's answer to a write was lost.
+func failed(res Result, wrote bool, err error) (Result, error) {
+	res.Changed, res.Outcome, err = ilo.WriteStatus(false, wrote, err)
+	return res, err
 }
 
 // TaskRef names a queued task.
