@@ -29,7 +29,7 @@ func invoked(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets [
 	if len(a.Sequence) > 0 || a.Description != "" || a.IsRecovery != nil {
 		var err error
 		if res, err = present(ctx, m, c, a, sets, res); err != nil {
-			return Result{}, err
+			return res, err // present said what it changed
 		}
 		set = res.InstallSet
 	}
