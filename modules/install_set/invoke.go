@@ -73,7 +73,7 @@ func invoked(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets [
 	res.Installs = installs
 	if set.IsRecovery {
 		for _, d := range downgrades {
-			m.Warn("the System Recovery Set installs %s", d)
+			m.Warn("the System Recovery Set installs %s (%s), older than the %s that %s runs", d.File, d.Version, d.Running, d.Device)
 		}
 	}
 	if err := ilo.CheckDowngrades(downgrades, a.AllowDowngrade, m.Warn); err != nil {
