@@ -45,6 +45,15 @@ var (
 	errAnswerStalled = errors.New("answer stalled")
 )
 
+// badAnswer is the error for an answer over a cap; it matches errBadAnswer.
+type badAnswer string
+
+func (e badAnswer) Error() string        { return string(e) }
+func (e badAnswer) Is(target error) bool { return target == errBadAnswer }
+
+// refuse builds a badAnswer.
+func refuse(format string, args ...any) error { return badAnswer(fmt.Sprintf(format, args...)) }
+
 // IsBadAnswer reports whether err is an answer the client refused to parse
 // (over a size, depth or member cap).
 func IsBadAnswer(err error) bool { return errors.Is(err, errBadAnswer) }
@@ -57,8 +66,8 @@ func IsBadAnswer(err error) bool { return errors.Is(err, errBadAnswer) }
 func readAnswer(hr *http.Response, limit int64, stall time.Duration, cancel context.CancelCauseFunc) ([]byte, error) {
 	defer hr.Body.Close()
 	if hr.ContentLength > limit {
-		return nil, fmt.Errorf("the answer is %s, more than the %s the client reads from an iLO (a real iLO's resources are far smaller): %w",
-			sizeText(hr.ContentLength), sizeText(limit), errBadAnswer)
+		return nil, refuse("the answer is %s, more than the %s the client reads from an iLO (a real iLO's resources are far smaller)",
+			sizeText(hr.ContentLength), sizeText(limit))
 	}
 	var r io.Reader = hr.Body
 	if stall > 0 {
@@ -71,11 +80,11 @@ func readAnswer(hr *http.Response, limit int64, stall time.Duration, cancel cont
 		return nil, err
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("the answer is larger than the %s the client reads from an iLO (a real iLO's resources are far smaller): %w",
-			sizeText(limit), errBadAnswer)
+		return nil, refuse("the answer is larger than the %s the client reads from an iLO (a real iLO's resources are far smaller)",
+			sizeText(limit))
 	}
 	if d := jsonDepth(b, MaxDepth); d > MaxDepth {
-		return nil, fmt.Errorf("the answer nests JSON more than %d levels deep (a real iLO's resources nest about ten): %w", MaxDepth, errBadAnswer)
+		return nil, refuse("the answer nests JSON more than %d levels deep (a real iLO's resources nest about ten)", MaxDepth)
 	}
 	return b, nil
 }

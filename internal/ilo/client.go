@@ -485,7 +485,7 @@ func (c *Client) explain(ctx, rctx context.Context, err error, timeout, stall ti
 	case errors.Is(context.Cause(rctx), errAnswerStalled):
 		return fmt.Errorf("the iLO sent the headers of its answer to %s %s, then nothing for %s (raise the timeout option if the iLO is slow): %w", method, path, stall, errTimeout)
 	case headers && (rctx.Err() != nil || isTimeout(err)):
-		return fmt.Errorf("the iLO sent the headers of its answer but not the whole body within %s (raise the timeout option if the iLO is slow): %w", timeout, errTimeout)
+		return fmt.Errorf("the iLO sent the headers of its answer to %s %s, then not the rest within %s (raise the timeout option if the iLO is slow): %w", method, path, timeout, errTimeout)
 	case rctx.Err() == context.DeadlineExceeded || isTimeout(err):
 		return fmt.Errorf("no response within %s (raise the timeout option if the iLO is slow): %w", max(timeout, stall), errTimeout)
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):

@@ -38,7 +38,7 @@ func (c *Client) collection(ctx context.Context, uri string) ([]gjson.Result, gj
 	coll := gjson.ParseBytes(resp.body)
 	if n := coll.Get(pathMembers + ".#").Int(); n > int64(c.opt.maxMembers) {
 		return nil, gjson.Result{}, &Error{Method: http.MethodGet, URI: uri,
-			Err: fmt.Errorf("the collection lists %d members, more than the %d the client reads (a real iLO's collections are far smaller): %w", n, c.opt.maxMembers, errBadAnswer)}
+			Err: refuse("the collection lists %d members, more than the %d the client reads (a real iLO's collections are far smaller)", n, c.opt.maxMembers)}
 	}
 	var members []gjson.Result
 	var ferr error
