@@ -35,7 +35,7 @@ type ConnArgs struct {
 	// AllowHTTP lets baseuri be http:// (test rigs and simulators only: the
 	// password and the session token then cross the network in clear text;
 	// real iLOs serve HTTPS).
-	AllowHTTP bool `json:"allow_http" env:"ILO_ALLOW_HTTP"`
+	AllowHTTP bool `json:"allow_http" default:"false" env:"ILO_ALLOW_HTTP"`
 	// Timeout is the limit for one HTTP request, in seconds.
 	Timeout int `json:"timeout" default:"30" validate:"min=1,max=3600"`
 }
