@@ -201,6 +201,11 @@ func (e ctxEnded) Error() string {
 
 func (e ctxEnded) Unwrap() error { return e.err }
 
+// ContextError says in words why ctx ended (the task's time limit, a
+// cancellation) for a message; errors.Is still matches ctx.Err(). It returns
+// nil while ctx is live.
+func ContextError(ctx context.Context) error { return plainCtx(ctx) }
+
 // plainCtx turns a context's error (or cause) into ctxEnded; nil stays nil.
 func plainCtx(ctx context.Context) error {
 	if ctx.Err() == nil {
