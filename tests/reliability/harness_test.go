@@ -207,7 +207,11 @@ func (r result) outcome() string {
 // moduleArgs returns the connection arguments for s with extra merged in; nil values in
 // extra remove an argument.
 func (s *sim) moduleArgs(extra map[string]any) map[string]any {
-	a := map[string]any{"baseuri": s.baseURI, "username": testUsername, "password": testPassword, "ca_path": s.caPath}
+	return overlay(map[string]any{"baseuri": s.baseURI, "username": testUsername, "password": testPassword, "ca_path": s.caPath}, extra)
+}
+
+// overlay sets extra's arguments in a (a nil value removes the argument) and returns a.
+func overlay(a, extra map[string]any) map[string]any {
 	for k, v := range extra {
 		if v == nil {
 			delete(a, k)
