@@ -89,23 +89,14 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
 	}, nil
 }
 
-// items converts the inventory. An inventory where no item is Updateable,
-// not even the iLO, comes from firmware that does not serve the property
-// (iLO 5 2.46): Updateable is unknown then, not false (fwplan doc).
+// items converts the inventory. Updateable is a *bool in the client: nil when
+// the iLO does not serve the property (iLO 5 2.46), which means unknown, not
+// false (fwplan doc).
 func items(inv []ilo.InventoryItem) []fwplan.Item {
-	served := false
-	for _, it := range inv {
-		served = served || it.Updateable
-	}
 	out := make([]fwplan.Item, 0, len(inv))
 	for _, it := range inv {
-		x := fwplan.Item{ID: it.ID, Name: it.Name, DeviceContext: it.DeviceContext, DeviceClass: it.DeviceClass,
-			Targets: it.Targets, Version: it.Version}
-		if served {
-			u := it.Updateable
-			x.Updateable = &u
-		}
-		out = append(out, x)
+		out = append(out, fwplan.Item{ID: it.ID, Name: it.Name, DeviceContext: it.DeviceContext, DeviceClass: it.DeviceClass,
+			Targets: it.Targets, Version: it.Version, Updateable: it.Updateable})
 	}
 	return out
 }

@@ -237,19 +237,20 @@ func TestReturnDocs(t *testing.T) {
 	modtest.CheckReturnDocs(t, "../../plugins/modules/firmware_plan.py", Result{})
 }
 
-// TestItems: Updateable is unknown (nil) when no item has it, as on iLO 5
-// 2.46 firmware, which serves no Updateable at all.
+// TestItems: the client's Updateable passes through, nil (not served, as on
+// iLO 5 2.46 firmware) staying unknown rather than becoming false.
 func TestItems(t *testing.T) {
-	inv := []ilo.InventoryItem{{ID: "1", Name: "iLO 5", Updateable: true}, {ID: "16", Name: "GPU"}}
+	yes, no := true, false
+	inv := []ilo.InventoryItem{{ID: "1", Name: "iLO 5", Updateable: &yes}, {ID: "2", Name: "NIC", Updateable: &no}, {ID: "16", Name: "GPU"}}
 	got := items(inv)
-	if got[0].Updateable == nil || !*got[0].Updateable || got[1].Updateable == nil || *got[1].Updateable {
-		t.Errorf("served Updateable: %+v", got)
+	if got[0].Updateable == nil || !*got[0].Updateable {
+		t.Errorf("item 1: Updateable %v, want true", got[0].Updateable)
 	}
-	inv[0].Updateable = false
-	for _, it := range items(inv) {
-		if it.Updateable != nil {
-			t.Errorf("no item updateable: item %s has Updateable %v, want unknown", it.ID, *it.Updateable)
-		}
+	if got[1].Updateable == nil || *got[1].Updateable {
+		t.Errorf("item 2: Updateable %v, want false", got[1].Updateable)
+	}
+	if got[2].Updateable != nil {
+		t.Errorf("item 16: Updateable %v, want unknown (nil)", *got[2].Updateable)
 	}
 }
 
