@@ -52,6 +52,7 @@
 package catalog
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -163,11 +164,11 @@ func TargetFamily(guid string) string {
 	if !strings.HasPrefix(g, familyPrefix) || len(g) != len(familyPrefix)+6 {
 		return ""
 	}
-	var b [3]byte
-	if _, err := fmt.Sscanf(g[len(familyPrefix):], "%02x%02x%02x", &b[0], &b[1], &b[2]); err != nil {
+	b, err := hex.DecodeString(g[len(familyPrefix):])
+	if err != nil {
 		return ""
 	}
-	f := string(b[:])
+	f := string(b)
 	if f[0] < 'A' || f[0] > 'Z' || f[1] < '0' || f[1] > '9' || f[2] < '0' || f[2] > '9' {
 		return ""
 	}

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -272,5 +273,31 @@ func TestLoadBad(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkLoadFwrepo reads a fwrepo.json of an SPP's size (850 entries).
+func BenchmarkLoadFwrepo(b *testing.B) {
+	dir := b.TempDir()
+	var sb strings.Builder
+	sb.WriteString("{\n")
+	for i := range 850 {
+		if i > 0 {
+			sb.WriteString(",\n")
+		}
+		fmt.Fprintf(&sb, `"cp%06d.fwpkg": {"version": "%d.%d.%d", "deviceclass": "%08x-0000-4000-8000-000000000000", "target": ["a6b1a447-382a-5a4f-%04x-%012x", "t%d"], "minimum_active_version": "null", "reboot_required": "yes", "server_power_off": "no", "date": "2025-01-01", "description": "Firmware package %d"}`,
+			40000+i, i%7, i%13, i%29, i%97, i%50, i, i, i)
+	}
+	sb.WriteString("\n}\n")
+	p := filepath.Join(dir, "fwrepo.json")
+	if err := os.WriteFile(p, []byte(sb.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := Load(p)
+		if err != nil || len(c.Entries) != 850 {
+			b.Fatal(err)
+		}
 	}
 }
