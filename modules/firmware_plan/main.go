@@ -44,6 +44,8 @@ type CatalogInfo struct {
 	Kind    string `json:"kind"`
 	Path    string `json:"path"`
 	Entries int    `json:"entries"`
+	// Skipped are entries for no device (drivers, software).
+	Skipped int `json:"skipped"`
 }
 
 // Module is fleetfw.ilo.firmware_plan.
@@ -85,7 +87,7 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
 	p := fwplan.Make(items(inv), cat.Entries, srv, fwplan.Options{AllowDowngrade: a.AllowDowngrade})
 	return Result{
 		Plan: p.Plan, Files: p.Files, Summary: p.Summary, Compliant: p.Compliant, Server: srv,
-		Catalog: CatalogInfo{Kind: cat.Kind, Path: index, Entries: len(cat.Entries)},
+		Catalog: CatalogInfo{Kind: cat.Kind, Path: index, Entries: len(cat.Entries), Skipped: cat.Skipped},
 	}, nil
 }
 
