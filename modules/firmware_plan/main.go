@@ -9,6 +9,7 @@ package firmwareplan
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/tidwall/gjson"
 
@@ -63,8 +64,10 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
 		m.Warn("%s", w)
 	}
 	index := cat.Index
-	if index == "" {
-		index = a.Catalog
+	if index == "" { // a folder of components
+		if index, err = filepath.Abs(a.Catalog); err != nil {
+			index = a.Catalog
+		}
 	}
 
 	c, err := ilo.Connect(ctx, a.ConnArgs)
