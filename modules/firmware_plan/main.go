@@ -9,6 +9,7 @@ package firmwareplan
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/tidwall/gjson"
 
@@ -44,6 +45,8 @@ type CatalogInfo struct {
 	Kind    string `json:"kind"`
 	Path    string `json:"path"`
 	Entries int    `json:"entries"`
+	// Skipped are entries for no device (drivers, software).
+	Skipped int `json:"skipped"`
 }
 
 // Module is fleetfw.ilo.firmware_plan.
@@ -61,8 +64,10 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
 		m.Warn("%s", w)
 	}
 	index := cat.Index
-	if index == "" {
-		index = a.Catalog
+	if index == "" { // a folder of components
+		if index, err = filepath.Abs(a.Catalog); err != nil {
+			index = a.Catalog
+		}
 	}
 
 	c, err := ilo.Connect(ctx, a.ConnArgs)
@@ -85,7 +90,7 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
 	p := fwplan.Make(items(inv), cat.Entries, srv, fwplan.Options{AllowDowngrade: a.AllowDowngrade})
 	return Result{
 		Plan: p.Plan, Files: p.Files, Summary: p.Summary, Compliant: p.Compliant, Server: srv,
-		Catalog: CatalogInfo{Kind: cat.Kind, Path: index, Entries: len(cat.Entries)},
+		Catalog: CatalogInfo{Kind: cat.Kind, Path: index, Entries: len(cat.Entries), Skipped: cat.Skipped},
 	}, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/fleetfw/ilo/internal/ilo"
 	"github.com/fleetfw/ilo/internal/ilosim"
 	"github.com/fleetfw/ilo/internal/modtest"
+	"github.com/fleetfw/ilo/internal/testimage"
 )
 
 // fwrepo is a catalog for the simulator's inventory (the XL675d A47 of
@@ -268,4 +269,34 @@ func TestExamples(t *testing.T) {
 			t.Errorf("EXAMPLES lack %q", want)
 		}
 	}
+}
+
+// TestComponentFolder: a folder of files known only by name plans what the
+// names say and warns about each.
+func TestComponentFolder(t *testing.T) {
+	dir := t.TempDir()
+	for _, s := range []testimage.Spec{{Filename: "ilo5_305.bin"}, {Filename: "cp045678.exe", Version: "1.0.0"}} {
+		if _, err := testimage.WriteFiles(dir, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x := modtest.StartILO(t)
+	r := modtest.Execute(t, Module, x.Args(map[string]any{"catalog": dir}), nil)
+	if r.Code != 0 {
+		t.Fatal(r.Raw)
+	}
+	warnings, _ := json.Marshal(r.Out["warnings"])
+	for _, w := range []string{"ilo5_305.bin: only its name is known (version 3.05)", "cp045678.exe: a Smart Component with no cp045678.json"} {
+		if !strings.Contains(string(warnings), w) {
+			t.Errorf("warnings %s lack %q", warnings, w)
+		}
+	}
+	step := r.Out["plan"].([]any)[0].(map[string]any)
+	if step["action"] != "upgrade" || step["file"] != "ilo5_305.bin" || step["order"] != float64(1) {
+		t.Errorf("iLO step %v", step)
+	}
+	if c := r.Out["catalog"].(map[string]any); c["kind"] != "folder" || c["entries"] != float64(2) {
+		t.Errorf("catalog %v", c)
+	}
+	modtest.RequireClean(t, x)
 }
