@@ -7,7 +7,9 @@
 //	defer sim.Close()
 //
 // StartFleet serves N iLOs on 127.0.0.1, one listener each, over HTTPS with a
-// CA it generates (cmd/ilosim is the command around it). The package shares
+// CA it generates (cmd/ilosim is the command around it). The servers' error
+// log goes to FleetConfig.ErrorLog (default stderr), without TLS handshake
+// errors: a handler panic is always reported. The package shares
 // no code with the client in internal/ilo, so that the two can disagree and
 // the tests notice. Facts come from ../shared/reference/ilo-update-service.md
 // (cited as §n) and the iLO 5 captures in ../shared/fixtures/ilo/ilo5/.
