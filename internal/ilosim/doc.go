@@ -31,7 +31,10 @@
 // every Oem.Hpe action (AddFromUri, DeleteUnlockedComponents,
 // StartFirmwareIntegrityCheck, SetDefaultLanguage, RemoveLanguagePack; the
 // queue's three bulk actions come from package queue), FirmwareInventory (the
-// 27 members of the 2.70 capture), SoftwareInventory (empty, as captured),
+// 27 members of the 2.70 capture), SoftwareInventory (24 entries captured
+// on a 2.46 server with its agent, listed while the host runs its OS past
+// POST; empty while it is off or in POST and with WithoutOSAgent, as the
+// 2.55/2.70 captures),
 // BundleUpdateReport (empty), RunningSoftwareInventory (iLO 7, empty),
 // ComponentRepository and members, /fwrepo/<Filename>, /cgi-bin/uploadFile
 // and, on ilo5-multipart, the DMTF MultipartHttpPushUri. The task queue,
@@ -258,6 +261,8 @@
 //   - A direct (Bmc) flash of a component that activates at reboot shows its
 //     new Version at once, as before (the modules read it to stay
 //     idempotent); only UEFI queue items wait for the reboot.
+//   - SoftwareInventory members carry Updateable false except on ilo5-246
+//     (the 2.46 source omits it; no capture of a populated 2.70 list).
 //   - SchemaStore files carry no schema text: a DMTF type's file is a $ref to
 //     its published schema, an HPE type's names itself. JsonSchemas member
 //     Ids are unversioned type names. $top/$skip answer 501 (not advertised).

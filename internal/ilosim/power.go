@@ -61,6 +61,7 @@ type server struct {
 	steps       []powerStep
 	boots       int
 	tpm         bool
+	noAgent     bool // WithoutOSAgent: no AMS in the host OS
 	onBoot      func() // the task queue's HostReset; runs under the iLO lock
 }
 
@@ -204,11 +205,20 @@ func (i *ILO) deviceDiscoveryLocked() map[string]any {
 	case i.server.post != PostFinished:
 		return map[string]any{"AMSDeviceDiscovery": "NoAMS", "DeviceDiscovery": "Busy", "SmartArrayDiscovery": "Busy"}
 	}
-	return map[string]any{"AMSDeviceDiscovery": "Complete", "DeviceDiscovery": "vMainDeviceDiscoveryComplete", "SmartArrayDiscovery": "Complete"}
+	ams := "Complete"
+	if i.server.noAgent {
+		ams = "NoAMS"
+	}
+	return map[string]any{"AMSDeviceDiscovery": ams, "DeviceDiscovery": "vMainDeviceDiscoveryComplete", "SmartArrayDiscovery": "Complete"}
 }
 
 // agentRunningLocked reports whether the host OS and its management agent
 // (AMS) run: the server is on and past POST.
 func (i *ILO) agentRunningLocked() bool {
-	return i.server.power == PowerOn && i.server.post == PostFinished
+	return !i.server.noAgent && i.server.power == PowerOn && i.server.post == PostFinished
 }
+
+// WithoutOSAgent runs the host OS without HPE's management agent (AMS), as
+// in the 2.55 and 2.70 captures: SoftwareInventory stays empty and
+// DeviceDiscoveryComplete says NoAMS.
+func WithoutOSAgent() Option { return func(i *ILO) { i.server.noAgent = true } }

@@ -184,3 +184,44 @@ func TestRebootActivatesPendingComponents(t *testing.T) {
 		}
 	}
 }
+
+// TestSoftwareInventoryFollowsTheHost: the agent's SoftwareInventory (24
+// captured entries) is listed while the host runs its OS, empty while it is
+// off or in POST, and empty without the agent (as the 2.55/2.70 captures).
+func TestSoftwareInventoryFollowsTheHost(t *testing.T) {
+	count := func(s *queueSim) int {
+		return len(s.call(200, "GET", softwareInvPath, "")["Members"].([]any))
+	}
+	for _, profile := range ProfileNames() {
+		t.Run(profile, func(t *testing.T) {
+			s := newQueueSim(t, WithProfileName(profile), WithServerTimes(ServerTimes{POST: time.Minute}))
+			if n := count(s); n != 24 {
+				t.Fatalf("booted server: %d software entries, want 24", n)
+			}
+			one := s.call(200, "GET", softwareInvPath+"/21", "")
+			if one["Name"] != "amsd" || one["@odata.type"] != "#SoftwareInventory.v1_2_0.SoftwareInventory" {
+				t.Errorf("SoftwareInventory/21 %v", one)
+			}
+			s.call(200, "POST", systemResetPath, `{"ResetType":"ForceOff"}`)
+			if n := count(s); n != 0 {
+				t.Errorf("server off: %d software entries", n)
+			}
+			s.call(404, "GET", softwareInvPath+"/21", "")
+			s.call(200, "POST", systemResetPath, `{"ResetType":"On"}`)
+			if n := count(s); n != 0 {
+				t.Errorf("in POST: %d software entries", n)
+			}
+			s.ilo.Clock().Advance(61 * time.Second)
+			if n := count(s); n != 24 {
+				t.Errorf("after POST: %d software entries", n)
+			}
+		})
+	}
+	s := newQueueSim(t, WithoutOSAgent())
+	if n := count(s); n != 0 {
+		t.Errorf("without the agent: %d software entries", n)
+	}
+	if got := get(s.call(200, "GET", "/redfish/v1/Systems/1", ""), "Oem.Hpe.DeviceDiscoveryComplete.AMSDeviceDiscovery"); got != "NoAMS" {
+		t.Errorf("without the agent: AMSDeviceDiscovery %v", got)
+	}
+}
