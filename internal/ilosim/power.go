@@ -61,7 +61,7 @@ type server struct {
 	steps       []powerStep
 	boots       int
 	tpm         bool
-	noAgent     bool // WithoutOSAgent: no AMS in the host OS
+	noAgent     bool   // WithoutOSAgent: no AMS in the host OS
 	onBoot      func() // the task queue's HostReset; runs under the iLO lock
 }
 
