@@ -261,6 +261,13 @@
 //   - A direct (Bmc) flash of a component that activates at reboot shows its
 //     new Version at once, as before (the modules read it to stay
 //     idempotent); only UEFI queue items wait for the reboot.
+//   - No System Recovery Set out of the box by default: a real server ships
+//     with one, but the modules' playbook tests assert exact repository
+//     contents. WithFactoryRecoverySet (cmd/ilosim -recovery-set) stores the
+//     running iLO, CPLD and System ROM images (Locked) and the set naming
+//     them, in the CAP255 order; IE and SPS images are left out (no
+//     FirmwareInventory item the simulator flashes). Flip the default once
+//     the playbook tests allow it.
 //   - SoftwareInventory members carry Updateable false except on ilo5-246
 //     (the 2.46 source omits it; no capture of a populated 2.70 list).
 //   - SchemaStore files carry no schema text: a DMTF type's file is a $ref to

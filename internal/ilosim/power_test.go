@@ -225,3 +225,38 @@ func TestSoftwareInventoryFollowsTheHost(t *testing.T) {
 		t.Errorf("without the agent: AMSDeviceDiscovery %v", got)
 	}
 }
+
+// TestFactoryRecoverySet: with WithFactoryRecoverySet the iLO starts with a
+// System Recovery Set (IsRecovery, Bmc ApplyUpdate items naming its iLO,
+// System ROM and CPLD images, which are Locked in the repository).
+func TestFactoryRecoverySet(t *testing.T) {
+	for _, profile := range ProfileNames() {
+		t.Run(profile, func(t *testing.T) {
+			s := newQueueSim(t, WithProfileName(profile), WithFactoryRecoverySet())
+			sets := s.call(200, "GET", installSetsPath+"?$expand=.", "")["Members"].([]any)
+			if len(sets) != 1 || get(sets[0], "IsRecovery") != true || get(sets[0], "Name") != "System Recovery Set" {
+				t.Fatalf("install sets %v", sets)
+			}
+			seq := get(sets[0], "Sequence").([]any)
+			if len(seq) != 3 {
+				t.Fatalf("recovery sequence %v", seq)
+			}
+			for _, it := range seq {
+				if get(it, "Command") != "ApplyUpdate" || get(it, "UpdatableBy").([]any)[0] != "Bmc" {
+					t.Errorf("recovery item %v", it)
+				}
+				comp := s.call(200, "GET", get(it, "Component").(string), "")
+				if comp["Locked"] != true {
+					t.Errorf("recovery component %v not Locked", comp["Filename"])
+				}
+			}
+			if v := get(s.call(200, "GET", get(seq[0], "Component").(string), ""), "Version"); v != s.ilo.Profile().FirmwareVersion {
+				t.Errorf("recovery iLO image version %v, want the running %s", v, s.ilo.Profile().FirmwareVersion)
+			}
+			plain := newQueueSim(t, WithProfileName(profile))
+			if n := len(plain.call(200, "GET", installSetsPath, "")["Members"].([]any)); n != 0 {
+				t.Errorf("without the option: %d install sets", n)
+			}
+		})
+	}
+}
