@@ -84,6 +84,10 @@
 // on every request, so an idle iLO costs no goroutine: 1,000 iLOs idle in
 // about 25 MB.
 //
+// Every duration of this package — phases, the iLO reset delay and dark
+// time, the host's shutdown, power gap and POST, session idle time — is
+// simulated time, so WithSpeed (cmd/ilosim -speed) shortens them all alike.
+//
 // A flash by the task queue (Apply) shows as State Updating the same way
 // when no upload runs; its versions change at once (the queue replays clock
 // jumps on its own timeline) and an iLO reset waits for its end.
