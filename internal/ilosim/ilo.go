@@ -371,14 +371,7 @@ func (i *ILO) absolute(r *http.Request, p string) string {
 	if host == "" {
 		host = i.host
 	}
-	if h, port, err := net.SplitHostPort(host); err == nil &&
-		((scheme == "https" && port == "443") || (scheme == "http" && port == "80")) {
-		host = h
-		if strings.Contains(h, ":") {
-			host = "[" + h + "]"
-		}
-	}
-	return scheme + "://" + host + i.ODataID(p)
+	return scheme + "://" + wire.HostForLocation(scheme, host) + i.ODataID(p)
 }
 
 // WriteResource writes a GET body with @odata.etag and a matching ETag
