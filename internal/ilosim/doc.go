@@ -31,7 +31,7 @@
 // every Oem.Hpe action (AddFromUri, DeleteUnlockedComponents,
 // StartFirmwareIntegrityCheck, SetDefaultLanguage, RemoveLanguagePack; the
 // queue's three bulk actions come from package queue), FirmwareInventory (the
-// 27 members of the 2.70 capture), SoftwareInventory (24 entries captured
+// 27 members of the 2.70 capture), SoftwareInventory (36 entries captured
 // on a 2.46 server with its agent, listed while the host runs its OS past
 // POST; empty while it is off or in POST and with WithoutOSAgent, as the
 // 2.55/2.70 captures),

@@ -148,7 +148,7 @@ func (i *ILO) serveFirmwareItem(w http.ResponseWriter, r *Request) {
 	WriteResource(w, http.StatusOK, body)
 }
 
-// softwareInventoryJSON holds 24 SoftwareInventory members of a real iLO 5
+// softwareInventoryJSON holds the 36 SoftwareInventory members of a real iLO 5
 // 2.46 server whose OS runs the management agent (testdata/SOURCES.md).
 //
 //go:embed testdata/software_inventory.json

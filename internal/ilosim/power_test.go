@@ -185,7 +185,7 @@ func TestRebootActivatesPendingComponents(t *testing.T) {
 	}
 }
 
-// TestSoftwareInventoryFollowsTheHost: the agent's SoftwareInventory (24
+// TestSoftwareInventoryFollowsTheHost: the agent's SoftwareInventory (36
 // captured entries) is listed while the host runs its OS, empty while it is
 // off or in POST, and empty without the agent (as the 2.55/2.70 captures).
 func TestSoftwareInventoryFollowsTheHost(t *testing.T) {
@@ -195,8 +195,8 @@ func TestSoftwareInventoryFollowsTheHost(t *testing.T) {
 	for _, profile := range ProfileNames() {
 		t.Run(profile, func(t *testing.T) {
 			s := newQueueSim(t, WithProfileName(profile), WithServerTimes(ServerTimes{POST: time.Minute}))
-			if n := count(s); n != 24 {
-				t.Fatalf("booted server: %d software entries, want 24", n)
+			if n := count(s); n != 36 {
+				t.Fatalf("booted server: %d software entries, want 36", n)
 			}
 			one := s.call(200, "GET", softwareInvPath+"/21", "")
 			if one["Name"] != "amsd" || one["@odata.type"] != "#SoftwareInventory.v1_2_0.SoftwareInventory" {
@@ -212,7 +212,7 @@ func TestSoftwareInventoryFollowsTheHost(t *testing.T) {
 				t.Errorf("in POST: %d software entries", n)
 			}
 			s.ilo.Clock().Advance(61 * time.Second)
-			if n := count(s); n != 24 {
+			if n := count(s); n != 36 {
 				t.Errorf("after POST: %d software entries", n)
 			}
 		})
