@@ -246,6 +246,13 @@
 //   - Reset delay 10 s (Complete before the iLO resets; HPE gives no figure,
 //     an 8 s poller must see it): WithILOResetDelay. A flash_error flash
 //     reports iLO.UpdateFailed ["50"] as the 2.55 capture's Result does.
+//   - ilo_reset false: the new version shows at the end of the flash and the
+//     sessions stay; with a reset, State stays Complete after the iLO comes
+//     back (sticky, as before). A Manager.Reset while a self-flash waits for
+//     its reset applies the new firmware then.
+//   - After an iLO flash the version string carries the flash date: test
+//     images carry no build date (internal/testimage), while a real iLO shows
+//     the image's build date ("3.05 Jun 28 2024").
 //   - Dark time 90 s after an iLO flash or Manager.Reset (WithDarkTime);
 //     connections are reset rather than refused, so that one listener keeps
 //     serving /_sim.
@@ -262,6 +269,11 @@
 //     Complete when the reboot starts. DeviceDiscoveryComplete in POST
 //     (Busy) and when off (vAuxDeviceDiscoveryComplete, NoAMS) is a guess;
 //     after POST it is the real 2.46 value (AMS Complete).
+//   - The host has no TPM by default (BIOS TpmState NotPresent, no
+//     TPMOverride needed); WithTPM switches both.
+//   - Link headers point at /redfish/v1/SchemaStore/en/<Type>.json with the
+//     profile's slash form and Cache-Control is "no-cache" (HPE's iLO 5
+//     documentation shows both; no capture of headers).
 //   - A direct (Bmc) flash of a component that activates at reboot shows its
 //     new Version at once, as before (the modules read it to stay
 //     idempotent); only UEFI queue items wait for the reboot.
