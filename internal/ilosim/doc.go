@@ -134,7 +134,13 @@
 // power-on starts POST, and with it the UEFI pass of the task queue: UEFI
 // items (BIOS .signed.flash, Smart Components, anything pending a reboot)
 // activate then, not before. The fault server_reset_ignored makes both
-// accepted with no effect (pending items stay pending).
+// accepted with no effect (pending items stay pending). With staged
+// activation (WithStagedActivation, cmd/ilosim -staged-activation, fault
+// staged_activation) a direct (Bmc) flash of a component that activates at
+// reboot (AfterReboot or AfterHardPowerCycle: System ROM, CPLD, Smart
+// Components) stays pending too — FirmwareInventory, Systems/1 BiosVersion
+// and drive Revisions keep the old version until the next power-on, and
+// GET /_sim/state lists pending_activation.
 // Oem.Hpe.DeviceDiscoveryComplete follows the host state; the BIOS resource
 // (lower-case systems/1/bios, as real iLOs link it) carries
 // Attributes.TpmState (NotPresent, or PresentEnabled with WithTPM / -tpm,
@@ -165,6 +171,8 @@
 //	                                 false clears
 //	server_reset_ignored     bool    ComputerSystem.Reset and ResetServer are
 //	                                 accepted, the server does not reboot
+//	staged_activation        bool    direct flashes of reboot-activated components
+//	                                 stay pending until the next power-on
 //
 // # Profiles (§10)
 //
@@ -274,9 +282,12 @@
 //   - Link headers point at /redfish/v1/SchemaStore/en/<Type>.json with the
 //     profile's slash form and Cache-Control is "no-cache" (HPE's iLO 5
 //     documentation shows both; no capture of headers).
-//   - A direct (Bmc) flash of a component that activates at reboot shows its
-//     new Version at once, as before (the modules read it to stay
-//     idempotent); only UEFI queue items wait for the reboot.
+//   - By default a direct (Bmc) flash of a component that activates at
+//     reboot shows its new Version at once, as before (the modules read it
+//     to stay idempotent); only UEFI queue items wait for the reboot.
+//     Staged activation (off by default) models the reboot for them too; a
+//     warm restart activates AfterHardPowerCycle items as well (the model
+//     powers off within every restart).
 //   - No System Recovery Set out of the box by default: a real server ships
 //     with one, but the modules' playbook tests assert exact repository
 //     contents. WithFactoryRecoverySet (cmd/ilosim -recovery-set) stores the

@@ -182,6 +182,8 @@ type ILO struct {
 	sessions        map[string]*session // by token
 	fw              firmware
 	inv             map[string]string // FirmwareInventory Id → Version override
+	pendingInv      map[string]string // staged versions that activate at the next power-on
+	staged          bool              // WithStagedActivation
 	repo            map[string]*Component
 	staging         map[string]*staged
 	op              *updateOp

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/fleetfw/ilo/internal/testimage"
+
 	"github.com/fleetfw/ilo/internal/ilosim/wire"
 )
 
@@ -79,6 +81,7 @@ func (i *ILO) powerDueLocked(now time.Time) {
 		s.power, s.post = st.power, st.post
 		if st.boot {
 			s.boots++
+			i.activatePendingLocked()
 			if s.onBoot != nil {
 				s.onBoot()
 			}
@@ -222,3 +225,44 @@ func (i *ILO) agentRunningLocked() bool {
 // in the 2.55 and 2.70 captures: SoftwareInventory stays empty and
 // DeviceDiscoveryComplete says NoAMS.
 func WithoutOSAgent() Option { return func(i *ILO) { i.server.noAgent = true } }
+
+// WithStagedActivation keeps a direct (Bmc) flash of a component that
+// activates at reboot (Activates AfterReboot or AfterHardPowerCycle: System
+// ROM, CPLD, most Smart Components) pending: FirmwareInventory shows the
+// old version until the host's next power-on. Off by default (the fault
+// staged_activation switches it at run time).
+func WithStagedActivation() Option { return func(i *ILO) { i.staged = true } }
+
+func (i *ILO) stagedActivationLocked() bool {
+	if f := i.faults.StagedActivation; f != nil {
+		return *f
+	}
+	return i.staged
+}
+
+// activatesAtBoot reports whether an image takes effect at the host's next
+// boot rather than at once.
+func activatesAtBoot(info ImageInfo) bool {
+	if info.IsILO() {
+		return false
+	}
+	a := info.Activates
+	if a == "" {
+		a = defaultActivates(info.Kind)
+	}
+	return a == testimage.AfterReboot || a == testimage.AfterHardPowerCycle
+}
+
+// activatePendingLocked makes the staged versions current (power-on).
+func (i *ILO) activatePendingLocked() {
+	if len(i.pendingInv) == 0 {
+		return
+	}
+	if i.inv == nil {
+		i.inv = map[string]string{}
+	}
+	for id, v := range i.pendingInv {
+		i.inv[id] = v
+	}
+	i.pendingInv = nil
+}

@@ -124,18 +124,22 @@ func TestRebootActivatesPendingComponents(t *testing.T) {
 		name     string
 		ignored  bool
 		queued   bool // a ResetServer task ahead of the UEFI task, due in 1 h
+		staged   bool // staged activation on: UEFI flashes in POST still show at once
 		trigger  func(s *queueSim)
 		beforeOn time.Duration // still pending at this time
 		afterOn  time.Duration // activated by this time
 	}{
-		{"GracefulRestart", false, false, func(s *queueSim) {
+		{"GracefulRestart", false, false, false, func(s *queueSim) {
 			s.call(200, "POST", systemResetPath, `{"ResetType":"GracefulRestart"}`)
 		}, 34 * time.Second, 36 * time.Second},
-		{"ForceRestart", false, false, func(s *queueSim) {
+		{"ForceRestart", false, false, false, func(s *queueSim) {
 			s.call(200, "POST", systemResetPath, `{"ResetType":"ForceRestart"}`)
 		}, 4 * time.Second, 6 * time.Second},
-		{"queued ResetServer", false, true, func(s *queueSim) {}, 4 * time.Second, 6 * time.Second},
-		{"server_reset_ignored", true, false, func(s *queueSim) {
+		{"queued ResetServer", false, true, false, func(s *queueSim) {}, 4 * time.Second, 6 * time.Second},
+		{"ForceRestart, staged activation", false, false, true, func(s *queueSim) {
+			s.call(200, "POST", systemResetPath, `{"ResetType":"ForceRestart"}`)
+		}, 4 * time.Second, 6 * time.Second},
+		{"server_reset_ignored", true, false, false, func(s *queueSim) {
 			s.call(200, "POST", systemResetPath, `{"ResetType":"ForceRestart"}`)
 		}, time.Hour, 0},
 	}
@@ -145,6 +149,9 @@ func TestRebootActivatesPendingComponents(t *testing.T) {
 				s := newQueueSim(t, WithProfileName(profile), WithServerTimes(st))
 				if c.ignored {
 					s.call(200, "POST", "/_sim/faults", `{"server_reset_ignored": true}`)
+				}
+				if c.staged {
+					s.call(200, "POST", "/_sim/faults", `{"staged_activation": true}`)
 				}
 				if c.queued {
 					due := s.ilo.Now().Add(time.Hour).UTC().Format(time.RFC3339)
@@ -258,5 +265,67 @@ func TestFactoryRecoverySet(t *testing.T) {
 				t.Errorf("without the option: %d install sets", n)
 			}
 		})
+	}
+}
+
+// TestStagedActivation: with staged activation a direct flash of the BIOS
+// (Activates AfterReboot) leaves FirmwareInventory and Systems/1 on the old
+// version until the host powers on again; a UEFI item flashed during POST is
+// active at once; an ignored reset leaves the flash pending; without the
+// knob the new version shows at once.
+func TestStagedActivation(t *testing.T) {
+	st := ServerTimes{Shutdown: 30 * time.Second, PowerGap: 5 * time.Second, POST: 60 * time.Second}
+	cases := []struct {
+		name    string
+		faults  string
+		opts    []Option
+		staged  bool
+		ignored bool
+	}{
+		{"option", "", []Option{WithStagedActivation()}, true, false},
+		{"fault", `{"staged_activation": true}`, nil, true, false},
+		{"fault turns the option off", `{"staged_activation": false}`, []Option{WithStagedActivation()}, false, false},
+		{"default: at once", "", nil, false, false},
+		{"reset ignored", `{"staged_activation": true, "server_reset_ignored": true}`, nil, true, true},
+	}
+	for _, profile := range []string{"ilo5", "ilo5-246", "ilo6", "ilo7"} {
+		for _, c := range cases {
+			t.Run(profile+"/"+c.name, func(t *testing.T) {
+				opts := append([]Option{WithProfileName(profile), WithServerTimes(st),
+					WithPhases(Phases{Verifying: time.Second, Writing: time.Second, Updating: time.Minute})}, c.opts...)
+				s := newQueueSim(t, opts...)
+				if c.faults != "" {
+					s.call(200, "POST", "/_sim/faults", c.faults)
+				}
+				old := s.biosVersion()
+				s.addComponent(testimage.Spec{Filename: "A47_2.90_01_01_2025.signed.flash"})
+				s.call(201, "POST", "/redfish/v1/UpdateService/UpdateTaskQueue",
+					`{"Name":"bios","Command":"ApplyUpdate","Filename":"A47_2.90_01_01_2025.signed.flash","UpdatableBy":["Bmc"]}`)
+				s.ilo.Clock().Advance(61 * time.Second)
+				if got := s.taskState("bios"); got != "Complete" {
+					t.Fatalf("Bmc flash task %s", got)
+				}
+				now := s.biosVersion()
+				sysBios, _ := s.call(200, "GET", "/redfish/v1/Systems/1", "")["BiosVersion"].(string)
+				if c.staged != (now == old) || sysBios != now {
+					t.Fatalf("after the flash: inventory %q (old %q), Systems/1 %q; staged %v", now, old, sysBios, c.staged)
+				}
+				if !c.staged {
+					return
+				}
+				if p := s.ilo.State()["pending_activation"].(map[string]string); p["2"] == "" {
+					t.Errorf("/_sim/state pending_activation %v, want the System ROM", p)
+				}
+				s.call(200, "POST", systemResetPath, `{"ResetType":"ForceRestart"}`)
+				s.ilo.Clock().Advance(4 * time.Second)
+				if v := s.biosVersion(); v != old {
+					t.Errorf("before power-on: %q, want still %q", v, old)
+				}
+				s.ilo.Clock().Advance(2 * time.Second)
+				if v := s.biosVersion(); (v == old) != c.ignored {
+					t.Errorf("after the reboot: %q (old %q), reset ignored %v", v, old, c.ignored)
+				}
+			})
+		}
 	}
 }
