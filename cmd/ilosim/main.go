@@ -36,7 +36,7 @@ type settings struct {
 	profile, dir, user, pass  string
 	ready                     string
 	plain, mismatch, iloReset bool
-	tpm, recoverySet          bool
+	tpm, recoverySet, staged  bool
 	speed                     float64
 	dark, idle, resetDelay    time.Duration
 	shutdown, powerGap, post  time.Duration
