@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -32,6 +33,7 @@ type hostileCase struct {
 	cfg        hostileConfig
 	args       map[string]any
 	baseURI    func(h *hostile) string // replaces baseuri when set
+	env        func(h *hostile) []string // the module's extra environment
 	wantFailed bool
 	want       []string // all of them, case-insensitive, in msg
 	noLogin    bool     // the case must fail before any login
@@ -119,13 +121,22 @@ func hostileCases() []hostileCase {
 		{class: "2 stalls", name: "headers then nothing (login)", cfg: on("POST "+hSessions, stallAfter("")),
 			wantFailed: true, want: []string{"sent the headers of its answer to POST " + hSessions, "3s"}, maxSeconds: 15},
 		// Class 5: plain HTTP, and user info in baseuri.
-		{class: "5 plain HTTP", name: "http:// refused", cfg: hostileConfig{plain: true},
+		{class: "5 plain HTTP and connection options", name: "http:// refused", cfg: hostileConfig{plain: true},
 			wantFailed: true, want: []string{"plain HTTP", "clear text", "allow_http"}, noRequest: true},
-		{class: "5 plain HTTP", name: "http:// with allow_http", cfg: hostileConfig{plain: true}, args: map[string]any{"allow_http": true}, logins: 1},
-		{class: "5 plain HTTP", name: "user info in baseuri refused, password not echoed", wantFailed: true, want: []string{"credentials do not belong in the URL"}, noRequest: true,
+		{class: "5 plain HTTP and connection options", name: "http:// with allow_http", cfg: hostileConfig{plain: true}, args: map[string]any{"allow_http": true}, logins: 1},
+		{class: "5 plain HTTP and connection options", name: "user info in baseuri refused, password not echoed", wantFailed: true, want: []string{"credentials do not belong in the URL"}, noRequest: true,
 			baseURI: func(h *hostile) string {
 				return strings.Replace(h.baseURI, "https://", "https://"+testUsername+":"+testPassword+"@", 1)
 			}},
+		{class: "5 plain HTTP and connection options", name: "ILO_ALLOW_HTTP=true allows http://", cfg: hostileConfig{plain: true}, logins: 1,
+			env: func(*hostile) []string { return []string{"ILO_ALLOW_HTTP=true"} }},
+		// ca_path: the environment variable the roles read, and files that are no PEM file.
+		{class: "5 plain HTTP and connection options", name: "ILO_CA_PATH honoured", args: map[string]any{"ca_path": nil}, logins: 1,
+			env: func(h *hostile) []string { return []string{"ILO_CA_PATH=" + h.caPath} }},
+		{class: "5 plain HTTP and connection options", name: "ca_path a FIFO refused before login", args: map[string]any{"ca_path": "FIFO"},
+			wantFailed: true, want: []string{"ca_path", "a FIFO"}, noRequest: true, maxSeconds: 15},
+		{class: "5 plain HTTP and connection options", name: "ca_path /dev/zero refused", args: map[string]any{"ca_path": "/dev/zero"},
+			wantFailed: true, want: []string{"ca_path", "a device"}, noRequest: true, maxSeconds: 15},
 		// Class 6 and 7: secrets and sessions around re-logins and odd logins.
 		{class: "6-7 secrets and sessions", name: "401 for a live session: re-login, old session ended", cfg: hostileConfig{unauthorizedOnce: hUpdate}, logins: 2},
 		{class: "6-7 secrets and sessions", name: "login answer without Location or @odata.id", cfg: hostileConfig{loginNoLocation: true}, logins: 1},
@@ -159,7 +170,18 @@ func TestHostile(t *testing.T) {
 			if hc.baseURI != nil {
 				args["baseuri"] = hc.baseURI(h)
 			}
-			p := startModule(t, "update_info", args)
+			if args["ca_path"] == "FIFO" {
+				fifo := filepath.Join(t.TempDir(), "ca.pem")
+				if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				args["ca_path"] = fifo
+			}
+			var env []string
+			if hc.env != nil {
+				env = hc.env(h)
+			}
+			p := startModule(t, "update_info", args, env...)
 			r := p.wait(t, 2*time.Minute)
 			if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 				c.PeakRSSKiB = ru.Maxrss // KiB on Linux
