@@ -32,7 +32,7 @@ type hostileCase struct {
 	name       string
 	cfg        hostileConfig
 	args       map[string]any
-	baseURI    func(h *hostile) string // replaces baseuri when set
+	baseURI    func(h *hostile) string   // replaces baseuri when set
 	env        func(h *hostile) []string // the module's extra environment
 	wantFailed bool
 	want       []string // all of them, case-insensitive, in msg
