@@ -160,6 +160,9 @@ func (c *Client) relogin(ctx context.Context, failed string) error {
 		// The iLO refused the old token, but its session may still exist
 		// (a token the iLO stopped accepting for another reason): end it
 		// with the new one, best effort; 404 means it is already gone.
+		// Unconfirmed: whether every iLO lets a user's session end another
+		// session of the same user without the Administer User Accounts
+		// privilege; a refusal is ignored and the iLO's idle timeout ends it.
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opt.logoutWait+time.Second)
 		defer cancel()
 		_, _ = c.send(lctx, &request{method: http.MethodDelete, uri: old, noRelogin: true, noRetry: true, timeout: c.opt.logoutWait})
