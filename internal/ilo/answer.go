@@ -65,7 +65,8 @@ func IsBadAnswer(err error) bool { return errors.Is(err, errBadAnswer) }
 // sees it.
 func readAnswer(hr *http.Response, limit int64, stall time.Duration, cancel context.CancelCauseFunc) ([]byte, error) {
 	defer hr.Body.Close()
-	if hr.ContentLength > limit {
+	// A HEAD answer declares the length of the GET answer but has no body.
+	if hr.ContentLength > limit && hr.Request != nil && hr.Request.Method != http.MethodHead {
 		return nil, refuse("the answer is %s, more than the %s the client reads from an iLO (a real iLO's resources are far smaller)",
 			sizeText(hr.ContentLength), sizeText(limit))
 	}

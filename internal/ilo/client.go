@@ -361,6 +361,11 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 		if resp.status >= 400 {
 			return nil, newStatusError(r.method, path, resp.status, resp.body)
 		}
+		if resp.status >= 300 && resp.status != http.StatusNotModified {
+			// The client follows no redirect: the token must only ever go
+			// to the address the user gave.
+			return nil, &Error{Method: r.method, URI: path, Status: resp.status, Err: redirected(resp.header.Get("Location"))}
+		}
 		return resp, nil
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -579,5 +580,29 @@ func TestSafeRedirect(t *testing.T) {
 				t.Fatalf("got %v, want error %v", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestRedirectNotFollowed(t *testing.T) {
+	env := newEnv(t, func(f *fakeILO) {
+		f.hook("GET", usPath, func(w http.ResponseWriter, r *http.Request) bool {
+			http.Redirect(w, r, "https://elsewhere.example:8443/redfish/v1/UpdateService/", http.StatusMovedPermanently)
+			return true
+		})
+		f.hook("HEAD", usPath, func(w http.ResponseWriter, r *http.Request) bool {
+			w.Header().Set("Content-Length", strconv.Itoa(40<<20)) // the GET's length; a HEAD has no body
+			w.Header().Set("Allow", "GET, HEAD")
+			return true
+		})
+	})
+	c := env.connect(t)
+	_, err := c.Get(context.Background(), usPath)
+	for _, s := range []string{"GET " + usPath, "redirected the request to https://elsewhere.example:8443", "baseuri"} {
+		if err == nil || !strings.Contains(err.Error(), s) {
+			t.Errorf("error %v does not contain %q", err, s)
+		}
+	}
+	if ok, err := c.Allows(context.Background(), usPath, "GET"); err != nil || !ok {
+		t.Errorf("HEAD with a large Content-Length: Allows = %v, %v; want true, nil", ok, err)
 	}
 }
