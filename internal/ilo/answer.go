@@ -262,3 +262,44 @@ func plainNet(err error, hostport string) error {
 	}
 	return err
 }
+
+// maxSecrets bounds the secrets a client remembers (the password and the
+// tokens of a long run's re-logins).
+const maxSecrets = 64
+
+// remember records a secret the client must never repeat in an error: an
+// iLO may echo a token or the password in a message argument.
+func (c *Client) remember(secret string) {
+	if len(secret) < 6 { // too short to tell from ordinary text
+
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.secrets) < maxSecrets {
+		c.secrets = append(c.secrets, secret)
+	}
+}
+
+// scrub replaces every remembered secret in the texts of e that come from
+// the iLO.
+func (c *Client) scrub(e *Error) *Error {
+	c.mu.Lock()
+	secrets := c.secrets
+	c.mu.Unlock()
+	clean := func(s string) string {
+		for _, x := range secrets {
+			s = strings.ReplaceAll(s, x, "********")
+		}
+		return s
+	}
+	e.Detail = clean(e.Detail)
+	for i := range e.Messages {
+		m := &e.Messages[i]
+		m.ID, m.Meaning, m.Resolution = clean(m.ID), clean(m.Meaning), clean(m.Resolution)
+		for j := range m.Args {
+			m.Args[j] = clean(m.Args[j])
+		}
+	}
+	return e
+}

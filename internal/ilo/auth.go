@@ -64,6 +64,7 @@ func (c *Client) login(ctx context.Context) error {
 	if token == "" {
 		return fmt.Errorf("log in as %q: POST %s: %d without X-Auth-Token", user, uri, resp.status)
 	}
+	c.remember(token)
 	if c.opt.hide != nil {
 		c.opt.hide(token) // before anything could print it
 	}

@@ -52,6 +52,7 @@ type Client struct {
 	user, pass string
 	closed     bool
 	logins     int
+	secrets    []string // password and every token this client used, scrubbed from errors
 }
 
 // Option changes how Connect builds the client.
@@ -184,7 +185,9 @@ func Connect(ctx context.Context, a ConnArgs, opts ...Option) (*Client, error) {
 		}
 		return nil, fmt.Errorf("connect to %s: %w", base, err)
 	}
+	c.remember(a.Password)
 	if a.AuthToken != "" {
+		c.remember(a.AuthToken)
 		c.token = a.AuthToken
 		if c.opt.hide != nil {
 			c.opt.hide(a.AuthToken)
@@ -359,7 +362,7 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 			}
 		}
 		if resp.status >= 400 {
-			return nil, newStatusError(r.method, path, resp.status, resp.body)
+			return nil, c.scrub(newStatusError(r.method, path, resp.status, resp.body))
 		}
 		if resp.status >= 300 && resp.status != http.StatusNotModified {
 			// The client follows no redirect: the token must only ever go

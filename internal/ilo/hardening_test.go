@@ -606,3 +606,28 @@ func TestRedirectNotFollowed(t *testing.T) {
 		t.Errorf("HEAD with a large Content-Length: Allows = %v, %v; want true, nil", ok, err)
 	}
 }
+
+func TestErrorsScrubSecrets(t *testing.T) {
+	env := newEnv(t)
+	env.fake.hook("GET", usPath, func(w http.ResponseWriter, r *http.Request) bool {
+		tok := r.Header.Get("X-Auth-Token")
+		writeEnvelope(w, http.StatusBadRequest, "iLO.2.14.Odd", "token "+tok, "password "+env.fake.pass)
+		return true
+	})
+	c := env.connect(t)
+	token, _ := c.Session()
+	_, err := c.Get(context.Background(), usPath)
+	e, ok := asError(err)
+	if !ok {
+		t.Fatalf("got %v, want *Error", err)
+	}
+	text := err.Error() + fmt.Sprint(e.ErrorInfo())
+	for _, secret := range []string{token, env.fake.pass} {
+		if strings.Contains(text, secret) {
+			t.Errorf("secret %q echoed by the iLO is in the error: %s", secret[:4]+"…", text)
+		}
+	}
+	if !strings.Contains(text, "token ********") {
+		t.Errorf("no scrubbed argument in %s", text)
+	}
+}

@@ -141,6 +141,15 @@ func hostileCases() []hostileCase {
 		{class: "6-7 secrets and sessions", name: "401 for a live session: re-login, old session ended", cfg: hostileConfig{unauthorizedOnce: hUpdate}, logins: 2},
 		{class: "6-7 secrets and sessions", name: "login answer without Location or @odata.id", cfg: hostileConfig{loginNoLocation: true}, logins: 1},
 		{class: "6-7 secrets and sessions", name: "no Location, then 401 and re-login", cfg: hostileConfig{loginNoLocation: true, unauthorizedOnce: hInventory}, logins: 2},
+		{class: "6-7 secrets and sessions", name: "redirect to another host not followed with the token", cfg: on(getUS, func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://127.0.0.2:9/steal", http.StatusTemporaryRedirect)
+		}), wantFailed: true, want: []string{"redirected the request to https://127.0.0.2:9", "baseuri"}, logins: 1},
+		{class: "6-7 secrets and sessions", name: "iLO echoes the token and the password in an error", cfg: on(getUS, func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": "iLO.0.10.ExtendedInfo",
+				"message": "session " + r.Header.Get("X-Auth-Token"),
+				"@Message.ExtendedInfo": []any{map[string]any{"MessageId": "iLO.2.14.Odd",
+					"MessageArgs": []string{r.Header.Get("X-Auth-Token"), testPassword}}}}})
+		}), wantFailed: true, want: []string{"GET " + hUpdate, "400", "********"}, logins: 1},
 		// Class 9: messages.
 		{class: "9 messages", name: "HTML instead of JSON", cfg: on(getUS, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
