@@ -271,7 +271,6 @@ const maxSecrets = 64
 // iLO may echo a token or the password in a message argument.
 func (c *Client) remember(secret string) {
 	if len(secret) < 6 { // too short to tell from ordinary text
-
 		return
 	}
 	c.mu.Lock()
