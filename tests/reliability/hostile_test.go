@@ -30,6 +30,7 @@ var jargon = []string{"context deadline exceeded", "context canceled", "EOF", "t
 type hostileCase struct {
 	class      string // the issue's class, the category in the report
 	name       string
+	module     string // default update_info
 	cfg        hostileConfig
 	args       map[string]any
 	baseURI    func(h *hostile) string   // replaces baseuri when set
@@ -118,6 +119,9 @@ func hostileCases() []hostileCase {
 			wantFailed: true, want: []string{"sent the headers of its answer to GET " + hUpdate, "3s"}, maxSeconds: 15},
 		{class: "2 stalls", name: "half a body then nothing", cfg: on(getUS, stallAfter(`{"@odata.id":"`)),
 			wantFailed: true, want: []string{"sent the headers of its answer to GET " + hUpdate, "3s"}, maxSeconds: 15},
+		{class: "2 stalls", name: "firmware_update: upload answer headers then nothing", module: "firmware_update", cfg: on("POST "+hUpload, stallAfter("")),
+			args:       map[string]any{"gather_subset": nil, "path": "IMAGE", "method": "oem_push", "force": true, "wait_timeout": 1800},
+			wantFailed: true, want: []string{"sent the headers of its answer to POST " + hUpload, "3s"}, maxSeconds: 20, logins: 1},
 		{class: "2 stalls", name: "headers then nothing (login)", cfg: on("POST "+hSessions, stallAfter("")),
 			wantFailed: true, want: []string{"sent the headers of its answer to POST " + hSessions, "3s"}, maxSeconds: 15},
 		// Class 5: plain HTTP, and user info in baseuri.
@@ -179,6 +183,14 @@ func TestHostile(t *testing.T) {
 			if hc.baseURI != nil {
 				args["baseuri"] = hc.baseURI(h)
 			}
+			if args["path"] == "IMAGE" {
+				args["path"] = image("ilo5_305.bin")
+			}
+			module := hc.module
+			if module == "" {
+				module = "update_info"
+			}
+			c.Module = module
 			if args["ca_path"] == "FIFO" {
 				fifo := filepath.Join(t.TempDir(), "ca.pem")
 				if err := syscall.Mkfifo(fifo, 0o600); err != nil {
@@ -190,7 +202,7 @@ func TestHostile(t *testing.T) {
 			if hc.env != nil {
 				env = hc.env(h)
 			}
-			p := startModule(t, "update_info", args, env...)
+			p := startModule(t, module, args, env...)
 			r := p.wait(t, 2*time.Minute)
 			if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 				c.PeakRSSKiB = ru.Maxrss // KiB on Linux
