@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -43,7 +44,22 @@ var (
 	// errAnswerStalled is the cause set when an answer's body stops
 	// arriving for a whole request timeout.
 	errAnswerStalled = errors.New("answer stalled")
+	// errAnswerSlow: the body came too slowly to finish in time.
+	errAnswerSlow = errors.New("answer too slow")
 )
+
+// counting counts the bytes read through it.
+type counting struct {
+	r    io.Reader
+	n    atomic.Int64
+	late atomic.Bool // the time for the body ran out
+}
+
+func (c *counting) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
 
 // badAnswer is the error for an answer over a cap; it matches errBadAnswer.
 type badAnswer string
@@ -58,10 +74,10 @@ func refuse(format string, args ...any) error { return badAnswer(fmt.Sprintf(for
 // (over a size, depth or member cap).
 func IsBadAnswer(err error) bool { return errors.Is(err, errBadAnswer) }
 
-// readAnswer reads the body of hr with the client's size cap. Every read
-// restarts a watchdog of one request timeout (stall): when the iLO sends
-// nothing for that long, cancel is called with errAnswerStalled and the read
-// fails. The body is then checked for JSON nesting depth, before any parser
+// readAnswer reads the body of hr with the client's size cap, within one
+// request timeout (stall) of the headers: past it, cancel is called with
+// errAnswerStalled (nothing came) or errAnswerSlow (not all of it) and the
+// read fails. The body is then checked for JSON nesting depth, before any parser
 // sees it.
 func readAnswer(hr *http.Response, limit int64, stall time.Duration, cancel context.CancelCauseFunc) ([]byte, error) {
 	defer hr.Body.Close()
@@ -72,11 +88,26 @@ func readAnswer(hr *http.Response, limit int64, stall time.Duration, cancel cont
 	}
 	var r io.Reader = hr.Body
 	if stall > 0 {
-		t := time.AfterFunc(stall, func() { cancel(errAnswerStalled) })
+		// The body must arrive within one request timeout of the headers:
+		// a trickle of a byte at a time is stopped as a silence is.
+		cr := &counting{r: hr.Body}
+		t := time.AfterFunc(stall, func() {
+			cr.late.Store(true)
+			if cr.n.Load() == 0 {
+				cancel(errAnswerStalled)
+			} else {
+				cancel(errAnswerSlow)
+			}
+		})
 		defer t.Stop()
-		r = &watchdog{r: hr.Body, t: t, d: stall}
+		r = cr
 	}
 	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if cr, ok := r.(*counting); ok && cr.late.Load() {
+		// The transport may end a cancelled body with a plain EOF: what
+		// was read then is cut short, whatever the read returned.
+		return nil, fmt.Errorf("answer cut off: %w", context.Canceled)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -492,6 +492,8 @@ func (c *Client) explain(ctx, rctx context.Context, err error, timeout, stall ti
 		return fmt.Errorf("the iLO stopped reading the request body for %s (raise the timeout option if the iLO is slow): %w", stall, errTimeout)
 	case errors.Is(context.Cause(rctx), errAnswerStalled):
 		return fmt.Errorf("the iLO sent the headers of its answer to %s %s, then nothing for %s (raise the timeout option if the iLO is slow): %w", method, path, stall, errTimeout)
+	case errors.Is(context.Cause(rctx), errAnswerSlow):
+		return fmt.Errorf("the iLO sent the headers of its answer to %s %s, then not the rest within %s (raise the timeout option if the iLO is slow): %w", method, path, stall, errTimeout)
 	case headers && (rctx.Err() != nil || isTimeout(err)):
 		return fmt.Errorf("the iLO sent the headers of its answer to %s %s, then not the rest within %s (raise the timeout option if the iLO is slow): %w", method, path, timeout, errTimeout)
 	case rctx.Err() == context.DeadlineExceeded || isTimeout(err):
@@ -505,9 +507,9 @@ func (c *Client) explain(ctx, rctx context.Context, err error, timeout, stall ti
 	return plainNet(explainTLS(err, c.host), c.base.Host)
 }
 
-// watchdog restarts its timer whenever a body (a request's or an answer's)
-// makes progress and stops it once the body has been read completely (for a
-// request body, the transport's response-header timeout takes over there).
+// watchdog restarts its timer whenever a streamed request body makes
+// progress and stops it once the body has been read completely (the
+// transport's response-header timeout takes over there).
 type watchdog struct {
 	r io.Reader
 	t *time.Timer

@@ -631,3 +631,38 @@ func TestErrorsScrubSecrets(t *testing.T) {
 		t.Errorf("no scrubbed argument in %s", text)
 	}
 }
+
+func TestAnswerTrickleOnUpload(t *testing.T) {
+	const upload = "/cgi-bin/uploadFile"
+	env := newEnv(t, func(f *fakeILO) {
+		f.hook("POST", upload, func(w http.ResponseWriter, r *http.Request) bool {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			for range 100 { // a byte every 300 ms: progress, but never an end
+				if _, err := w.Write([]byte(" ")); err != nil {
+					return true
+				}
+				w.(http.Flusher).Flush()
+				select {
+				case <-r.Context().Done():
+					return true
+				case <-time.After(300 * time.Millisecond):
+				}
+			}
+			return true
+		})
+	})
+	env.args.Timeout = 1
+	c := env.connect(t)
+	resp, err := c.send(context.Background(), &request{method: http.MethodPost, uri: upload, timeout: -1,
+		body: func(string) (io.Reader, int64, string, error) {
+			return strings.NewReader("payload"), 7, "application/octet-stream", nil
+		}})
+	if resp != nil {
+		t.Fatalf("answer %d %q accepted although it never ended", resp.status, resp.body)
+	}
+	if !IsTimeout(err) || !strings.Contains(err.Error(), "then not the rest within 1s") {
+		t.Fatalf("got %v, want the answer cut off one request timeout after its headers", err)
+	}
+}
