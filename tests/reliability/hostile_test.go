@@ -122,6 +122,21 @@ func hostileCases() []hostileCase {
 		{class: "2 stalls", name: "firmware_update: upload answer headers then nothing", module: "firmware_update", cfg: on("POST "+hUpload, stallAfter("")),
 			args:       map[string]any{"gather_subset": nil, "path": "IMAGE", "method": "oem_push", "force": true, "wait_timeout": 1800},
 			wantFailed: true, want: []string{"sent the headers of its answer to POST " + hUpload, "3s"}, maxSeconds: 20, logins: 1},
+		{class: "2 stalls", name: "a byte every half second, never ending", cfg: on(getUS, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			for range 240 {
+				if _, err := w.Write([]byte(" ")); err != nil {
+					return
+				}
+				w.(http.Flusher).Flush()
+				select {
+				case <-r.Context().Done():
+					return
+				case <-time.After(500 * time.Millisecond):
+				}
+			}
+		}), wantFailed: true, want: []string{"sent the headers of its answer to GET " + hUpdate, "not the rest within 3s"}, maxSeconds: 15},
 		{class: "2 stalls", name: "headers then nothing (login)", cfg: on("POST "+hSessions, stallAfter("")),
 			wantFailed: true, want: []string{"sent the headers of its answer to POST " + hSessions, "3s"}, maxSeconds: 15},
 		// Class 5: plain HTTP, and user info in baseuri.
