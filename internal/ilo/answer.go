@@ -70,6 +70,13 @@ func (e badAnswer) Is(target error) bool { return target == errBadAnswer }
 // refuse builds a badAnswer.
 func refuse(format string, args ...any) error { return badAnswer(fmt.Sprintf(format, args...)) }
 
+// timedOut is the error for a wait for the iLO that ran out; it says what
+// was waited for and matches errTimeout.
+type timedOut string
+
+func (e timedOut) Error() string        { return string(e) }
+func (e timedOut) Is(target error) bool { return target == errTimeout }
+
 // IsBadAnswer reports whether err is an answer the client refused to parse
 // (over a size, depth or member cap).
 func IsBadAnswer(err error) bool { return errors.Is(err, errBadAnswer) }

@@ -50,7 +50,8 @@ func (c *Client) login(ctx context.Context) error {
 	// out. So the POST runs to its end whatever happens to ctx (the request
 	// timeout still bounds it), and a session that arrives after ctx ended
 	// is logged out again at once.
-	resp, err := c.send(context.WithoutCancel(ctx), &request{method: http.MethodPost, uri: uri, json: body, noAuth: true, noRelogin: true})
+	resp, err := c.send(context.WithoutCancel(ctx), &request{method: http.MethodPost, uri: uri, json: body, noAuth: true, noRelogin: true,
+		headersSuffice: "X-Auth-Token"})
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("log in as %q: %w", user, plainCtx(ctx))

@@ -281,6 +281,11 @@ type request struct {
 	noRelogin bool
 	// noRetry disables retries even for GET (Reconnect probes).
 	noRetry bool
+	// headersSuffice keeps a 2xx answer whose body could not be read (too
+	// large, too deep, stalled) when its headers carry header: a login's
+	// X-Auth-Token creates a session whether or not its body makes sense,
+	// and without the token nobody could log it out.
+	headersSuffice string
 	// timeout overrides the per-request timeout; negative means none beyond
 	// ctx and the transport's response-header timeout (uploads).
 	timeout time.Duration
@@ -455,6 +460,9 @@ func (c *Client) once(ctx context.Context, r *request, full, path, token string,
 	if err == nil {
 		var b []byte
 		b, err = readAnswer(hr, c.opt.maxBody, stall, cancel)
+		if err != nil && r.headersSuffice != "" && hr.StatusCode < 300 && hr.Header.Get(r.headersSuffice) != "" {
+			b, err = nil, nil
+		}
 		if err == nil {
 			resp = &response{status: hr.StatusCode, header: hr.Header, body: b}
 		}
@@ -489,15 +497,15 @@ func (c *Client) explain(ctx, rctx context.Context, err error, timeout, stall ti
 	case ctx.Err() != nil:
 		return plainCtx(ctx)
 	case errors.Is(context.Cause(rctx), errStalled):
-		return fmt.Errorf("the iLO stopped reading the request body for %s (raise the timeout option if the iLO is slow): %w", stall, errTimeout)
+		return timedOut(fmt.Sprintf("the iLO stopped reading the request body for %s (raise the timeout option if the iLO is slow)", stall))
 	case errors.Is(context.Cause(rctx), errAnswerStalled):
-		return fmt.Errorf("the iLO sent the headers of its answer to %s %s, then nothing for %s (raise the timeout option if the iLO is slow): %w", method, path, stall, errTimeout)
+		return timedOut(fmt.Sprintf("the iLO sent the headers of its answer to %s %s, then nothing for %s (raise the timeout option if the iLO is slow)", method, path, stall))
 	case errors.Is(context.Cause(rctx), errAnswerSlow):
-		return fmt.Errorf("the iLO sent the headers of its answer to %s %s, then not the rest within %s (raise the timeout option if the iLO is slow): %w", method, path, stall, errTimeout)
+		return timedOut(fmt.Sprintf("the iLO sent the headers of its answer to %s %s, then not the rest within %s (raise the timeout option if the iLO is slow)", method, path, stall))
 	case headers && (rctx.Err() != nil || isTimeout(err)):
-		return fmt.Errorf("the iLO sent the headers of its answer to %s %s, then not the rest within %s (raise the timeout option if the iLO is slow): %w", method, path, timeout, errTimeout)
+		return timedOut(fmt.Sprintf("the iLO sent the headers of its answer to %s %s, then not the rest within %s (raise the timeout option if the iLO is slow)", method, path, timeout))
 	case rctx.Err() == context.DeadlineExceeded || isTimeout(err):
-		return fmt.Errorf("no response within %s (raise the timeout option if the iLO is slow): %w", max(timeout, stall), errTimeout)
+		return timedOut(fmt.Sprintf("no response within %s (raise the timeout option if the iLO is slow)", max(timeout, stall)))
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		if headers {
 			return fmt.Errorf("%w before the whole answer arrived", plainErr{"the iLO closed the connection", err})

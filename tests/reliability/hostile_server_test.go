@@ -53,6 +53,9 @@ type hostileConfig struct {
 	answers map[string]http.HandlerFunc
 	// loginNoLocation answers a login with the token only: no Location, no @odata.id.
 	loginNoLocation bool
+	// loginBody, when set, replaces the body of a successful login answer (after the headers
+	// with the token and Location).
+	loginBody http.HandlerFunc
 	// unauthorizedOnce answers the first authenticated GET of this path with 401 although the
 	// session is alive.
 	unauthorizedOnce string
@@ -237,6 +240,10 @@ func (h *hostile) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "https://"+r.Host+path)
+	if h.cfg.loginBody != nil {
+		h.cfg.loginBody(w, r)
+		return
+	}
 	writeJSON(w, http.StatusCreated, map[string]any{"@odata.id": path, "UserName": testUsername})
 }
 

@@ -169,6 +169,10 @@ func hostileCases() []hostileCase {
 				"@Message.ExtendedInfo": []any{map[string]any{"MessageId": "iLO.2.14.Odd",
 					"MessageArgs": []string{r.Header.Get("X-Auth-Token"), testPassword}}}}})
 		}), wantFailed: true, want: []string{"GET " + hUpdate, "400", "********"}, logins: 1},
+		{class: "6-7 secrets and sessions", name: "login answer 10 MB deep after the token", logins: 1,
+			cfg: hostileConfig{loginBody: repeatAnswer(201, "application/json", "", "[", 5<<20, strings.Repeat("]", 5<<20), false)}},
+		{class: "6-7 secrets and sessions", name: "login answer stalls after the token", logins: 1, maxSeconds: 15,
+			cfg: hostileConfig{loginBody: stallAfter(`{"@odata.id":`)}},
 		// Class 9: messages.
 		{class: "9 messages", name: "HTML instead of JSON", cfg: on(getUS, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
