@@ -29,6 +29,8 @@ const (
 	// DefaultMaxMembers is the most members of one collection the client
 	// reads (each may cost a request).
 	DefaultMaxMembers = 1024
+	// maxHeaderBytes caps the headers of one answer.
+	maxHeaderBytes = 64 << 10
 	// maxMessageText caps one message argument, MessageId or detail text.
 	maxMessageText = 1024
 	// maxMessages caps the messages kept from one answer, maxMessageArgs the
@@ -289,6 +291,9 @@ func plainNet(err error, hostport string) error {
 		return plainErr{fmt.Sprintf("cannot connect to %s", hostport), err}
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return plainErr{"the iLO closed the connection", err}
+	}
+	if strings.Contains(err.Error(), "response headers exceeded") {
+		return refuse("the answer's headers exceed %s (a real iLO's are a few hundred bytes)", sizeText(maxHeaderBytes))
 	}
 	var alert tls.AlertError
 	var rec tls.RecordHeaderError

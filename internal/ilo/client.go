@@ -168,8 +168,11 @@ func Connect(ctx context.Context, a ConnArgs, opts ...Option) (*Client, error) {
 			TLSClientConfig:       tc,
 			TLSHandshakeTimeout:   c.timeout,
 			ResponseHeaderTimeout: c.timeout,
-			MaxIdleConnsPerHost:   4,
-			IdleConnTimeout:       90 * time.Second,
+			// An iLO's headers are a few hundred bytes; Go's default
+			// allows 10 MiB of them.
+			MaxResponseHeaderBytes: maxHeaderBytes,
+			MaxIdleConnsPerHost:    4,
+			IdleConnTimeout:        90 * time.Second,
 		}
 		rt = c.tr
 	}

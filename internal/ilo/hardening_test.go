@@ -389,7 +389,7 @@ func TestNotJSONSaysWhatCame(t *testing.T) {
 }
 
 // jargon is Go's own wording that must not reach a user.
-var jargon = []string{"context deadline exceeded", "context canceled", "EOF", "tls:", "x509:", "dial tcp", "connect:"}
+var jargon = []string{"context deadline exceeded", "context canceled", "EOF", "tls:", "x509:", "dial tcp", "connect:", "net/http:"}
 
 func noJargon(t *testing.T, err error) {
 	t.Helper()
@@ -665,4 +665,30 @@ func TestAnswerTrickleOnUpload(t *testing.T) {
 	if !IsTimeout(err) || !strings.Contains(err.Error(), "then not the rest within 1s") {
 		t.Fatalf("got %v, want the answer cut off one request timeout after its headers", err)
 	}
+}
+
+func TestParsersRefuseDeepNesting(t *testing.T) {
+	deep := []byte(strings.Repeat(`{"a":`, 1<<20) + "1" + strings.Repeat("}", 1<<20))
+	if _, err := ParseServiceRoot(deep); err == nil {
+		t.Error("ParseServiceRoot accepted 1 Mi levels of nesting")
+	}
+	if m := ParseMessages(deep); m != nil {
+		t.Errorf("ParseMessages returned %v for 1 Mi levels of nesting", m)
+	}
+}
+
+func TestHugeHeadersRefused(t *testing.T) {
+	env := newEnv(t, func(f *fakeILO) {
+		f.hook("GET", usPath, func(w http.ResponseWriter, _ *http.Request) bool {
+			w.Header().Set("X-Junk", strings.Repeat("j", 1<<20))
+			w.WriteHeader(http.StatusOK)
+			return true
+		})
+	})
+	c := env.connect(t, WithRetries(0))
+	_, err := c.Get(context.Background(), usPath)
+	if !IsBadAnswer(err) || !strings.Contains(err.Error(), "headers exceed 64 KiB") {
+		t.Fatalf("got %v, want the headers refused", err)
+	}
+	noJargon(t, err)
 }

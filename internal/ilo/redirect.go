@@ -60,5 +60,6 @@ func redirected(location string) error {
 	if u, err := url.Parse(location); err == nil && u.Host != "" {
 		to = u.Scheme + "://" + u.Host
 	}
+	to = truncate(to, 256)
 	return fmt.Errorf("the iLO redirected the request to %s; the client follows no redirect, so that credentials only go to baseuri: give the address the iLO answers at in baseuri (https:// for a real iLO)", to)
 }
