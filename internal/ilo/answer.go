@@ -292,6 +292,9 @@ func plainNet(err error, hostport string) error {
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return plainErr{"the iLO closed the connection", err}
 	}
+	if strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
+		return plainErr{fmt.Sprintf("%s answers in plain HTTP, not HTTPS: a real iLO speaks HTTPS (is baseuri right? a test rig needs http:// and allow_http: true)", hostport), err}
+	}
 	if strings.Contains(err.Error(), "response headers exceeded") {
 		return refuse("the answer's headers exceed %s (a real iLO's are a few hundred bytes)", sizeText(maxHeaderBytes))
 	}

@@ -389,7 +389,7 @@ func TestNotJSONSaysWhatCame(t *testing.T) {
 }
 
 // jargon is Go's own wording that must not reach a user.
-var jargon = []string{"context deadline exceeded", "context canceled", "EOF", "tls:", "x509:", "dial tcp", "connect:", "net/http:"}
+var jargon = []string{"context deadline exceeded", "context canceled", "EOF", "tls:", "x509:", "dial tcp", "connect:", "net/http:", "http: server"}
 
 func noJargon(t *testing.T, err error) {
 	t.Helper()
@@ -424,6 +424,16 @@ func TestNoGoJargon(t *testing.T) {
 		_, err = Connect(context.Background(), ConnArgs{BaseURI: addr, Username: "u", Password: "p", ValidateCerts: true, Timeout: 2}, WithRetries(0))
 		if err == nil || !errors.Is(err, syscall.ECONNREFUSED) {
 			t.Fatalf("got %v, want connection refused", err)
+		}
+		noJargon(t, err)
+	})
+	t.Run("plain HTTP behind https://", func(t *testing.T) {
+		srv := httptest.NewServer(newFake(t))
+		t.Cleanup(srv.Close)
+		_, err := Connect(context.Background(), ConnArgs{BaseURI: strings.Replace(srv.URL, "http://", "https://", 1),
+			Username: "u", Password: "p", ValidateCerts: true, Timeout: 2}, WithRetries(0))
+		if err == nil || !strings.Contains(err.Error(), "answers in plain HTTP") {
+			t.Fatalf("got %v, want plain HTTP named", err)
 		}
 		noJargon(t, err)
 	})
