@@ -184,6 +184,9 @@ func hostileCases() []hostileCase {
 				conn.Close()
 			}
 		}), wantFailed: true, want: []string{"GET " + hUpdate, "closed the connection"}},
+		{class: "9 messages", name: "plain HTTP behind an https:// baseuri", cfg: hostileConfig{plain: true}, wantFailed: true,
+			want: []string{"answers in plain HTTP", "allow_http"}, noLogin: true,
+			baseURI: func(h *hostile) string { return strings.Replace(h.baseURI, "http://", "https://", 1) }},
 		{class: "9 messages", name: "SHA-1 signed certificate", cfg: hostileConfig{cert: "sha1"}, wantFailed: true, want: []string{"SHA-1", "validate_certs"}, noLogin: true},
 		{class: "9 messages", name: "certificate name mismatch", cfg: hostileConfig{cert: "mismatch"}, wantFailed: true, want: []string{`not valid for "127.0.0.1"`, "ilo.invalid"}, noLogin: true},
 		{class: "9 messages", name: "expired certificate", cfg: hostileConfig{cert: "expired"}, wantFailed: true, want: []string{"expired on", "ca_path"}, noLogin: true},
