@@ -249,3 +249,24 @@ func jsonString(s string) string {
 }
 
 func gjsonString(out, path string) string { return gjson.Get(out, path).String() }
+
+// TestValidatorIsLazy: a binary registers every module and runs one; only
+// that one builds its validator and spec (a bad tag elsewhere costs nothing
+// and breaks nothing).
+func TestValidatorIsLazy(t *testing.T) {
+	type unknownRule struct {
+		A string `json:"a" validate:"maxx=3"`
+	}
+	bad := New("bad", noop[unknownRule])
+	var out strings.Builder
+	code := Host{Args: []string{"ping", writeArgs(t, `{"data": "x"}`)}, Stdout: &out}.Dispatch(bad, pingModule)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	if b := bad.(*module[unknownRule, struct{}]); b.v != nil || b.spec != nil || b.specErr != nil {
+		t.Errorf("the module not dispatched built its validator or spec")
+	}
+	if p := pingModule.(*module[pingArgs, pingResult]); p.v == nil || p.spec == nil {
+		t.Errorf("the dispatched module has no validator or spec")
+	}
+}
