@@ -103,7 +103,20 @@ func fileProblem(path string, limit int64) string {
 	case err != nil:
 		return "cannot be read: " + err.Error()
 	}
-	return infoProblem(fi, limit)
+	if p := infoProblem(fi, limit); p != "" {
+		return p
+	}
+	// A regular file (never a FIFO: opening one could block) that stat can
+	// see may still be unreadable to this user.
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrPermission) {
+			return "permission denied"
+		}
+		return "cannot be read: " + err.Error()
+	}
+	f.Close()
+	return ""
 }
 
 // infoProblem is fileProblem for a file already looked at.

@@ -36,7 +36,7 @@ type ruleResult struct {
 }
 
 // ruleFiles makes the local files the path rules look at.
-type ruleFiles struct{ dir, file, big, fifo, link string }
+type ruleFiles struct{ dir, file, big, fifo, link, unreadable string }
 
 func makeRuleFiles(t *testing.T) ruleFiles {
 	t.Helper()
@@ -47,6 +47,11 @@ func makeRuleFiles(t *testing.T) ruleFiles {
 		big:  filepath.Join(d, "big.bin"),
 		fifo: filepath.Join(d, "fifo"),
 		link: filepath.Join(d, "link"),
+		// root reads it anyway: that case is skipped then.
+		unreadable: filepath.Join(d, "unreadable.bin"),
+	}
+	if err := os.WriteFile(f.unreadable, []byte("x"), 0o000); err != nil {
+		t.Fatal(err)
 	}
 	if err := os.WriteFile(f.file, []byte("0123456789"), 0o600); err != nil {
 		t.Fatal(err)
@@ -77,6 +82,7 @@ func TestValidateRules(t *testing.T) {
 		args    string
 		wantMsg string // "" when the module must run
 		hidden  []string
+		skip    bool
 	}{
 		{name: "all fine", args: `"name": "日本語テキスト", "names": ["a", "b c"], "image_uri": "https://fw.example.com/x.bin",
 			"baseuri": "https://ilo1", "id": "0f8fad5b-d9cb-469f-a165-70867728950e", "endpoint": "ilo1:443",
@@ -103,6 +109,8 @@ func TestValidateRules(t *testing.T) {
 		{name: "directory", args: `"path": "` + f.dir + `"`, wantMsg: `value of path must be a regular file (not a directory, pipe or device), got: ` + f.dir + ` (a directory); give the path of a file this host can read`},
 		{name: "FIFO", args: `"path": "` + f.fifo + `"`, wantMsg: `value of path must be a regular file (not a directory, pipe or device), got: ` + f.fifo + ` (a named pipe (FIFO)); give the path of a file this host can read`},
 		{name: "device", args: `"path": "/dev/zero"`, wantMsg: `value of path must be a regular file (not a directory, pipe or device), got: /dev/zero (a character device); give the path of a file this host can read`},
+		{name: "unreadable", args: `"path": "` + f.unreadable + `"`, skip: os.Geteuid() == 0,
+			wantMsg: `value of path must be a regular file (not a directory, pipe or device), got: ` + f.unreadable + ` (permission denied); give the path of a file this host can read`},
 		{name: "missing", args: `"path": "` + f.dir + `/nope"`, wantMsg: `value of path must be a regular file (not a directory, pipe or device), got: ` + f.dir + `/nope (no such file); give the path of a file this host can read`},
 		{name: "max_bytes over", args: `"compsig": "` + f.big + `"`, wantMsg: `value of compsig must be a regular file of at most 16 bytes, got: ` + f.big + ` (17 bytes, more than 16); give the path of a file this host can read`},
 		{name: "max_bytes FIFO", args: `"compsig": "` + f.fifo + `"`, wantMsg: `value of compsig must be a regular file of at most 16 bytes, got: ` + f.fifo + ` (a named pipe (FIFO)); give the path of a file this host can read`},
@@ -124,6 +132,9 @@ func TestValidateRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.skip {
+				t.Skip("not testable as this user")
+			}
 			ran.Store(0)
 			var out strings.Builder
 			code := m.Execute(context.Background(), []byte("{"+tt.args+"}"), &out)
