@@ -191,21 +191,6 @@ func OpenLocal(path string) (*LocalFile, error) {
 	return &LocalFile{f: f, path: path, info: st}, nil
 }
 
-// fileKind names what a non-regular file is.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	}
-	return m.Type().String()
-}
-
 // Size is the file's size when it was opened.
 func (l *LocalFile) Size() int64 { return l.info.Size() }
 
