@@ -2,7 +2,6 @@ package ilo
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -34,14 +33,11 @@ type InventoryItem struct {
 	Description string `json:"description,omitempty"`
 	// Version as the iLO reports it ("2.70 May 16 2022", "1.12.00 Mar 28 2025").
 	Version string `json:"version"`
-	// Updateable is a tri-state with UpdateableKnown: true or false as the
-	// iLO says, and unknown (UpdateableKnown false, Updateable false) when it
-	// omits the property, as iLO 5 2.4x firmware does for every member.
-	// Absent means unknown, never "cannot be updated": see NotUpdateable and
-	// UpdateableValue (JSON: true, false or null).
-	Updateable      bool   `json:"-"`
-	UpdateableKnown bool   `json:"-"`
-	SoftwareID      string `json:"software_id,omitempty"`
+	// Updateable is true or false as the iLO says, and nil when it omits
+	// the property, as iLO 5 2.4x firmware does for every member: absent
+	// means unknown, never "cannot be updated" (see NotUpdateable).
+	Updateable *bool  `json:"updateable"`
+	SoftwareID string `json:"software_id,omitempty"`
 	// DeviceClass and Targets correlate the item with repository components.
 	DeviceClass string   `json:"device_class,omitempty"`
 	Targets     []string `json:"targets,omitempty"`
@@ -62,19 +58,18 @@ func ParseInventoryItem(body []byte) (InventoryItem, error) {
 
 func inventoryItem(r gjson.Result) InventoryItem {
 	return InventoryItem{
-		ID:              r.Get(pathInvID).String(),
-		URI:             r.Get(pathODataID).String(),
-		Name:            r.Get(pathInvName).String(),
-		Description:     r.Get(pathInvDescription).String(),
-		Version:         r.Get(pathInvVersion).String(),
-		Updateable:      r.Get(pathInvUpdateable).Type == gjson.True,
-		UpdateableKnown: r.Get(pathInvUpdateable).IsBool(),
-		SoftwareID:      r.Get(pathInvSoftwareID).String(),
-		DeviceClass:     r.Get(pathInvDeviceClass).String(),
-		Targets:         stringList(r.Get(pathInvTargets)),
-		DeviceContext:   r.Get(pathInvDeviceContext).String(),
-		Health:          r.Get(pathInvHealth).String(),
-		State:           r.Get(pathInvState).String(),
+		ID:            r.Get(pathInvID).String(),
+		URI:           r.Get(pathODataID).String(),
+		Name:          r.Get(pathInvName).String(),
+		Description:   r.Get(pathInvDescription).String(),
+		Version:       r.Get(pathInvVersion).String(),
+		Updateable:    optionalBool(r.Get(pathInvUpdateable)),
+		SoftwareID:    r.Get(pathInvSoftwareID).String(),
+		DeviceClass:   r.Get(pathInvDeviceClass).String(),
+		Targets:       stringList(r.Get(pathInvTargets)),
+		DeviceContext: r.Get(pathInvDeviceContext).String(),
+		Health:        r.Get(pathInvHealth).String(),
+		State:         r.Get(pathInvState).String(),
 	}
 }
 
@@ -82,25 +77,17 @@ func inventoryItem(r gjson.Result) InventoryItem {
 // flashed out of band (Updateable false). An item without the property
 // (iLO 5 2.4x) may be updateable: only the iLO's answer to a flash tells.
 func (i InventoryItem) NotUpdateable() bool {
-	return i.UpdateableKnown && !i.Updateable
+	return i.Updateable != nil && !*i.Updateable
 }
 
-// UpdateableValue is Updateable as a pointer: nil when the iLO omits it.
-func (i InventoryItem) UpdateableValue() *bool {
-	if !i.UpdateableKnown {
+// optionalBool is the JSON boolean r holds, or nil when r is absent, null or
+// not a boolean.
+func optionalBool(r gjson.Result) *bool {
+	if !r.IsBool() {
 		return nil
 	}
-	b := i.Updateable
+	b := r.Bool()
 	return &b
-}
-
-// MarshalJSON writes the item with updateable true, false or null.
-func (i InventoryItem) MarshalJSON() ([]byte, error) {
-	type plain InventoryItem // without this method
-	return json.Marshal(struct {
-		plain
-		Updateable *bool `json:"updateable"`
-	}{plain(i), i.UpdateableValue()})
 }
 
 // HasTarget reports whether the item lists the target GUID (case-insensitive).

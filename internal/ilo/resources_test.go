@@ -113,7 +113,7 @@ func TestInventoryUpdateableTriState(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, _ := json.Marshal(item.UpdateableValue())
+			got, _ := json.Marshal(item.Updateable)
 			if string(got) != tc.want || item.NotUpdateable() != tc.notUpdateable {
 				t.Errorf("Updateable %s NotUpdateable %v, want %s %v", got, item.NotUpdateable(), tc.want, tc.notUpdateable)
 			}
@@ -130,7 +130,7 @@ func TestParseInventoryAndManager(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if item.ID != "1" || item.Name != "iLO 5" || item.Version != "2.70 May 16 2022" || !item.Updateable || !item.UpdateableKnown || item.NotUpdateable() ||
+	if item.ID != "1" || item.Name != "iLO 5" || item.Version != "2.70 May 16 2022" || item.Updateable == nil || !*item.Updateable || item.NotUpdateable() ||
 		item.DeviceClass != "2f317b9d-c9e3-4d76-bff6-b9d0d085a952" || item.DeviceContext != "System Board" ||
 		!item.HasTarget("C0BCF2B9-1141-49AF-AAB8-C73791F0349C") {
 		t.Errorf("inventory item: got %+v", item)

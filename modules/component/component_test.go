@@ -400,6 +400,7 @@ func TestAddFromURI(t *testing.T) {
 // TestArgs checks the option rules the argument spec cannot express.
 func TestArgs(t *testing.T) {
 	e := newEnv(t)
+	file := image(t, testimage.Spec{Filename: "ilo5_310.bin", Size: 1024}).Image // an existing file: path passes its own check
 	for _, tc := range []struct {
 		args map[string]any
 		want string
@@ -408,8 +409,10 @@ func TestArgs(t *testing.T) {
 		{map[string]any{"state": "present"}, "path, image_uri"},
 		{map[string]any{"path": "/x.bin", "image_uri": "http://127.0.0.1/x.bin"}, "mutually exclusive"},
 		{map[string]any{"image_uri": []string{"http://127.0.0.1/a", "http://127.0.0.1/b"}}, "give filename"},
-		{map[string]any{"path": "/x.bin", "update_repository": false}, "for nothing"},
-		{map[string]any{"path": "/x.bin", "update_recovery_set": true}, "needs update_target=true"},
+		{map[string]any{"path": file, "update_repository": false}, "for nothing"},
+		{map[string]any{"path": file, "update_recovery_set": true}, "needs update_target=true"},
+		{map[string]any{"path": "/dev/null"}, "must be a regular file"},
+		{map[string]any{"path": file, "filename": "a\r\nb.bin"}, "filename"},
 		{map[string]any{"state": "absent", "all_unlocked": true, "filename": "x.bin"}, "mutually exclusive"},
 		{map[string]any{"path": "/does/not/exist.bin"}, "no such file"},
 	} {

@@ -19,15 +19,15 @@ type Args struct {
 	ilo.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
 	State        string `json:"state" default:"present" validate:"oneof=present absent"`
 	// Path is a local component file (on the host that runs the module).
-	Path string `json:"path" type:"path"`
+	Path string `json:"path" type:"path" validate:"omitempty,regular_file"`
 	// Compsig is the signature of Path; found beside it when not given.
-	Compsig string `json:"compsig" type:"path"`
+	Compsig string `json:"compsig" type:"path" validate:"omitempty,max_bytes=4194304"`
 	// ImageURI is the URL the iLO downloads, or the URLs of its 32 MiB parts.
 	ImageURI []string `json:"image_uri"`
 	// CompsigURI is the signature URL (one per part for a split image).
 	CompsigURI []string `json:"compsig_uri"`
 	// Filename is the name in the repository.
-	Filename string `json:"filename"`
+	Filename string `json:"filename" validate:"omitempty,nocontrol"`
 	// ID is the repository Id of the component to delete.
 	ID string `json:"id"`
 	// AllUnlocked deletes every component that nothing locks.

@@ -25,13 +25,13 @@ type Args struct {
 	// TransferProtocol goes with an ImageURI without a scheme.
 	TransferProtocol string `json:"transfer_protocol" validate:"omitempty,oneof=HTTP HTTPS"`
 	// Path is a local image file, pushed to the iLO.
-	Path string `json:"path" type:"path"`
+	Path string `json:"path" type:"path" validate:"omitempty,regular_file"`
 	// Method chooses how the image reaches the iLO.
 	Method string `json:"method" default:"auto" validate:"oneof=auto simple oem_push multipart"`
 	// Version is the version the image carries (read from it when not given).
 	Version string `json:"version"`
 	// InventoryName is the FirmwareInventory Name of the device the image updates.
-	InventoryName    string `json:"inventory_name"`
+	InventoryName    string `json:"inventory_name" validate:"omitempty,nocontrol"`
 	KeepInRepository bool   `json:"keep_in_repository" default:"false"`
 	TPMOverride      bool   `json:"tpm_override" default:"false"`
 	Force            bool   `json:"force" default:"false"`
@@ -182,10 +182,10 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 		res.Msg = fmt.Sprintf("%s already reports version %s", targets[0].Name, targets[0].Version)
 		return res, nil
 	}
-	if err := ilo.CheckDowngrades(downgrades(img, targets), a.AllowDowngrade, m.Warn); err != nil {
+	if err := preflight(ctx, c, a, img, us, targets); err != nil {
 		return res, err
 	}
-	if err := preflight(ctx, c, a, img, us, targets); err != nil {
+	if err := ilo.CheckDowngrades(downgrades(img, targets), a.AllowDowngrade, m.Warn); err != nil {
 		return res, err
 	}
 	res.Changed = true

@@ -18,10 +18,10 @@ import (
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
 	ilo.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
-	Name         string `json:"name"`
+	Name         string `json:"name" validate:"omitempty,nocontrol"`
 	State        string `json:"state" default:"present" validate:"oneof=present absent invoked"`
 	Sequence     []Step `json:"sequence"`
-	Description  string `json:"description"`
+	Description  string `json:"description" validate:"omitempty,nocontrol"`
 	// IsRecovery is nil when not given: the System Recovery Set is changed
 	// or deleted only when it is given as true.
 	IsRecovery *bool `json:"is_recovery"`
@@ -44,9 +44,9 @@ type Args struct {
 
 // Step is one item of the sequence; its name becomes the queued task's.
 type Step struct {
-	Name            string   `json:"name" validate:"required"`
+	Name            string   `json:"name" validate:"required,nocontrol"`
 	Command         string   `json:"command" default:"ApplyUpdate" validate:"oneof=ApplyUpdate ResetServer ResetBmc Wait BootToUefi PendingReset HostPoweroff"`
-	Filename        string   `json:"filename"`
+	Filename        string   `json:"filename" validate:"omitempty,nocontrol"`
 	UpdatableBy     []string `json:"updatable_by" validate:"omitempty,dive,oneof=Bmc Uefi RuntimeAgent"`
 	WaitTimeSeconds int      `json:"wait_time_seconds" validate:"min=0,max=3600"`
 }

@@ -18,13 +18,13 @@ import (
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
 	ilo.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
-	Name         string `json:"name"`
+	Name         string `json:"name" validate:"omitempty,nocontrol"`
 	State        string `json:"state" default:"present" validate:"oneof=present absent"`
 	// StartAfter and Expire are Redfish date-times or times relative to the
 	// iLO's clock ("+2h").
 	StartAfter  string `json:"start_after"`
 	Expire      string `json:"expire"`
-	Description string `json:"description"`
+	Description string `json:"description" validate:"omitempty,nocontrol"`
 	// All deletes every window (state=absent).
 	All bool `json:"all" default:"false"`
 }

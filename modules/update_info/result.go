@@ -128,7 +128,7 @@ func inventory(items []ilo.InventoryItem) []InventoryItem {
 	out := make([]InventoryItem, 0, len(items))
 	for _, i := range items {
 		out = append(out, InventoryItem{
-			ID: i.ID, Name: i.Name, Version: i.Version, Updateable: i.UpdateableValue(),
+			ID: i.ID, Name: i.Name, Version: i.Version, Updateable: i.Updateable,
 			DeviceClass: i.DeviceClass, DeviceContext: i.DeviceContext,
 			Targets: list(i.Targets), SoftwareID: i.SoftwareID,
 		})

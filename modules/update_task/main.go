@@ -18,11 +18,11 @@ import (
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
 	ilo.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
-	Name         string `json:"name"`
+	Name         string `json:"name" validate:"omitempty,nocontrol"`
 	State        string `json:"state" default:"present" validate:"oneof=present absent"`
 	Command      string `json:"command" validate:"omitempty,oneof=ApplyUpdate ResetServer ResetBmc Wait PendingReset"`
 	// Filename is the repository component ApplyUpdate installs.
-	Filename        string   `json:"filename"`
+	Filename        string   `json:"filename" validate:"omitempty,nocontrol"`
 	UpdatableBy     []string `json:"updatable_by" validate:"omitempty,dive,oneof=Bmc Uefi RuntimeAgent"`
 	WaitTimeSeconds int      `json:"wait_time_seconds" validate:"min=0,max=3600"`
 	// MaintenanceWindow is a window's name or Id.
