@@ -2,8 +2,8 @@ package ilo
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
