@@ -121,8 +121,8 @@ func Start(t testing.TB, cfg Config) *Fleet {
 		if err := f.Stop(); err != nil {
 			t.Errorf("simharness: stop: %v", err)
 		}
-		if t.Failed() && f.log != nil {
-			t.Logf("ilosim output:\n%s", f.log.String())
+		if out := f.log.String(); t.Failed() && out != "" {
+			t.Logf("ilosim output:\n%s", out)
 		}
 	})
 	return f
