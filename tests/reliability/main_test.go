@@ -154,6 +154,8 @@ type caseResult struct {
 	Writes int `json:"writes"`
 	// SessionsLeft is the simulator's open sessions after the case.
 	SessionsLeft int `json:"sessions_left"`
+	// Logins is what the simulator counted during the case (hardening cases).
+	Logins int `json:"logins,omitempty"`
 	// Class is the issue 14 class a hostile case belongs to (its category).
 	Class string `json:"class,omitempty"`
 	// PeakRSSKiB is the module process's peak memory; Seconds how long it ran.
