@@ -6,6 +6,7 @@ import (
 	firmwareupdate "github.com/fleetfw/ilo/modules/firmware_update"
 	installset "github.com/fleetfw/ilo/modules/install_set"
 	maintenancewindow "github.com/fleetfw/ilo/modules/maintenance_window"
+	serverreset "github.com/fleetfw/ilo/modules/server_reset"
 	"github.com/fleetfw/ilo/modules/session"
 	updateinfo "github.com/fleetfw/ilo/modules/update_info"
 	updatetask "github.com/fleetfw/ilo/modules/update_task"
@@ -22,5 +23,6 @@ func modules() []ansible.Module {
 		updatetask.Module,
 		installset.Module,
 		firmwareupdate.Module,
+		serverreset.Module,
 	}
 }
