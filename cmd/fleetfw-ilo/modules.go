@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/modules/component"
+	firmwareplan "github.com/fleetfw/ilo/modules/firmware_plan"
 	firmwareupdate "github.com/fleetfw/ilo/modules/firmware_update"
 	installset "github.com/fleetfw/ilo/modules/install_set"
 	maintenancewindow "github.com/fleetfw/ilo/modules/maintenance_window"
@@ -23,6 +24,7 @@ func modules() []ansible.Module {
 		updatetask.Module,
 		installset.Module,
 		firmwareupdate.Module,
+		firmwareplan.Module,
 		serverreset.Module,
 	}
 }

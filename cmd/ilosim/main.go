@@ -30,41 +30,80 @@ func main() {
 	}
 }
 
-func run(args []string) error {
+// settings are the command line of ilosim.
+type settings struct {
+	count, port, sessions     int
+	profile, dir, user, pass  string
+	ready                     string
+	plain, mismatch, iloReset bool
+	tpm                       bool
+	speed                     float64
+	dark, idle, resetDelay    time.Duration
+	shutdown, powerGap, post  time.Duration
+}
+
+// parse reads the command line.
+func parse(args []string) (*settings, error) {
+	s := &settings{}
 	fs := flag.NewFlagSet("ilosim", flag.ContinueOnError)
-	count := fs.Int("count", 1, "number of iLOs")
-	port := fs.Int("port", 0, "first port (iLO n listens on port+n); 0 picks free ports")
-	profile := fs.String("profile", "ilo5", "profiles, comma-separated, assigned round-robin: "+strings.Join(ilosim.ProfileNames(), ", "))
-	plain := fs.Bool("http", false, "serve plain HTTP instead of HTTPS")
-	dir := fs.String("dir", "", "directory for ca.pem and repository files (default: a new temporary directory)")
-	user := fs.String("username", ilosim.DefaultUsername, "administrator user name")
-	pass := fs.String("password", ilosim.DefaultPassword, "administrator password")
-	speed := fs.Float64("speed", 1, "simulated clock speed factor (0 stops the clock; POST /_sim/clock moves it)")
-	ready := fs.String("ready-file", "", "also write the ready line to this file")
-	dark := fs.Duration("dark", ilosim.DefaultDarkTime, "simulated time an iLO refuses connections after flashing its own firmware")
-	sessions := fs.Int("session-cap", ilosim.DefaultSessionCap, "sessions per iLO")
-	idle := fs.Duration("idle-timeout", ilosim.DefaultIdleTimeout, "simulated idle time after which a session expires (raise it with a high -speed)")
-	mismatch := fs.Bool("mismatch-san", false, "issue the server certificate for ilo.invalid (hostname mismatch tests)")
+	fs.IntVar(&s.count, "count", 1, "number of iLOs")
+	fs.IntVar(&s.port, "port", 0, "first port (iLO n listens on port+n); 0 picks free ports")
+	fs.StringVar(&s.profile, "profile", "ilo5", "profiles, comma-separated, assigned round-robin: "+strings.Join(ilosim.ProfileNames(), ", "))
+	fs.BoolVar(&s.plain, "http", false, "serve plain HTTP instead of HTTPS")
+	fs.StringVar(&s.dir, "dir", "", "directory for ca.pem and repository files (default: a new temporary directory)")
+	fs.StringVar(&s.user, "username", ilosim.DefaultUsername, "administrator user name")
+	fs.StringVar(&s.pass, "password", ilosim.DefaultPassword, "administrator password")
+	fs.Float64Var(&s.speed, "speed", 1, "simulated clock speed factor (0 stops the clock; POST /_sim/clock moves it); every simulated duration below scales with it")
+	fs.StringVar(&s.ready, "ready-file", "", "also write the ready line to this file")
+	fs.DurationVar(&s.dark, "dark", ilosim.DefaultDarkTime, "simulated time an iLO refuses connections when it resets (after its self-flash or Manager.Reset)")
+	fs.DurationVar(&s.resetDelay, "ilo-reset-delay", ilosim.DefaultILOResetDelay, "simulated time State reads Complete after an iLO self-flash before the iLO resets")
+	fs.BoolVar(&s.iloReset, "ilo-reset", true, "reset the iLO after its self-flash (-ilo-reset=false: the new version shows at once, no reset)")
+	fs.DurationVar(&s.shutdown, "server-shutdown", ilosim.DefaultShutdown, "simulated time of a graceful host shutdown")
+	fs.DurationVar(&s.powerGap, "server-power-gap", ilosim.DefaultPowerGap, "simulated time the host stays off within a restart")
+	fs.DurationVar(&s.post, "server-post", ilosim.DefaultPOSTTime, "simulated time of the host's POST (pending UEFI components activate as it starts)")
+	fs.BoolVar(&s.tpm, "tpm", false, "give each host a TPM in use (BIOS TpmState PresentEnabled; queue flashes need TPMOverride)")
+	fs.IntVar(&s.sessions, "session-cap", ilosim.DefaultSessionCap, "sessions per iLO")
+	fs.DurationVar(&s.idle, "idle-timeout", ilosim.DefaultIdleTimeout, "simulated idle time after which a session expires (raise it with a high -speed)")
+	fs.BoolVar(&s.mismatch, "mismatch-san", false, "issue the server certificate for ilo.invalid (hostname mismatch tests)")
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// options are the iLO options the settings select.
+func (s *settings) options() []ilosim.Option {
+	opts := []ilosim.Option{
+		ilosim.WithCredentials(s.user, s.pass), ilosim.WithSpeed(s.speed),
+		ilosim.WithDarkTime(s.dark), ilosim.WithSessionCap(s.sessions), ilosim.WithIdleTimeout(s.idle),
+		ilosim.WithILOResetDelay(s.resetDelay), ilosim.WithILOReset(s.iloReset),
+		ilosim.WithServerTimes(ilosim.ServerTimes{Shutdown: s.shutdown, PowerGap: s.powerGap, POST: s.post}),
+	}
+	if s.tpm {
+		opts = append(opts, ilosim.WithTPM())
+	}
+	return opts
+}
+
+func run(args []string) error {
+	s, err := parse(args)
+	if err != nil {
 		return err
 	}
-	if *dir == "" {
+	if s.dir == "" {
 		d, err := os.MkdirTemp("", "ilosim-")
 		if err != nil {
 			return fmt.Errorf("create directory: %w", err)
 		}
 		defer os.RemoveAll(d)
-		*dir = d
-	} else if err := os.MkdirAll(*dir, 0o755); err != nil {
+		s.dir = d
+	} else if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return fmt.Errorf("create directory: %w", err)
 	}
 	raiseFileLimit()
 	fleet, err := ilosim.StartFleet(ilosim.FleetConfig{
-		Count: *count, Port: *port, Profiles: strings.Split(*profile, ","), HTTP: *plain, Dir: *dir, MismatchSAN: *mismatch,
-		Options: []ilosim.Option{
-			ilosim.WithCredentials(*user, *pass), ilosim.WithSpeed(*speed),
-			ilosim.WithDarkTime(*dark), ilosim.WithSessionCap(*sessions), ilosim.WithIdleTimeout(*idle),
-		},
+		Count: s.count, Port: s.port, Profiles: strings.Split(s.profile, ","), HTTP: s.plain, Dir: s.dir, MismatchSAN: s.mismatch,
+		Options: s.options(),
 	})
 	if err != nil {
 		return err
@@ -73,8 +112,8 @@ func run(args []string) error {
 	if err != nil {
 		return fmt.Errorf("encode ready line: %w", err)
 	}
-	if *ready != "" {
-		if err := os.WriteFile(*ready, append(line, '\n'), 0o644); err != nil {
+	if s.ready != "" {
+		if err := os.WriteFile(s.ready, append(line, '\n'), 0o644); err != nil {
 			_ = fleet.Close()
 			return fmt.Errorf("write ready file: %w", err)
 		}

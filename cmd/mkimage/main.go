@@ -4,6 +4,11 @@
 // wrote, one per line, image first.
 //
 //	mkimage -o DIR -name ilo5_305.bin [-version 3.05] [-size 100MiB] [-kind ilo] [-compsig] [-parts]
+//	mkimage -o DIR -spp [-size 1MiB]
+//
+// With -spp it writes an SPP-like folder instead (spp.go): images,
+// fwrepo.json, manifest/manifest.json and README.txt, with entries that do
+// and do not apply to each simulator profile.
 package main
 
 import (
@@ -40,6 +45,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		activate = fs.String("activates", "", "Immediately, AfterReboot, AfterDeviceReset or AfterHardPowerCycle (default per kind)")
 		compsig  = fs.Bool("compsig", false, "write a .compsig even for kinds that carry their own signature")
 		parts    = fs.Bool("parts", false, "write per-part <base>_partN.compsig even for a file of one 32 MiB part")
+		spp      = fs.Bool("spp", false, "write an SPP-like folder (images, fwrepo.json, manifest/manifest.json) instead of one image; -size applies to each image")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -47,12 +53,18 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() != 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if *name == "" {
-		return fmt.Errorf("-name is required")
-	}
 	n, err := parseSize(*size)
 	if err != nil {
 		return err
+	}
+	if *spp {
+		if *name != "" {
+			return fmt.Errorf("-spp writes a whole folder; leave out -name")
+		}
+		return writeSPP(*dir, n, stdout)
+	}
+	if *name == "" {
+		return fmt.Errorf("-name is required")
 	}
 	spec := testimage.Spec{
 		Filename: *name, Kind: testimage.Kind(*kind), Name: *comp, Version: *version, Size: n,

@@ -43,8 +43,24 @@ type Faults struct {
 	// RepositoryFull makes the repository report no free space and refuse
 	// new components (false in a later POST clears it).
 	RepositoryFull *bool `json:"repository_full,omitempty"`
-	// DarkSeconds makes the iLO reset every connection for S simulated seconds.
+	// DarkSeconds makes the iLO reset every connection for S simulated
+	// seconds from now (large: an iLO that never comes back in time).
 	DarkSeconds float64 `json:"dark_seconds,omitempty"`
+	// ILOResetDelaySeconds: after an iLO self-flash, State reads Complete
+	// this long (simulated) before the iLO resets (default 10).
+	ILOResetDelaySeconds *float64 `json:"ilo_reset_delay_seconds,omitempty"`
+	// ILOReset false: the iLO does not reset after its self-flash; the
+	// manager reports the new version at once (default true).
+	ILOReset *bool `json:"ilo_reset,omitempty"`
+	// ILOResetDarkSeconds: how long (simulated) the self-flash reset keeps
+	// the iLO dark (default: the dark time, 90 s).
+	ILOResetDarkSeconds *float64 `json:"ilo_reset_dark_seconds,omitempty"`
+	// FlashError: a component file name (or "*", or true) whose flash ends
+	// in State Error iLO.UpdateFailed; "" or false clears it.
+	FlashError *FlashErrorFault `json:"flash_error,omitempty"`
+	// ServerResetIgnored: ComputerSystem.Reset and ResetServer are
+	// accepted but the server does not reboot (false clears it).
+	ServerResetIgnored *bool `json:"server_reset_ignored,omitempty"`
 }
 
 // Counters returns a snapshot of the counters.
@@ -98,6 +114,29 @@ func (i *ILO) SetFaults(f Faults) {
 	if f.DarkSeconds > 0 {
 		i.darkTill = now.Add(time.Duration(f.DarkSeconds * float64(time.Second)))
 	}
+	if f.ILOResetDelaySeconds != nil && *f.ILOResetDelaySeconds >= 0 {
+		v := *f.ILOResetDelaySeconds
+		i.faults.ILOResetDelaySeconds = &v
+	}
+	if f.ILOReset != nil {
+		v := *f.ILOReset
+		i.faults.ILOReset = &v
+	}
+	if f.ILOResetDarkSeconds != nil && *f.ILOResetDarkSeconds >= 0 {
+		v := *f.ILOResetDarkSeconds
+		i.faults.ILOResetDarkSeconds = &v
+	}
+	if f.FlashError != nil {
+		v := *f.FlashError
+		i.faults.FlashError = &v
+		if v == "" {
+			i.faults.FlashError = nil
+		}
+	}
+	if f.ServerResetIgnored != nil {
+		v := *f.ServerResetIgnored
+		i.faults.ServerResetIgnored = &v
+	}
 }
 
 func (i *ILO) repositoryFullLocked() bool {
@@ -148,6 +187,14 @@ func (i *ILO) serveControl(w http.ResponseWriter, r *http.Request, sub string) {
 	}
 }
 
+// optTime is isoTime(t), or nil for the zero time.
+func optTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return isoTime(t)
+}
+
 func (i *ILO) clockJSON() map[string]any {
 	return map[string]any{"now": isoTime(i.clock.Now()), "speed": i.clock.Speed()}
 }
@@ -180,6 +227,11 @@ func (i *ILO) State() map[string]any {
 		"profile":          i.prof.Name,
 		"now":              isoTime(now),
 		"dark":             now.Before(i.darkTill),
+		"ilo_resets":       i.iloResets,
+		"power_state":      i.server.power,
+		"post_state":       i.server.post,
+		"server_boots":     i.server.boots,
+		"ilo_reset_at":     optTime(i.resetAt),
 		"firmware_version": i.fw.version,
 		"update_state":     st,
 		"flash_percent":    pct,

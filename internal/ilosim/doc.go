@@ -38,9 +38,27 @@
 // AddTicker, SetLockedFunc, ComponentByFilename, Apply, ResetBMC and
 // AddStateSection.
 //
-// Collections answer $expand (".", "*" and "($levels=1)" alike) and, on
-// profiles that advertise SelectQuery, every GET answers $select with
-// slash paths (Oem/Hpe/FreeSizeBytes); other query options are ignored.
+// Also served, as real clients (HPE's iLOrest, DMTF's validators) read
+// them: GET /redfish ({"v1": "/redfish/v1/"} on every generation),
+// $metadata (the captured CSDL, no authentication), JsonSchemas (linked
+// from the root; a JsonSchemaFile per served type) and the SchemaStore files
+// its Location and the Link headers name, Managers/1/LicenseService and its
+// license (LicenseFeatures with FWScan), and a session POST to
+// Sessions/Members as to Sessions. The ResourceDirectory lists every served
+// singleton and collection and the FirmwareInventory members, each with
+// @odata.id, @odata.type, ETag (equal to the resource's) and HttpMethods.
+//
+// Protocol (query.go): a request with OData-Version other than 4.0 answers
+// 412; an unknown $ option (anything but $expand, $select, $filter) 501
+// Base.QueryNotSupported. Collections answer $expand (".", "*" and
+// "($levels=1)" alike); "only" on a one-member collection answers the member
+// (on a resource: 400 Base.QueryNotSupportedOnResource); $filter takes
+// comparisons (eq ne gt ge lt le, slash paths, 'strings', numbers, true,
+// false, null) joined by and/or (400 Base.QueryParameterValueFormatError
+// otherwise). On profiles that advertise SelectQuery, every GET answers
+// $select with slash paths (Oem/Hpe/FreeSizeBytes). GET and HEAD answers
+// carry Link: </redfish/v1/SchemaStore/en/<Type>.json/>; rel=describedby and
+// Cache-Control: no-cache.
 //
 // Every GET carries @odata.etag and an equal ETag header (wire.ETag over the
 // body without its clock fields); PATCH and DELETE honour If-Match (412 on
@@ -67,12 +85,23 @@
 //
 // Images are read with internal/testimage. Applying one sets the Version of
 // every FirmwareInventory item whose DeviceClass matches and whose Targets
-// share a GUID with the image (or the items named by Targets). Flashing iLO
-// firmware resets the iLO at the end of the flash: every session ends, every
-// connection is reset (hijacked and closed with SO_LINGER 0) for the dark
-// time (WithDarkTime, simulated), then the iLO answers with the new version;
-// repository, queue, windows, install sets and settings stay. /_sim stays
-// reachable while dark.
+// share a GUID with the image (or the items named by Targets).
+//
+// # iLO self-flash
+//
+// Flashing iLO firmware ends like any flash (State Complete), and the iLO
+// keeps running the old firmware, sessions alive, for the reset delay
+// (WithILOResetDelay, Profile.ILOResetDelay, fault ilo_reset_delay_seconds;
+// default DefaultILOResetDelay = 10 s of iLO time, so a client polling every
+// 8 s reads Complete, as HPE's CLI expects). Then the iLO resets: every
+// session ends, every connection is reset (hijacked and closed with
+// SO_LINGER 0) for the dark time (WithDarkTime, fault
+// ilo_reset_dark_seconds; default 90 s), then the iLO answers with the new
+// version; repository, queue, windows, install sets, settings and the sticky
+// Complete stay. With WithILOReset(false), Profile.ILONoReset or the fault
+// ilo_reset false ("iLO does not always reset") the manager reports the new
+// version at the end of the flash and nothing goes dark. /_sim stays
+// reachable while dark; GET /_sim/state shows ilo_resets and ilo_reset_at.
 //
 // Uploads are streamed to files under WithDir (a private directory per iLO,
 // created on first use): a 1 GiB component never sits in memory. uploadFile
@@ -81,13 +110,52 @@
 // image's header size is reached. Smart Components need a .compsig (one per
 // 32 MiB part is accepted, or one for the whole file).
 //
+// # The host: power, reboots and pending components
+//
+// Systems/1 models the server (power.go): PowerState On/Off and
+// Oem.Hpe.PostState FinishedPost/InPost/PowerOff move over simulated time.
+// ComputerSystem.Reset ForceRestart: Off at once, On after the power gap
+// (5 s), InPost for the POST time (90 s), then FinishedPost;
+// GracefulRestart: the same after a graceful shutdown (30 s);
+// GracefulShutdown/ForceOff: Off (after 30 s / at once); On: boots;
+// PushPowerButton: GracefulShutdown when on, On when off; Nmi: no change.
+// WithServerTimes (cmd/ilosim -server-shutdown, -server-power-gap,
+// -server-post) sets the durations. The task queue's ResetServer and
+// BootToUefi steps are a ForceRestart (an On when the server is off). Every
+// power-on starts POST, and with it the UEFI pass of the task queue: UEFI
+// items (BIOS .signed.flash, Smart Components, anything pending a reboot)
+// activate then, not before. The fault server_reset_ignored makes both
+// accepted with no effect (pending items stay pending).
+// Oem.Hpe.DeviceDiscoveryComplete follows the host state; the BIOS resource
+// (lower-case systems/1/bios, as real iLOs link it) carries
+// Attributes.TpmState (NotPresent, or PresentEnabled with WithTPM / -tpm,
+// which also makes queue flashes need TPMOverride). Systems/1/Storage, its
+// controller and the Drives that FirmwareInventory RelatedItem links name
+// are served; a drive's Revision follows its inventory Version.
+//
 // # Control endpoint
 //
 // /_sim/counters, /_sim/counters/reset, /_sim/faults, /_sim/clock and
 // /_sim/state, as docs/design.md describes; no auth, no faults apply.
-// Faults: status_503 (next N requests, Retry-After: 1), reset_mid_body (next N
-// uploads), slow_ms/slow_count, expire_sessions, repository_full (true or
-// false), dark_seconds (simulated).
+// Faults (POST /_sim/faults, JSON; absent keys leave the current value):
+//
+//	status_503               int     next N requests answer 503 + Retry-After: 1
+//	reset_mid_body           int     next N uploads are reset mid-body
+//	slow_ms, slow_count      int     delay the next slow_count requests (wall ms)
+//	expire_sessions          bool    end every session now
+//	repository_full          bool    no free space in the repository (false clears)
+//	dark_seconds             number  dark from now for S simulated seconds (large:
+//	                                 an iLO that never comes back in time)
+//	ilo_reset_delay_seconds  number  Complete this long after an iLO flash before
+//	                                 the reset (default 10)
+//	ilo_reset                bool    false: no reset after an iLO flash (default true)
+//	ilo_reset_dark_seconds   number  dark time of the self-flash reset (default the
+//	                                 dark time, 90)
+//	flash_error              string  file name, "*" or true: that flash ends in
+//	                                 State Error iLO.UpdateFailed ["50"]; "" or
+//	                                 false clears
+//	server_reset_ignored     bool    ComputerSystem.Reset and ResetServer are
+//	                                 accepted, the server does not reboot
 //
 // # Profiles (§10)
 //
@@ -109,7 +177,16 @@
 //	SessionTimeout      no            no           yes             yes                  no
 //
 // (*) no capture or schema: an assumption; so is ilo5-legacy's iLO.2.8 (no
-// capture of a 2.18 registry). Profile.ActionsUnderActionsOem
+// capture of a 2.18 registry).
+//
+// ilo5-246 is iLO 5 firmware 2.46 (issue 13): "iLO 5 v2.46", no Updateable
+// on any FirmwareInventory/SoftwareInventory member (absent = unknown), no
+// trailing slash on any @odata.id (the JsonSchemas and ResourceDirectory
+// links included, as 2.46 and 2.55 serve them), UpdateService v1_1_1 with
+// HpeiLOUpdateServiceExt v2_1_4 and Capabilities {PLDMFirmwareUpdate,
+// UpdateFWPKG} (2.55 capture, 2.46 SchemaStore), HpeiLO v2_8_0, Base.1.4 and
+// iLO.2.14, 202 + Task, no BundleUpdateReport. The fidelity test holds it to
+// the 2.55 capture and the 2.46 schemas. Profile.ActionsUnderActionsOem
 // moves the OEM actions to Actions.Oem.Hpe (a third-party claim for iLO 6);
 // every built-in profile keeps Oem.Hpe.Actions as all HPE documents do.
 //
@@ -157,9 +234,33 @@
 //     makes a flash to a lower version end in State Error
 //     iLO.DowngradeNotAllowed; versions compare by their numbers.
 //     RecoveryDowngrade behaves as AllowDowngrade.
+//   - Reset delay 10 s (Complete before the iLO resets; HPE gives no figure,
+//     an 8 s poller must see it): WithILOResetDelay. A flash_error flash
+//     reports iLO.UpdateFailed ["50"] as the 2.55 capture's Result does.
 //   - Dark time 90 s after an iLO flash or Manager.Reset (WithDarkTime);
 //     connections are reset rather than refused, so that one listener keeps
 //     serving /_sim.
+//   - ilo5-246: build date "Jun 03 2021", registry iLO.2.14 and the 2.55
+//     shapes for everything but Updateable are assumptions (no 2.46 capture
+//     here); change the "ilo5-246" entry in profile.go.
+//   - Location headers name the request's Host and drop the scheme's
+//     default port (:443/:80); WithHost only fills in a missing Host.
+//   - Host timings 30 s shutdown, 5 s off, 90 s POST (no HPE figure): change
+//     them with WithServerTimes. Reset types refused in the wrong power
+//     state (On when on; ForceOff, GracefulShutdown, *Restart, Nmi when off)
+//     answer 400 iLO.InvalidOperationForSystemState [ResetType]; an unknown
+//     type 400 Base.ActionParameterNotSupported. A queue ResetServer task is
+//     Complete when the reboot starts. DeviceDiscoveryComplete in POST
+//     (Busy) and when off (vAuxDeviceDiscoveryComplete, NoAMS) is a guess;
+//     after POST it is the real 2.46 value (AMS Complete).
+//   - A direct (Bmc) flash of a component that activates at reboot shows its
+//     new Version at once, as before (the modules read it to stay
+//     idempotent); only UEFI queue items wait for the reboot.
+//   - SchemaStore files carry no schema text: a DMTF type's file is a $ref to
+//     its published schema, an HPE type's names itself. JsonSchemas member
+//     Ids are unversioned type names. $top/$skip answer 501 (not advertised).
+//     The license is Advanced Premium Security (FWScan true); HpeiLOLicense
+//     v2_3_0 on iLO 5, v2_5_0 on iLO 6/7.
 //   - ilo6/ilo7 HpeiLOUpdateServiceExt v2_4_0 and the Capabilities sets follow
 //     the resource-definition tables, not captures.
 package ilosim

@@ -18,11 +18,15 @@ import (
 
 // Default values of the options.
 const (
-	DefaultUsername       = "admin"
-	DefaultPassword       = "password"
-	DefaultSessionCap     = 16
-	DefaultIdleTimeout    = 30 * time.Minute
-	DefaultDarkTime       = 90 * time.Second
+	DefaultUsername    = "admin"
+	DefaultPassword    = "password"
+	DefaultSessionCap  = 16
+	DefaultIdleTimeout = 30 * time.Minute
+	DefaultDarkTime    = 90 * time.Second
+	// DefaultILOResetDelay is how long State reads Complete after an iLO
+	// self-flash before the iLO resets (issue 13: long enough for a client
+	// polling every 8 s to see it).
+	DefaultILOResetDelay  = 10 * time.Second
 	DefaultRepositorySize = 1073168384 // TotalSizeBytes in every capture ("1 GiB")
 	// MaxPostBytes is iLO's limit for one component part per POST (32 MiB).
 	MaxPostBytes = 33554432
@@ -104,6 +108,18 @@ func WithClock(c *Clock) Option { return func(i *ILO) { i.clock = c } }
 // flashing its own firmware.
 func WithDarkTime(d time.Duration) Option { return func(i *ILO) { i.darkTime = d } }
 
+// WithILOResetDelay sets how long (simulated) State stays Complete after
+// an iLO self-flash before the iLO resets (default DefaultILOResetDelay;
+// overrides Profile.ILOResetDelay).
+func WithILOResetDelay(d time.Duration) Option {
+	return func(i *ILO) { i.iloReset.delay, i.iloReset.delaySet = d, true }
+}
+
+// WithILOReset sets whether the iLO resets after flashing its own firmware
+// (default true). false: the manager reports the new version at the end of
+// the flash, sessions stay, nothing goes dark ("iLO does not always reset").
+func WithILOReset(reset bool) Option { return func(i *ILO) { i.iloReset.off = !reset } }
+
 // WithPhases sets the simulated durations of Verifying, Writing and Updating.
 func WithPhases(p Phases) Option { return func(i *ILO) { i.phases = p } }
 
@@ -124,8 +140,8 @@ func WithSectionBase(uploadFile, addFromURI int) Option {
 // WithHTTPClient sets the client used to download ImageURI and CompSigURI.
 func WithHTTPClient(c *http.Client) Option { return func(i *ILO) { i.httpClient = c } }
 
-// WithHost sets the host name used in absolute Location headers
-// (default: the Host header of the request).
+// WithHost sets the scheme of absolute Location headers and the host used
+// when a request carries no Host header (the request's Host wins).
 func WithHost(scheme, host string) Option {
 	return func(i *ILO) { i.scheme, i.host = scheme, host }
 }
@@ -149,6 +165,7 @@ type ILO struct {
 	idle              time.Duration
 	clock             *Clock
 	darkTime          time.Duration
+	iloReset          iloResetConfig
 	phases            Phases
 	repoTotal         int64
 	baseDir           string
@@ -174,6 +191,10 @@ type ILO struct {
 	darkTill      time.Time
 	resetAt       time.Time // a scheduled iLO reset (after an iLO flash)
 	resetFW       *firmware
+	resetting     bool          // the scheduled change resets the iLO (false: firmware only)
+	resetDark     time.Duration // how long that reset keeps the iLO dark
+	iloResets     int           // resets so far (for /_sim/state)
+	server        server        // the host behind the iLO (power.go)
 	locked        func(filename string) bool
 	tickers       []func(now time.Time)
 	mounts        []func(w http.ResponseWriter, r *Request) bool
@@ -201,12 +222,22 @@ func New(opts ...Option) *ILO {
 		sectionBaseURI:    1,
 		sessions:          map[string]*session{},
 		tasks:             map[string]*task{},
+		server:            newServer(),
 	}
 	for _, o := range opts {
 		o(i)
 	}
 	if i.clock == nil {
 		i.clock = NewClock(1)
+	}
+	if !i.iloReset.delaySet {
+		i.iloReset.delay = DefaultILOResetDelay
+		if i.prof.ILOResetDelay > 0 {
+			i.iloReset.delay = i.prof.ILOResetDelay
+		}
+	}
+	if i.prof.ILONoReset {
+		i.iloReset.off = true
 	}
 	if i.httpClient == nil {
 		i.httpClient = sharedDownloadClient()
@@ -300,6 +331,7 @@ func (i *ILO) tickLocked(now time.Time) {
 		i.op.advance(i, now)
 	}
 	i.resetDueLocked(now)
+	i.powerDueLocked(now)
 }
 
 // ---- identifiers and bodies ----
@@ -317,10 +349,13 @@ func (i *ILO) ODataID(p string) string {
 // Ref returns {"@odata.id": ODataID(p)}.
 func (i *ILO) Ref(p string) map[string]any { return map[string]any{"@odata.id": i.ODataID(p)} }
 
-// absolute returns the absolute URL of p for Location headers (iLO omits
-// nothing: scheme, host and port are included).
+// absolute returns the absolute URL of p for Location headers. Like a real
+// iLO it names the host the client asked for (the Host header; WithHost
+// only when the request has none) and leaves out the port when it is the
+// scheme's default: "https://ilo/redfish/v1/…", never "https://ilo:443/…"
+// (real-ilo-resources.md, python-ilorest-library's session_url note).
 func (i *ILO) absolute(r *http.Request, p string) string {
-	scheme, host := i.scheme, i.host
+	scheme, host := i.scheme, r.Host
 	if scheme == "" {
 		scheme = "http"
 		if r.TLS != nil {
@@ -328,7 +363,14 @@ func (i *ILO) absolute(r *http.Request, p string) string {
 		}
 	}
 	if host == "" {
-		host = r.Host
+		host = i.host
+	}
+	if h, port, err := net.SplitHostPort(host); err == nil &&
+		((scheme == "https" && port == "443") || (scheme == "http" && port == "80")) {
+		host = h
+		if strings.Contains(h, ":") {
+			host = "[" + h + "]"
+		}
 	}
 	return scheme + "://" + host + i.ODataID(p)
 }
@@ -555,6 +597,16 @@ func (i *ILO) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		i.serveFwrepo(w, r, p[len("/fwrepo/"):])
 		return
 	}
+	if strings.HasPrefix(low, "/redfish") {
+		i.serveRedfishProtocol(w, r, p, low)
+		return
+	}
+	i.route(w, r, p, low)
+}
+
+// route authenticates r, offers it to the mounts and then serves it from
+// the dispatch table.
+func (i *ILO) route(w http.ResponseWriter, r *http.Request, p, low string) {
 	rt, args := i.match(p)
 	req := &Request{Request: r, Args: args, ilo: i}
 	authed := false
@@ -591,7 +643,7 @@ func (i *ILO) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		wire.WriteError(w, http.StatusMethodNotAllowed, i.prof.Registries.BaseMsg("ActionNotSupported", method))
 		return
 	}
-	i.withSelect(w, req, h)
+	h(w, req)
 }
 
 // allow lists a route's methods in iLO's order ("GET, HEAD, PATCH, DELETE",
@@ -623,7 +675,7 @@ func isWrite(method, low string) bool {
 		return false
 	}
 	sess := "/redfish/v1/sessionservice/sessions"
-	if method == http.MethodPost && strings.TrimSuffix(low, "/") == sess {
+	if method == http.MethodPost && (strings.TrimSuffix(low, "/") == sess || strings.TrimSuffix(low, "/") == sess+"/members") {
 		return false
 	}
 	if method == http.MethodDelete && strings.HasPrefix(low, sess+"/") {

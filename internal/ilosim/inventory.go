@@ -95,6 +95,9 @@ func (i *ILO) inventoryBodyLocked(it *invItem) map[string]any {
 	if it.id == "1" {
 		b["Name"] = i.prof.ManagerType
 	}
+	if i.prof.NoUpdateable {
+		delete(b, "Updateable")
+	}
 	if oem, ok := b["Oem"].(map[string]any); ok {
 		if hpe, ok := oem["Hpe"].(map[string]any); ok {
 			hpe["@odata.context"] = "/redfish/v1/$metadata#HpeiLOSoftwareInventory.HpeiLOSoftwareInventory"

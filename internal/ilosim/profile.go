@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/fleetfw/ilo/internal/ilosim/wire"
 )
@@ -59,6 +60,15 @@ type Profile struct {
 	TaskEmptyMessage bool
 	// HttpPushURIOptions adds the DMTF HttpPushUriOptions block (iLO 6 1.70).
 	HttpPushURIOptions bool
+	// NoUpdateable leaves the Updateable property out of every
+	// FirmwareInventory and SoftwareInventory member, as iLO 5 2.46 does
+	// (real-ilo-resources.md "Update service"): absent means unknown.
+	NoUpdateable bool
+	// ILOResetDelay is how long State reads Complete after an iLO
+	// self-flash before the iLO resets (0: DefaultILOResetDelay).
+	ILOResetDelay time.Duration
+	// ILONoReset makes the iLO take its new firmware without a reset.
+	ILONoReset bool
 }
 
 // profiles are the built-in profiles by name.
@@ -140,6 +150,25 @@ var profiles = map[string]Profile{
 }
 
 func init() {
+	// ilo5-246: iLO 5 2.46, the older firmware of issue 13. It omits
+	// Updateable and, like the 2.55 capture, emits no trailing slash (the
+	// reference: "no trailing slash on 2.46 and 2.55 firmware"); its
+	// UpdateService Oem.Hpe is HpeiLOUpdateServiceExt v2_1_4 (the 2.46
+	// SchemaStore and the 2.55 capture) with the 2.55 Capabilities and no
+	// BundleUpdateReport.
+	profiles["ilo5-246"] = Profile{
+		Name: "ilo5-246", Generation: 5, ManagerType: "iLO 5",
+		FirmwareVersion: "2.46", FirmwareDate: "Jun 03 2021", // build date UNCONFIRMED (doc.go)
+		TrailingSlash:        false,
+		Registries:           wire.Registries{Base: "Base.1.4", ILO: "iLO.2.14"},
+		RedfishVersion:       "1.6.0",
+		UpdateServiceType:    "#UpdateService.v1_1_1.UpdateService",
+		HpeUpdateServiceType: "#HpeiLOUpdateServiceExt.v2_1_4.HpeiLOUpdateServiceExt",
+		ManagerOemType:       "#HpeiLO.v2_8_0.HpeiLO",
+		Tasks:                true,
+		Capabilities:         map[string]any{"PLDMFirmwareUpdate": true, "UpdateFWPKG": true},
+		NoUpdateable:         true,
+	}
 	p := profiles["ilo5"]
 	p.Name = "ilo5-multipart"
 	p.MultipartPush = true

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/fleetfw/ilo/internal/ilosim/queue"
-	"github.com/fleetfw/ilo/internal/ilosim/wire"
 	"github.com/fleetfw/ilo/internal/testimage"
 )
 
@@ -17,7 +16,7 @@ const systemResetPath = "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset"
 // install sets (package queue): the Queue answers their URIs and the three
 // bulk actions before the dispatch table, runs on every request's tick,
 // locks the repository files it references, and learns of host reboots
-// through ComputerSystem.Reset. New calls it once, after the options.
+// when the simulated server POSTs. New calls it once, after the options.
 func (i *ILO) mountQueue() {
 	q := queue.New(queueConfig(i.prof), queueHost{i})
 	i.SetLockedFunc(func(filename string) bool { return len(q.Locked(filename)) > 0 })
@@ -25,10 +24,10 @@ func (i *ILO) mountQueue() {
 	i.Mount(func(w http.ResponseWriter, r *Request) bool {
 		return q.Handle(w, r.Request, queue.Privileges{SystemRecoveryConfig: r.Privileges[PrivRecoverySet]})
 	})
-	i.Handle(systemResetPath, map[string]HandlerFunc{http.MethodPost: func(w http.ResponseWriter, r *Request) {
-		q.HostReset() // UEFI processes its queue items during the next POST
-		wire.WriteSuccess(w, i.prof.Registries)
-	}})
+	i.mu.Lock()
+	i.server.onBoot = q.HostReset // UEFI processes its queue items during POST
+	i.mu.Unlock()
+	i.Handle(systemResetPath, map[string]HandlerFunc{http.MethodPost: i.systemReset})
 }
 
 // queueConfig maps a profile to the queue's schema versions (reference §6.1,
@@ -67,14 +66,22 @@ func (h queueHost) Apply(filename, agent string, targets []string, tpmOverride b
 	return queue.Outcome{Duration: d, Failure: m}
 }
 
-// TPMInUse is false: the simulated server has no TPM.
-func (h queueHost) TPMInUse() bool { return false }
+// TPMInUse is false unless WithTPM gave the simulated server a TPM.
+func (h queueHost) TPMInUse() bool {
+	h.i.mu.Lock()
+	defer h.i.mu.Unlock()
+	return h.i.server.tpm
+}
 
 // RuntimeAgentRunning is false: no SUM/SUT runs in the simulated OS.
 func (h queueHost) RuntimeAgentRunning() bool { return false }
 
-// ResetServer has no effect beyond the queue's own UEFI pass.
-func (h queueHost) ResetServer() {}
+// ResetServer reboots the host over simulated time (power.go); the host
+// tells the queue when it POSTs, so the queue must not start UEFI itself.
+func (h queueHost) ResetServer() bool {
+	h.i.ResetServer()
+	return true
+}
 
 // ResetBMC resets the iLO as Manager.Reset does: sessions end and the iLO
 // is dark for the configured time.

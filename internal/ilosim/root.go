@@ -8,10 +8,6 @@ import (
 	"github.com/fleetfw/ilo/internal/ilosim/wire"
 )
 
-func (i *ILO) serveRedfish(w http.ResponseWriter, r *Request) {
-	wire.WriteJSON(w, http.StatusOK, map[string]any{"v1": i.ODataID("/redfish/v1")})
-}
-
 // shortVersion is root ManagerFirmwareVersion: "2.70", or "1.14.00" on iLO 7.
 func (i *ILO) shortVersionLocked() string { return i.fw.version }
 
@@ -34,6 +30,7 @@ func (i *ILO) serveRoot(w http.ResponseWriter, r *Request) {
 		"Tasks":          i.Ref("/redfish/v1/TaskService"),
 		"UpdateService":  i.Ref(updateServicePath),
 		"Registries":     i.Ref("/redfish/v1/Registries"),
+		"JsonSchemas":    i.Ref(jsonSchemasPath),
 		"Oem": map[string]any{"Hpe": map[string]any{
 			"@odata.context": "/redfish/v1/$metadata#HpeiLOServiceExt.HpeiLOServiceExt",
 			"@odata.type":    "#HpeiLOServiceExt.v2_3_0.HpeiLOServiceExt",
@@ -91,6 +88,7 @@ func (i *ILO) serveManager(w http.ResponseWriter, r *Request) {
 	major, minor := splitVersion(fw.version)
 	hpe := map[string]any{
 		"@odata.type": i.prof.ManagerOemType,
+		"Links":       map[string]any{"LicenseService": i.Ref(licenseSvcPath)},
 	}
 	if i.prof.Generation < 7 {
 		// Oem.Hpe.Firmware.Current is deprecated on iLO 7 (reference §1.1).
@@ -135,22 +133,27 @@ func (i *ILO) serveSystems(w http.ResponseWriter, r *Request) {
 }
 
 // serveSystem answers Systems/1; BiosVersion follows the System ROM
-// FirmwareInventory item, so a BIOS flash shows here too.
+// FirmwareInventory item, so a BIOS flash shows here too. PowerState and
+// Oem.Hpe.PostState follow the simulated host (power.go).
 func (i *ILO) serveSystem(w http.ResponseWriter, r *Request) {
 	i.mu.Lock()
 	bios := i.inventoryVersionLocked("2")
+	power, post := i.server.power, i.server.post
+	discovery := i.deviceDiscoveryLocked()
 	i.mu.Unlock()
 	WriteResource(w, http.StatusOK, map[string]any{
 		"@odata.context": "/redfish/v1/$metadata#ComputerSystem.ComputerSystem",
 		"@odata.id":      i.ODataID("/redfish/v1/Systems/1"),
-		"@odata.type":    "#ComputerSystem.v1_13_0.ComputerSystem",
+		"@odata.type":    "#ComputerSystem.v1_10_0.ComputerSystem",
 		"Id":             "1",
 		"Name":           "Computer System",
 		"Manufacturer":   "HPE",
 		"Model":          "ProLiant DL360 Gen10 Plus",
 		"SystemType":     "Physical",
 		"BiosVersion":    bios,
-		"PowerState":     "On",
+		"Bios":           i.Ref(biosPath),
+		"Storage":        i.Ref(storagePath),
+		"PowerState":     power,
 		"SerialNumber":   "SIM0000001",
 		"Status":         map[string]any{"Health": "OK", "State": "Enabled"},
 		"Actions": map[string]any{"#ComputerSystem.Reset": map[string]any{
@@ -158,8 +161,11 @@ func (i *ILO) serveSystem(w http.ResponseWriter, r *Request) {
 			"target":                            i.ODataID("/redfish/v1/Systems/1/Actions/ComputerSystem.Reset"),
 		}},
 		"Oem": map[string]any{"Hpe": map[string]any{
-			"@odata.type": "#HpeComputerSystemExt.v2_9_0.HpeComputerSystemExt",
-			"Bios":        map[string]any{"Current": map[string]any{"VersionString": bios}},
+			"@odata.context":          "/redfish/v1/$metadata#HpeComputerSystemExt.HpeComputerSystemExt",
+			"@odata.type":             "#HpeComputerSystemExt.v2_9_0.HpeComputerSystemExt",
+			"Bios":                    map[string]any{"Current": map[string]any{"VersionString": bios}},
+			"DeviceDiscoveryComplete": discovery,
+			"PostState":               post,
 		}},
 	})
 }
@@ -210,31 +216,6 @@ func (i *ILO) managerReset(w http.ResponseWriter, r *Request) {
 	}
 	wire.WriteSuccess(w, i.prof.Registries)
 	i.ResetBMC()
-}
-
-// serveResourceDirectory answers the HPE index of instances that PYLIB
-// examples search for "#UpdateService." (reference §1.1).
-func (i *ILO) serveResourceDirectory(w http.ResponseWriter, r *Request) {
-	inst := func(p, t string) map[string]any { return map[string]any{"@odata.id": i.ODataID(p), "@odata.type": t} }
-	WriteResource(w, http.StatusOK, map[string]any{
-		"@odata.context": "/redfish/v1/$metadata#HpeiLOResourceDirectory.HpeiLOResourceDirectory",
-		"@odata.id":      i.ODataID("/redfish/v1/ResourceDirectory"),
-		"@odata.type":    "#HpeiLOResourceDirectory.v2_0_0.HpeiLOResourceDirectory",
-		"Id":             "ResourceDirectory",
-		"Name":           "iLO Resource Directory",
-		"Description":    "iLO Resource Directory",
-		"Instances": []any{
-			inst("/redfish/v1", "#ServiceRoot.v1_5_1.ServiceRoot"),
-			inst("/redfish/v1/Managers/1", "#Manager.v1_5_1.Manager"),
-			inst("/redfish/v1/SessionService", "#SessionService.v1_0_0.SessionService"),
-			inst("/redfish/v1/Systems/1", "#ComputerSystem.v1_13_0.ComputerSystem"),
-			inst("/redfish/v1/TaskService", "#TaskService.v1_1_1.TaskService"),
-			inst(updateServicePath, i.prof.UpdateServiceType),
-			inst(repositoryPath, "#HpeComponentCollection.HpeComponentCollection"),
-			inst(firmwareInvPath, "#SoftwareInventoryCollection.SoftwareInventoryCollection"),
-			inst(softwareInvPath, "#SoftwareInventoryCollection.SoftwareInventoryCollection"),
-		},
-	})
 }
 
 const bundleReportPath = updateServicePath + "/BundleUpdateReport"

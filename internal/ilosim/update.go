@@ -190,7 +190,7 @@ func (i *ILO) receivedLocked(op *updateOp, now time.Time, in incoming) {
 		op.phases = []phase{verify, {StateUpdating, i.phases.Updating}}
 		op.effect = func(end time.Time) *wire.Message {
 			_ = os.Remove(in.file)
-			return i.applyLocked(info, in.targets, end)
+			return i.applyLocked(in.filename, info, in.targets, end)
 		}
 		return
 	}
@@ -231,7 +231,7 @@ func (i *ILO) receivedLocked(op *updateOp, now time.Time, in incoming) {
 			defer os.Remove(in.file)
 		}
 		if flash {
-			return i.applyLocked(info, in.targets, end)
+			return i.applyLocked(in.filename, info, in.targets, end)
 		}
 		return nil
 	}
@@ -257,16 +257,25 @@ func (i *ILO) applicableLocked(info ImageInfo, targetURIs []string) ([]*invItem,
 }
 
 // applyLocked flashes an image: every matching FirmwareInventory item takes
-// the image's version. Flashing iLO firmware resets the iLO: sessions end
-// and the iLO is dark for the configured time from at.
-func (i *ILO) applyLocked(info ImageInfo, targetURIs []string, at time.Time) *wire.Message {
+// the image's version. Flashing iLO firmware ends at time at; the iLO then
+// resets after the reset delay (State reads Complete meanwhile), or, with
+// the reset turned off, reports the new version at once.
+func (i *ILO) applyLocked(filename string, info ImageInfo, targetURIs []string, at time.Time) *wire.Message {
 	items, m := i.applicableLocked(info, targetURIs)
 	if m != nil {
 		return m
 	}
+	if m := i.flashErrorLocked(filename); m != nil {
+		return m
+	}
 	for _, it := range items {
 		if it.id == "1" {
-			i.scheduleResetLocked(&firmware{version: info.Version, date: at.Format("Jan 02 2006")}, at)
+			fw := &firmware{version: info.Version, date: at.Format("Jan 02 2006")}
+			if i.iloResetOffLocked() {
+				i.scheduleResetLocked(fw, at, false, 0)
+			} else {
+				i.scheduleResetLocked(fw, at.Add(i.iloResetDelayLocked()), true, i.iloResetDarkLocked())
+			}
 			continue
 		}
 		v := info.Version
@@ -284,11 +293,11 @@ func (i *ILO) applyLocked(info ImageInfo, targetURIs []string, at time.Time) *wi
 	return nil
 }
 
-// scheduleResetLocked makes the iLO reset at time at: every session ends,
-// the firmware becomes fw (nil: unchanged) and the iLO is dark for the
-// configured time. Repository, queue and settings survive.
-func (i *ILO) scheduleResetLocked(fw *firmware, at time.Time) {
-	i.resetAt, i.resetFW = at, fw
+// scheduleResetLocked makes the firmware become fw (nil: unchanged) at time
+// at and, when reset, the iLO reset then: every session ends and the iLO is
+// dark for dark. Repository, queue and settings survive.
+func (i *ILO) scheduleResetLocked(fw *firmware, at time.Time, reset bool, dark time.Duration) {
+	i.resetAt, i.resetFW, i.resetting, i.resetDark = at, fw, reset, dark
 }
 
 // resetDueLocked performs a scheduled reset whose time has come.
@@ -299,9 +308,12 @@ func (i *ILO) resetDueLocked(now time.Time) {
 	if i.resetFW != nil {
 		i.fw = *i.resetFW
 	}
-	i.dropSessionsLocked()
-	i.darkTill = i.resetAt.Add(i.darkTime)
-	i.resetAt, i.resetFW = time.Time{}, nil
+	if i.resetting {
+		i.dropSessionsLocked()
+		i.darkTill = i.resetAt.Add(i.resetDark)
+		i.iloResets++
+	}
+	i.resetAt, i.resetFW, i.resetting, i.resetDark = time.Time{}, nil, false, 0
 }
 
 // ResetBMC resets the iLO now (Manager.Reset, a ResetBmc queue task).
@@ -309,7 +321,8 @@ func (i *ILO) ResetBMC() {
 	now := i.clock.Now()
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	i.scheduleResetLocked(nil, now)
+	fw := i.resetFW // an iLO flash waiting for its reset takes effect now
+	i.scheduleResetLocked(fw, now, true, i.darkTime)
 	i.resetDueLocked(now)
 }
 
@@ -333,14 +346,20 @@ func (i *ILO) Apply(filename string, targetURIs []string) (time.Duration, *wire.
 		return 0, m
 	}
 	d := i.phases.Updating
+	var shown *updateOp
 	if i.op == nil || i.op.done {
 		// Show the flash in the UpdateService while no upload runs.
-		i.op = &updateOp{start: now, phases: []phase{{StateUpdating, d}}}
+		shown = &updateOp{start: now, phases: []phase{{StateUpdating, d}}}
+		i.op = shown
 	}
 	// Versions change at once: the queue replays a clock jump in order and
 	// reports the task Complete when its own instants have passed, so the
 	// inventory must not lag behind it. An iLO reset still waits for the end.
-	return d, i.applyLocked(c.Image, targetURIs, now.Add(d))
+	m := i.applyLocked(c.Filename, c.Image, targetURIs, now.Add(d))
+	if m != nil && shown != nil {
+		shown.fail = m // the flash shown in the UpdateService ends in Error too
+	}
+	return d, m
 }
 
 // ---- UpdateService resource ----

@@ -324,7 +324,14 @@ func TestILOSelfFlash(t *testing.T) {
 	tok := e.login()
 	img := mkImage(t, testimage.Spec{Filename: "ilo5_272.bin", Size: 1 << 20})
 	e.upload(img.Image, nil, "ilo5_272.bin", "", map[string]any{"UpdateTarget": true, "UpdateRepository": true}, tok)
-	e.ilo.Clock().Advance(70 * time.Second) // phases end: the iLO resets, dark for 90 s
+	e.ilo.Clock().Advance(70 * time.Second) // phases end at 65 s: Complete for 10 s, then the reset
+	if s := e.service(); s["State"] != "Complete" {
+		t.Fatalf("State %v 5 s after the flash, want Complete before the reset", s["State"])
+	}
+	if got := get(e.do("GET", "/redfish/v1/Managers/1", nil, nil).json(t), "FirmwareVersion"); got != "iLO 5 v2.70" {
+		t.Errorf("FirmwareVersion %v before the reset, want the old iLO 5 v2.70", got)
+	}
+	e.ilo.Clock().Advance(6 * time.Second) // the reset: dark for 90 s
 	req, _ := http.NewRequest("GET", e.srv.URL+"/redfish/v1/", nil)
 	if res, err := e.srv.Client().Do(req); err == nil {
 		res.Body.Close()
@@ -479,7 +486,7 @@ func TestTaskMonitorLifecycle(t *testing.T) {
 		t.Errorf("monitor while running: %d %s", r.status, r.body)
 	}
 	e.ilo.Clock().Advance(65 * time.Second)
-	e.ilo.Clock().Advance(DefaultDarkTime + time.Second)
+	e.ilo.Clock().Advance(DefaultILOResetDelay + DefaultDarkTime + time.Second)
 	e.login() // the iLO flash ended every session
 	if r := e.do("GET", mon, nil, nil); r.status != 200 || msgID(t, r) != "Base.1.4.Success" {
 		t.Errorf("monitor final: %d %s", r.status, r.body)

@@ -31,6 +31,7 @@ type profileCase struct {
 var profileCases = []profileCase{
 	{profile: "ilo5", capture: "ilo5-2.70", hpeSchemas: "ilo5-2.70", trailingSlash: true},
 	{profile: "ilo5-legacy", capture: "ilo5-2.55", hpeSchemas: "ilo5-2.46", trailingSlash: true},
+	{profile: "ilo5-246", capture: "ilo5-2.55", hpeSchemas: "ilo5-2.46", trailingSlash: false},
 	{profile: "ilo6", capture: "ilo5-2.70", hpeSchemas: "ilo5-2.70", trailingSlash: false},
 	{profile: "ilo7", capture: "ilo5-2.70", hpeSchemas: "ilo5-2.70", trailingSlash: false},
 	{profile: "ilo5-multipart", capture: "ilo5-2.70", hpeSchemas: "ilo5-2.70", trailingSlash: true},
@@ -238,7 +239,23 @@ func collect(t *testing.T, s *simILO, pc profileCase) []observed {
 		add("Tasks", s.link(ts, "Tasks"), set, "TaskService/Tasks")
 	}
 	if mgrs := s.get(s.link(s.root, "Managers")); len(members(mgrs)) > 0 {
-		add("Manager", members(mgrs)[0], set, "Managers/1")
+		if mgr := add("Manager", members(mgrs)[0], set, "Managers/1"); mgr != nil {
+			lic := add("LicenseService", s.link(mgr, "Oem.Hpe.Links.LicenseService"), "", "")
+			for _, m := range members(lic) {
+				add("LicenseService member", m, "", "")
+			}
+		}
+	}
+	// Systems/1 (the host: power, discovery, BIOS and storage links).
+	if syss := s.get(s.link(s.root, "Systems")); len(members(syss)) > 0 {
+		if sys := add("System", members(syss)[0], set, "Systems/1"); sys != nil {
+			add("Bios", s.link(sys, "Bios"), "", "")
+		}
+	}
+	// JsonSchemas (linked from the root; iLOrest reads it at login).
+	js := add("JsonSchemas", s.link(s.root, "JsonSchemas"), "", "")
+	for _, m := range members(js) {
+		add("JsonSchemas member", m, "", "")
 	}
 	ss := add("SessionService", s.link(s.root, "SessionService"), set, "SessionService")
 	if ss != nil {

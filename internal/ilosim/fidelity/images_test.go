@@ -93,6 +93,7 @@ func (s *simILO) component(repo, name string) map[string]any {
 var signatureFailure = map[string]string{
 	"ilo5":        "iLO.ComponentUploadFailed",
 	"ilo5-legacy": "iLO.ComponentUploadFailed",
+	"ilo5-246":    "iLO.ComponentUploadFailed",
 	"ilo6":        "iLO.UpdateSignatureValidationFailed",
 	"ilo7":        "iLO.ComponentUploadFailed",
 	// ilo5-multipart is ilo5 with one more property.

@@ -114,10 +114,12 @@
 //   - 412 carries Base.PreconditionFailed; If-Match is optional and checked
 //     on PATCH only; the ETag header equals @odata.etag;
 //   - task create answers 201 with a Location header (absolute URL);
-//   - in the mount: the simulated host has no TPM and runs no SUM/SUT, a
-//     ResetServer task has no effect outside the queue, ResetBmc drops the
-//     sessions and darkens the iLO like an iLO flash, ComputerSystem.Reset
-//     answers 200 Base.Success and starts a UEFI pass.
+//   - in the mount: the simulated host has a TPM only with ilosim.WithTPM
+//     and runs no SUM/SUT; a ResetServer task reboots the simulated server
+//     over time (Host.ResetServer returns true) and the iLO calls HostReset
+//     when the server POSTs; ResetBmc drops the sessions and darkens the
+//     iLO like an iLO flash; ComputerSystem.Reset answers 200 Base.Success
+//     and the UEFI pass starts at the POST of that reboot.
 //
 // A task that would expire before the start of a task ahead of it is still
 // saved (the user guide says it is not).

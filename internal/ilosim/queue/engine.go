@@ -225,7 +225,9 @@ func (q *Queue) perform(a *action, e env) Outcome {
 		}
 		return out
 	case "ResetServer", "BootToUefi":
-		q.host.ResetServer()
+		if q.host.ResetServer() {
+			return Outcome{hostReboots: true}
+		}
 	case "ResetBmc":
 		q.host.ResetBMC()
 	case "Wait":
@@ -240,7 +242,7 @@ func (q *Queue) perform(a *action, e env) Outcome {
 func (q *Queue) finish(a *action, out Outcome, at time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if a.command == "ResetServer" || a.command == "BootToUefi" {
+	if (a.command == "ResetServer" || a.command == "BootToUefi") && !out.hostReboots {
 		q.uefiPass = true
 	}
 	t := q.findTask(a.id)

@@ -73,6 +73,27 @@ func TestProcessing(t *testing.T) {
 			wantResets:  [2]int{1, 0},
 		},
 		{
+			name: "a host that reboots over time: UEFI waits for its POST (HostReset)",
+			steps: []step{
+				{host: func(h *fakeHost) { h.rebootsLater = true }},
+				{post: `{"Name":"reboot","Command":"ResetServer","UpdatableBy":["Bmc"],"StartAfter":"2026-03-10T13:00:00Z"}`},
+				{post: uefiApply}, {advance: time.Hour},
+			},
+			want:       map[string]string{"reboot": StateComplete, "bios": StatePending},
+			wantResets: [2]int{1, 0},
+		},
+		{
+			name: "a host that reboots over time: UEFI flashes once it POSTs",
+			steps: []step{
+				{host: func(h *fakeHost) { h.rebootsLater = true }},
+				{post: `{"Name":"reboot","Command":"ResetServer","UpdatableBy":["Bmc"],"StartAfter":"2026-03-10T13:00:00Z"}`},
+				{post: uefiApply}, {advance: time.Hour}, {hostReset: true}, {advance: time.Second},
+			},
+			want:        map[string]string{"reboot": StateComplete, "bios": StateComplete},
+			wantApplied: []string{"Uefi:bios_uefi_only.fwpkg:notpm"},
+			wantResets:  [2]int{1, 0},
+		},
+		{
 			name:  "RuntimeAgent task never runs without an agent",
 			steps: []step{{post: sumApply}, {post: bmcApply}, {advance: time.Hour}},
 			want:  map[string]string{"sum": StatePending, "ilo": StatePending},

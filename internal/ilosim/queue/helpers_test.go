@@ -32,7 +32,9 @@ type fakeHost struct {
 	applied     []string                 // "agent:filename:tpm"
 	targets     []string                 // Targets passed to Apply
 	serverReset int
-	bmcReset    int
+	// rebootsLater: ResetServer reboots over time and the test calls HostReset.
+	rebootsLater bool
+	bmcReset     int
 }
 
 func newFakeHost() *fakeHost {
@@ -105,10 +107,11 @@ func (h *fakeHost) RuntimeAgentRunning() bool {
 	return h.runtime
 }
 
-func (h *fakeHost) ResetServer() {
+func (h *fakeHost) ResetServer() bool {
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	h.serverReset++
-	h.mu.Unlock()
+	return h.rebootsLater
 }
 
 func (h *fakeHost) ResetBMC() {

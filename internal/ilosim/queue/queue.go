@@ -51,6 +51,8 @@ type Outcome struct {
 	// Failure, when not nil, makes the task end in Exception with this
 	// message as its Result (for example iLO.x.UpdateFailed).
 	Failure *wire.Message
+
+	hostReboots bool // ResetServer: the host calls HostReset when it POSTs
 }
 
 // Host is what the Queue needs from the simulated iLO and server.
@@ -75,8 +77,11 @@ type Host interface {
 	// is running and takes RuntimeAgent tasks.
 	RuntimeAgentRunning() bool
 	// ResetServer reboots the host; it is called when a ResetServer (or
-	// BootToUefi) task runs. The Queue then lets UEFI walk the queue.
-	ResetServer()
+	// BootToUefi) task runs. When it returns false the Queue lets UEFI walk
+	// the queue at once; true means the host reboots over time and calls
+	// HostReset itself when the server POSTs (or never, when it ignores
+	// the reset).
+	ResetServer() (callsHostReset bool)
 	// ResetBMC resets the iLO; it is called when a ResetBmc task runs.
 	ResetBMC()
 	// RecoveryComponents lists the repository file names that form the
