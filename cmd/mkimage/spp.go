@@ -63,8 +63,10 @@ func sppEntries() []sppEntry {
 }
 
 // writeSPP writes an SPP-like folder into dir: the images (each size
-// bytes, 0 for the smallest), fwrepo.json, manifest/manifest.json and
-// README.txt saying what each entry is for. It prints every path written.
+// bytes, 0 for the smallest), fwrepo.json, manifest/manifest.json (shaped
+// as public SPP manifests: {"manifest": [...]}, each entry payload.json-like
+// with its file in package.Files) and README.txt saying what each entry is
+// for. It prints every path written.
 func writeSPP(dir string, size int64, stdout io.Writer) error {
 	if err := os.MkdirAll(filepath.Join(dir, "manifest"), 0o755); err != nil {
 		return fmt.Errorf("create output directory: %w", err)
@@ -108,7 +110,7 @@ func writeSPP(dir string, size int64, stdout io.Writer) error {
 		fmt.Fprintf(&readme, "%-45s %s\n", info.Filename, e.why)
 	}
 	repo.WriteString("}\n")
-	man, err := json.MarshalIndent(manifest, "", "  ")
+	man, err := json.MarshalIndent(map[string]any{"manifest": manifest}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -141,9 +143,11 @@ func manifestEntry(info testimage.Info, min string, reboot, off bool) map[string
 			}},
 		})
 	}
+	// The shape of public SPP manifests: the file is package.Files[0].
 	e := map[string]any{
-		"FileName": info.Filename, "Name": info.Name, "DeviceClass": info.DeviceClass, "UpdatableBy": info.UpdatableBy,
+		"Name": info.Name, "DeviceClass": info.DeviceClass, "UpdatableBy": info.UpdatableBy, "Type": "Firmware",
 		"Devices": map[string]any{"Device": devices},
+		"package": map[string]any{"Files": []map[string]any{{"Name": info.Filename, "Bytes": fmt.Sprint(info.Size)}}},
 	}
 	if min != "" {
 		e["MinimumActiveVersion"] = min

@@ -9,10 +9,11 @@
 //     file name; each value has version, deviceclass, target (a GUID string
 //     or a list), minimum_active_version (the string "null" when none),
 //     reboot_required, server_power_off, date, description;
-//   - an SPP's manifest/manifest.json: a list of entries shaped like a
-//     component's payload.json (Name, DeviceClass, UpdatableBy,
-//     Devices.Device[].Target/Version/FirmwareImages[]), each naming its
-//     file in FileName;
+//   - an SPP's manifest/manifest.json: {"manifest": [...]} (or the bare
+//     list) of entries shaped like a component's payload.json (DeviceClass,
+//     UpdatableBy, Devices.Device[].Target/Version/FirmwareImages[]), each
+//     naming its file in package.Files[0].Name (with its Bytes) as real
+//     SPP manifests and decoupled <name>.json files do, or in FileName;
 //   - a folder: its fwrepo.json when it has one, else its
 //     manifest/manifest.json (or manifest.json), else the components in it:
 //     .fwpkg (the decoupled <name>.json beside it when there is one, as newer
@@ -21,6 +22,11 @@
 //     internal/fwimage), and Smart Components (cp*.exe, .rpm, .scexe, .zip)
 //     with a <name>.json beside them. A file whose metadata is only its
 //     name gives a warning.
+//
+// Files are looked for beside the index and in its packages/ folder (where
+// an SPP keeps them); a file that is in neither keeps the size the catalog
+// declares and no path. Entries for no device (drivers and software: an
+// empty Devices.Device list or target) are skipped and counted.
 //
 // Keys are read case-tolerantly and ignoring "_" and "-" ("DeviceClass",
 // "deviceclass", "device_class" are one key); two spellings of one key in
@@ -35,8 +41,11 @@
 //   - reboot_required and server_power_off may be booleans or the strings
 //     "yes"/"no"/"true"/"false";
 //   - a manifest entry names its file in a top-level FileName (also read:
-//     Filename, PackageName, File); without one, its first
+//     Filename, PackageName, File) or package.Files[0].Name (seen in public
+//     SPP manifests and packages/<name>.json); without either, its first
 //     FirmwareImages[].FileName;
+//   - a folder's index is its fwrepo.json, packages/fwrepo.json,
+//     manifest/manifest.json or manifest.json, the first found;
 //   - when a folder holds both fwrepo.json and a manifest, fwrepo.json is
 //     the index and the manifest only adds UpdatableBy to the entries of
 //     the same file name (fwrepo.json has no such field), whether the
@@ -52,11 +61,14 @@
 package catalog
 
 import (
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/fleetfw/ilo/internal/fwimage"
@@ -163,11 +175,11 @@ func TargetFamily(guid string) string {
 	if !strings.HasPrefix(g, familyPrefix) || len(g) != len(familyPrefix)+6 {
 		return ""
 	}
-	var b [3]byte
-	if _, err := fmt.Sscanf(g[len(familyPrefix):], "%02x%02x%02x", &b[0], &b[1], &b[2]); err != nil {
+	b, err := hex.DecodeString(g[len(familyPrefix):])
+	if err != nil {
 		return ""
 	}
-	f := string(b[:])
+	f := string(b)
 	if f[0] < 'A' || f[0] > 'Z' || f[1] < '0' || f[1] > '9' || f[2] < '0' || f[2] > '9' {
 		return ""
 	}
@@ -183,7 +195,13 @@ type Catalog struct {
 	Entries []Entry
 	// Warnings are things the user should know (files known only by name).
 	Warnings []string
+	// Skipped counts the entries for no device (drivers and software with
+	// an empty Devices list or target): nothing to plan out of band.
+	Skipped int
 }
+
+// errNoDevice marks an entry that names no device: skipped, not an error.
+var errNoDevice = errors.New("the entry names no device")
 
 // Load reads the catalog at p: a fwrepo.json, a manifest.json or a folder.
 func Load(p string) (*Catalog, error) {
@@ -204,11 +222,11 @@ func Load(p string) (*Catalog, error) {
 		}
 		return loadIndex(abs, filepath.Dir(abs), extra)
 	}
-	for _, idx := range []string{"fwrepo.json", filepath.Join("manifest", "manifest.json"), "manifest.json"} {
+	for _, idx := range []string{"fwrepo.json", filepath.Join("packages", "fwrepo.json"), filepath.Join("manifest", "manifest.json"), "manifest.json"} {
 		f := filepath.Join(abs, idx)
 		if _, err := os.Stat(f); err == nil {
 			var extra *Catalog
-			if idx == "fwrepo.json" {
+			if filepath.Base(idx) == "fwrepo.json" {
 				extra, err = manifestOf(abs)
 				if err != nil {
 					return nil, err
@@ -260,6 +278,12 @@ func loadIndex(f, dir string, extra *Catalog) (*Catalog, error) {
 	}
 	c := &Catalog{Index: f}
 	base := filepath.Base(f)
+	// A real SPP manifest.json wraps its list: {"manifest": [...]}.
+	if o, ok := v.(*object); ok && len(o.keys) == 1 && fold(o.keys[0]) == "manifest" {
+		if list, ok := o.vals["manifest"].([]any); ok {
+			v = list
+		}
+	}
 	switch t := v.(type) {
 	case *object:
 		c.Kind = KindFwrepo
@@ -270,6 +294,10 @@ func loadIndex(f, dir string, extra *Catalog) (*Catalog, error) {
 				return nil, fmt.Errorf("catalog %s: entry %q: want an object, got %s", f, k, kind(t.vals[fold(k)]))
 			}
 			e, err := fwrepoEntry(k, o)
+			if errors.Is(err, errNoDevice) {
+				c.Skipped++
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("catalog %s: entry %q: %w", f, k, err)
 			}
@@ -284,6 +312,10 @@ func loadIndex(f, dir string, extra *Catalog) (*Catalog, error) {
 				return nil, fmt.Errorf("catalog %s: entry [%d]: want an object, got %s", f, i, kind(x))
 			}
 			e, err := payloadEntry(o, "")
+			if errors.Is(err, errNoDevice) {
+				c.Skipped++
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("catalog %s: entry [%d]%s: %w", f, i, named(o), err)
 			}
@@ -321,28 +353,70 @@ func loadIndex(f, dir string, extra *Catalog) (*Catalog, error) {
 
 // named is ` "file"` for a manifest entry that names its file, else "".
 func named(o *object) string {
-	if s, err := str(o, false, "FileName", "Filename", "PackageName", "File"); err == nil && s != "" {
+	if s, _, err := packageFile(o); err == nil && s != "" {
 		return fmt.Sprintf(" %q", s)
 	}
 	return ""
 }
 
-// locate sets Path and Bytes when the entry's file is in dir.
+// packageFile is the file a payload-shaped entry describes and the size
+// the catalog gives it: FileName (or Filename, PackageName, File) at the
+// top, else package.Files[0].Name and .Bytes (a string or a number), as
+// SPP manifests and decoupled <name>.json files write them.
+func packageFile(o *object) (string, int64, error) {
+	name, err := str(o, false, "FileName", "Filename", "PackageName", "File")
+	if err != nil || name != "" {
+		return name, 0, err
+	}
+	pv, ok := o.get("package")
+	pkg, isObj := pv.(*object)
+	if !ok || !isObj {
+		return "", 0, nil
+	}
+	fv, _ := pkg.get("Files")
+	files, _ := fv.([]any)
+	if len(files) == 0 {
+		return "", 0, nil
+	}
+	first, ok := files[0].(*object)
+	if !ok {
+		return "", 0, &fieldError{"package.Files[0]", "want an object, got " + kind(files[0])}
+	}
+	if name, err = str(first, false, "Name"); err != nil {
+		return "", 0, fmt.Errorf("package.Files[0]: %w", err)
+	}
+	var size int64
+	bytes, _ := first.get("Bytes")
+	switch b := bytes.(type) {
+	case string:
+		size, _ = strconv.ParseInt(strings.TrimSpace(b), 10, 64)
+	case json.Number:
+		size, _ = b.Int64()
+	}
+	return name, max(size, 0), nil
+}
+
+// locate sets Path and Bytes when the entry's file is in dir or in its
+// packages folder (an SPP keeps its components there); else Bytes stays
+// what the catalog declared.
 func locate(e *Entry, dir string) error {
 	if e.File != filepath.Base(e.File) || e.File == "." || e.File == ".." {
 		return fmt.Errorf("file name %q: want a base name, not a path", e.File)
 	}
-	p := filepath.Join(dir, e.File)
-	st, err := os.Stat(p)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
+	for _, d := range []string{dir, filepath.Join(dir, "packages")} {
+		p := filepath.Join(d, e.File)
+		st, err := os.Stat(p)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			continue
+		case err != nil:
+			return err
+		case st.IsDir():
+			return fmt.Errorf("%s is a folder, not a file", p)
+		}
+		e.Path, e.Bytes = p, st.Size()
 		return nil
-	case err != nil:
-		return err
-	case st.IsDir():
-		return fmt.Errorf("%s is a folder, not a file", p)
 	}
-	e.Path, e.Bytes = p, st.Size()
 	return nil
 }
 
@@ -356,11 +430,20 @@ func fwrepoEntry(file string, o *object) (Entry, error) {
 	if e.Version, err = str(o, true, "version"); err != nil {
 		return e, err
 	}
-	if e.DeviceClass, err = str(o, true, "deviceclass"); err != nil {
+	if _, ok := o.get("deviceclass"); !ok {
+		return e, &fieldError{"deviceclass", "missing"}
+	}
+	if e.DeviceClass, err = str(o, false, "deviceclass"); err != nil {
 		return e, err
 	}
-	if e.Targets, err = strList(o, true, "target", "targets"); err != nil {
+	if _, ok := o.get("target", "targets"); !ok {
+		return e, &fieldError{"target", "missing"}
+	}
+	if e.Targets, err = strList(o, false, "target", "targets"); err != nil {
 		return e, err
+	}
+	if len(e.Targets) == 0 {
+		return e, errNoDevice
 	}
 	if e.MinimumActiveVersion, err = minActive(o); err != nil {
 		return e, err
@@ -416,18 +499,24 @@ func normalise(e *Entry) {
 func payloadEntry(o *object, file string) (Entry, error) {
 	var e Entry
 	var err error
-	if file == "" {
-		if file, err = str(o, false, "FileName", "Filename", "PackageName", "File"); err != nil {
-			return e, err
-		}
+	name, declared, err := packageFile(o)
+	if err != nil {
+		return e, err
 	}
+	if file == "" {
+		file = name
+	}
+	e.Bytes = declared
 	if e.Name, err = str(o, false, "Name"); err != nil {
 		return e, err
 	}
 	if e.Description, err = str(o, false, "Description"); err != nil {
 		return e, err
 	}
-	if e.DeviceClass, err = str(o, true, "DeviceClass"); err != nil {
+	if _, ok := o.get("DeviceClass"); !ok {
+		return e, &fieldError{"DeviceClass", "missing"}
+	}
+	if e.DeviceClass, err = str(o, false, "DeviceClass"); err != nil {
 		return e, err
 	}
 	if e.UpdatableBy, err = strList(o, false, "UpdatableBy"); err != nil {
@@ -446,8 +535,11 @@ func payloadEntry(o *object, file string) (Entry, error) {
 	}
 	list, ok := dobj.get("Device")
 	items, isList := list.([]any)
-	if !ok || !isList || len(items) == 0 {
-		return e, &fieldError{"Devices.Device", "want a non-empty list of devices, got " + kind(list)}
+	if !ok || !isList {
+		return e, &fieldError{"Devices.Device", "want a list of devices, got " + kind(list)}
+	}
+	if len(items) == 0 {
+		return e, errNoDevice
 	}
 	for i, x := range items {
 		d, ok := x.(*object)

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -219,8 +220,8 @@ func TestLoadBad(t *testing.T) {
 			arg: "fwrepo.json", want: []string{`entry "a.bin"`, `"reboot_required": want true/false or "yes"/"no"`}},
 		{name: "missing version", files: map[string]string{"fwrepo.json": `{"a.bin": {"deviceclass": "c", "target": "t"}}`},
 			arg: "fwrepo.json", want: []string{`entry "a.bin"`, `"version": missing`}},
-		{name: "missing target", files: map[string]string{"fwrepo.json": `{"a.bin": {"version": "1", "deviceclass": "c", "target": []}}`},
-			arg: "fwrepo.json", want: []string{`entry "a.bin"`, `"target": empty`}},
+		{name: "missing target", files: map[string]string{"fwrepo.json": `{"a.bin": {"version": "1", "deviceclass": "c"}}`},
+			arg: "fwrepo.json", want: []string{`entry "a.bin"`, `"target": missing`}},
 		{name: "duplicate file key", files: map[string]string{"fwrepo.json": `{"a.bin": {"version": "1", "deviceclass": "c", "target": "t"}, "a.bin": {}}`},
 			arg: "fwrepo.json", want: []string{"fwrepo.json", `duplicate key "a.bin"`, "line 1"}},
 		{name: "duplicate key differently capitalised", files: map[string]string{"fwrepo.json": "{\"a.bin\": {\"version\": \"1\",\n \"Version\": \"2\", \"deviceclass\": \"c\", \"target\": \"t\"}}"},
@@ -245,8 +246,10 @@ func TestLoadBad(t *testing.T) {
 			want: []string{"fwrepo.json", "104857600 bytes", "more than the 32 MiB"}},
 		{name: "unreadable packages", files: map[string]string{"a-1.0-1.fwpkg": "not a zip", "b-1.0-1.fwpkg": "PK nope"},
 			want: []string{"a-1.0-1.fwpkg: read", "as a zip", "b-1.0-1.fwpkg"}},
-		{name: "bad decoupled json", files: map[string]string{"a-1.0-1.fwpkg": "", "a-1.0-1.json": `{"DeviceClass": "c", "Devices": {"Device": []}}`},
-			want: []string{"a-1.0-1.fwpkg: a-1.0-1.json", `"Devices.Device": want a non-empty list`}},
+		{name: "bad decoupled json", files: map[string]string{"a-1.0-1.fwpkg": "", "a-1.0-1.json": `{"DeviceClass": "c", "Devices": {"Device": {}}}`},
+			want: []string{"a-1.0-1.fwpkg: a-1.0-1.json", `"Devices.Device": want a list of devices, got an object`}},
+		{name: "fwrepo without deviceclass", files: map[string]string{"fwrepo.json": `{"a.bin": {"version": "1", "target": "t"}}`},
+			arg: "fwrepo.json", want: []string{`entry "a.bin"`, `"deviceclass": missing`}},
 		{name: "empty folder", files: map[string]string{"readme.txt": "x"}, want: []string{"no fwrepo.json", "no firmware file"}},
 		{name: "missing", arg: "nothing.json", want: []string{"nothing.json", "no such file", "want a fwrepo.json"}},
 	}
@@ -272,5 +275,76 @@ func TestLoadBad(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkLoadFwrepo reads a fwrepo.json of an SPP's size (850 entries).
+func BenchmarkLoadFwrepo(b *testing.B) {
+	dir := b.TempDir()
+	var sb strings.Builder
+	sb.WriteString("{\n")
+	for i := range 850 {
+		if i > 0 {
+			sb.WriteString(",\n")
+		}
+		fmt.Fprintf(&sb, `"cp%06d.fwpkg": {"version": "%d.%d.%d", "deviceclass": "%08x-0000-4000-8000-000000000000", "target": ["a6b1a447-382a-5a4f-%04x-%012x", "t%d"], "minimum_active_version": "null", "reboot_required": "yes", "server_power_off": "no", "date": "2025-01-01", "description": "Firmware package %d"}`,
+			40000+i, i%7, i%13, i%29, i%97, i%50, i, i, i)
+	}
+	sb.WriteString("\n}\n")
+	p := filepath.Join(dir, "fwrepo.json")
+	if err := os.WriteFile(p, []byte(sb.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := Load(p)
+		if err != nil || len(c.Entries) != 850 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestLoadSPPLayout: a manifest as public SPPs write it ({"manifest": [...]},
+// package.Files[].Name and Bytes, DirectFlashOK, entries for no device),
+// components in packages/ with decoupled <name>.json files.
+func TestLoadSPPLayout(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "manifest/manifest.json", `{"manifest": [
+	  {"DeviceClass": "", "Devices": {"Device": []}, "Type": "Software", "UpdatableBy": ["RuntimeAgent"],
+	   "package": {"Files": [{"Name": "cp040000.exe", "Bytes": "100"}]}},
+	  {"DeviceClass": "f6de0320-2e0f-489a-b238-6dd8ae7c3811", "Type": "Firmware", "UpdatableBy": ["Bmc"],
+	   "Devices": {"Device": [{"DeviceName": "SKHynix", "Target": "562340a5-3052-3030-3936-305959585052", "Version": "HPK2",
+	     "FirmwareImages": [{"DirectFlashOK": true, "FileName": "SK.HPb", "ResetRequired": true, "UEFIFlashable": true}]}]},
+	   "package": {"Files": [{"Name": "SK_HPK2.fwpkg", "Bytes": "1991848", "FileList": ["payload.json", "SK.HPb"]}]}},
+	  {"DeviceClass": "c", "Devices": {"Device": [{"Target": "t", "Version": "1.0"}]},
+	   "package": {"Files": [{"Name": "here.fwpkg", "Bytes": 5}]}}
+	]}`)
+	write(t, dir, "packages/here.fwpkg", "1234567")
+	write(t, dir, "packages/here.json", `{"DeviceClass": "c", "Devices": {"Device": [{"Target": "t", "Version": "1.0"}]},
+		"Package": {"Files": [{"Name": "here.fwpkg"}]}}`)
+	write(t, dir, "packages/driver.json", `{"DeviceClass": "", "Devices": {"Device": []}}`)
+	write(t, dir, "packages/driver.fwpkg", "")
+	c, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Kind != KindManifest || len(c.Entries) != 2 || c.Skipped != 1 {
+		t.Fatalf("kind %s, %d entries, %d skipped: %+v", c.Kind, len(c.Entries), c.Skipped, c.Entries)
+	}
+	sk, here := c.Entries[0], c.Entries[1]
+	if sk.File != "SK_HPK2.fwpkg" || sk.Bytes != 1991848 || sk.Path != "" || sk.Version != "HPK2" || !sk.RebootRequired {
+		t.Errorf("declared entry %+v", sk)
+	}
+	if here.Path != filepath.Join(dir, "packages", "here.fwpkg") || here.Bytes != 7 {
+		t.Errorf("local entry %+v", here)
+	}
+	// The packages folder on its own: decoupled <name>.json files, a
+	// driver's skipped.
+	c, err = Load(filepath.Join(dir, "packages"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Kind != KindFolder || len(c.Entries) != 1 || c.Skipped != 1 || c.Entries[0].File != "here.fwpkg" {
+		t.Fatalf("packages folder: %+v", c)
 	}
 }

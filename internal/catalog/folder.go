@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,6 +26,10 @@ func loadFolder(dir string) (*Catalog, error) {
 			continue
 		}
 		e, warn, err := component(dir, name, typ)
+		if errors.Is(err, errNoDevice) {
+			c.Skipped++
+			continue
+		}
 		if err != nil {
 			problems = append(problems, err.Error())
 			continue

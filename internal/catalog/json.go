@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/tidwall/gjson"
 )
 
 // object is a JSON object that keeps its keys in order and is read
@@ -19,7 +21,21 @@ type object struct {
 
 // fold is the case- and separator-tolerant form of a key.
 func fold(k string) string {
-	return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(k))
+	clean := true
+	for i := 0; i < len(k) && clean; i++ {
+		c := k[i]
+		clean = !(c >= 'A' && c <= 'Z' || c == '_' || c == '-' || c == ' ' || c >= 0x80)
+	}
+	if clean { // the usual case: nothing to change, nothing allocated
+		return k
+	}
+	b := make([]rune, 0, len(k))
+	for _, r := range strings.ToLower(k) {
+		if r != '_' && r != '-' && r != ' ' {
+			b = append(b, r)
+		}
+	}
+	return string(b)
 }
 
 // get returns the value of the first of names the object has.
@@ -50,8 +66,67 @@ func (e *syntaxError) Error() string {
 
 // decodeJSON reads one JSON value into *object, []any, string, json.Number,
 // bool or nil. Duplicate keys (after fold) are an error, as is anything
-// after the value.
+// after the value. Valid input is read with gjson (fast); anything else is
+// read again token by token to say where and in which entry it goes wrong.
 func decodeJSON(data []byte) (any, error) {
+	if json.Valid(data) {
+		if v, ok := fromGJSON(gjson.ParseBytes(data), 0); ok {
+			return v, nil
+		}
+	}
+	return decodeTokens(data)
+}
+
+// fromGJSON converts a valid document; ok is false on a duplicate key or
+// too deep a nesting (decodeTokens then says where).
+func fromGJSON(r gjson.Result, depth int) (v any, ok bool) {
+	if depth > 64 {
+		return nil, false
+	}
+	ok = true
+	switch {
+	case r.IsObject():
+		o := &object{vals: map[string]any{}}
+		r.ForEach(func(k, x gjson.Result) bool {
+			key := k.String()
+			if _, dup := o.vals[fold(key)]; dup {
+				ok = false
+				return false
+			}
+			var val any
+			if val, ok = fromGJSON(x, depth+1); !ok {
+				return false
+			}
+			o.keys = append(o.keys, key)
+			o.vals[fold(key)] = val
+			return true
+		})
+		return o, ok
+	case r.IsArray():
+		list := []any{}
+		r.ForEach(func(_, x gjson.Result) bool {
+			var val any
+			if val, ok = fromGJSON(x, depth+1); ok {
+				list = append(list, val)
+			}
+			return ok
+		})
+		return list, ok
+	}
+	switch r.Type {
+	case gjson.String:
+		return r.String(), true
+	case gjson.Number:
+		return json.Number(r.Raw), true
+	case gjson.True, gjson.False:
+		return r.Bool(), true
+	}
+	return nil, true
+}
+
+// decodeTokens is decodeJSON token by token, with the line, column and
+// entry of the first problem.
+func decodeTokens(data []byte) (any, error) {
 	d := &decoder{dec: json.NewDecoder(bytes.NewReader(data)), data: data}
 	d.dec.UseNumber()
 	v, err := d.value(0)

@@ -42,18 +42,23 @@ import (
 
 // Actions of a plan step.
 const (
-	Upgrade       = "upgrade"
-	Downgrade     = "downgrade"
-	Current       = "current"
-	Blocked       = "blocked"
-	NotInCatalog  = "not_in_catalog"
-	NotUpdatable  = "not_updatable"
-	NeedsOSAgent  = "needs_os_agent"
-	Unknown       = "unknown"
-	rankPlatform  = 1
-	rankDevice    = 2
-	rankILO       = 3
-	systemBoardDC = "System Board"
+	Upgrade      = "upgrade"
+	Downgrade    = "downgrade"
+	Current      = "current"
+	Blocked      = "blocked"
+	NotInCatalog = "not_in_catalog"
+	NotUpdatable = "not_updatable"
+	NeedsOSAgent = "needs_os_agent"
+	Unknown      = "unknown"
+)
+
+// Install ranks: platform firmware first, iLO last.
+const (
+	rankPlatform = 1
+	rankDevice   = 2
+	rankILO      = 3
+	// systemBoard is the DeviceContext of platform firmware.
+	systemBoard = "System Board"
 )
 
 // Actions lists every action, in the order the documentation gives them.
@@ -212,7 +217,7 @@ func rank(it Item, e catalog.Entry) int {
 	case e.ResetsILO():
 		return rankILO
 	case strings.EqualFold(e.DeviceClass, catalog.BIOSDeviceClass), e.ROMFamily() != "",
-		strings.EqualFold(it.DeviceContext, systemBoardDC):
+		strings.EqualFold(it.DeviceContext, systemBoard):
 		return rankPlatform
 	}
 	return rankDevice

@@ -15,13 +15,15 @@
 //	"0x0F", "0F"              CPLD (inventory, catalog): hexadecimal 15
 //	"08.50.78", "1.0.7", "92.00.19.00.10", "1.3082.0"   dotted numbers
 //	"9.1.0 Build 27"          IPAD: 9.1.0.27
+//	"94.02.4B.00.01"          NVIDIA VBIOS: dotted hexadecimal parts
 //
 // Dotted numbers compare part by part, a missing part counting as 0
 // ("1.14.00" equals "1.14"). Dates that follow a version are dropped: two
 // builds of one version are the same version here. A bare number made of
 // hexadecimal digits ("10", "0D") is read as hexadecimal when the other side
 // is hexadecimal ("0x0F" or a digit string holding A-F), as CPLD versions
-// are. Two ROM versions of different families ("A43 …" and "U46 …") do not
+// are; likewise a dotted version with a part holding A-F reads every part,
+// on both sides, as hexadecimal (digit strings order the same either way). Two ROM versions of different families ("A43 …" and "U46 …") do not
 // compare. Anything else ("HPG1", "N/A", "") is unknown; two unknown
 // strings that are equal (ignoring case and surrounding space) are equal,
 // which is the one thing that can be said of them without guessing.
@@ -48,6 +50,11 @@ type Version struct {
 	// hexOnly: the version has a 0x prefix or a digit A-F, so it is not a
 	// decimal number.
 	hexOnly bool
+	// hexParts are the parts of a dotted version read as hexadecimal
+	// (nil when a part is not hex digits); dottedHex says a part holds A-F
+	// ("94.02.4B.00.01", NVIDIA VBIOS), so Parts is nil and hexParts count.
+	hexParts  []uint64
+	dottedHex bool
 	// Known is false when the format is not one this package reads.
 	Known bool
 }
@@ -60,6 +67,7 @@ var (
 	reDateMonth = regexp.MustCompile(`\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\s+\d{1,2},?\s+\d{4}$`)
 	reBuild     = regexp.MustCompile(`(?i)^(.*?)\s+build\s+(\d+)$`)
 	reDotted    = regexp.MustCompile(`^\d+(?:\.\d+)*$`)
+	reDottedHex = regexp.MustCompile(`^[0-9A-Fa-f]{1,15}(?:\.[0-9A-Fa-f]{1,15})+$`)
 	reHexPrefix = regexp.MustCompile(`^0[xX]([0-9A-Fa-f]{1,16})$`)
 	reHexDigits = regexp.MustCompile(`^[0-9A-Fa-f]{1,16}$`)
 	reHexLetter = regexp.MustCompile(`[A-Fa-f]`)
@@ -96,6 +104,16 @@ func Parse(s string) Version {
 			return v
 		}
 	}
+	if build == "" && v.Family == "" && reDottedHex.MatchString(t) {
+		for _, p := range strings.Split(t, ".") {
+			n, _ := strconv.ParseUint(p, 16, 64)
+			v.hexParts = append(v.hexParts, n)
+		}
+		if reHexLetter.MatchString(t) {
+			v.dottedHex, v.Known = true, true
+			return v
+		}
+	}
 	if !reDotted.MatchString(t) {
 		v.HexOK = false
 		return v
@@ -122,6 +140,9 @@ func (v Version) String() string {
 	}
 	if v.hexOnly {
 		return "0x" + strings.ToUpper(strconv.FormatUint(v.Hex, 16))
+	}
+	if v.dottedHex {
+		return strings.ToUpper(strings.TrimSpace(v.Raw))
 	}
 	parts := make([]string, len(v.Parts))
 	for i, p := range v.Parts {
@@ -153,19 +174,32 @@ func (a Version) Compare(b Version) (c int, ok bool) {
 		}
 		return cmp(a.Hex, b.Hex), true
 	}
-	for i := 0; i < max(len(a.Parts), len(b.Parts)); i++ {
-		var x, y uint64
-		if i < len(a.Parts) {
-			x = a.Parts[i]
+	if a.dottedHex || b.dottedHex {
+		// Digit strings order the same read as hex or decimal, so a dotted
+		// decimal version compares with a dotted hex one part by part.
+		if a.hexParts == nil || b.hexParts == nil {
+			return 0, false
 		}
-		if i < len(b.Parts) {
-			y = b.Parts[i]
+		return cmpParts(a.hexParts, b.hexParts), true
+	}
+	return cmpParts(a.Parts, b.Parts), true
+}
+
+// cmpParts compares dotted parts, a missing part counting as 0.
+func cmpParts(a, b []uint64) int {
+	for i := 0; i < max(len(a), len(b)); i++ {
+		var x, y uint64
+		if i < len(a) {
+			x = a[i]
+		}
+		if i < len(b) {
+			y = b[i]
 		}
 		if c := cmp(x, y); c != 0 {
-			return c, true
+			return c
 		}
 	}
-	return 0, true
+	return 0
 }
 
 // Compare parses and compares two version strings (see Version.Compare).

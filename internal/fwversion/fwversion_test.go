@@ -42,7 +42,14 @@ func TestCompare(t *testing.T) {
 		{"1.6.10", "1.6.8", 1, true},
 		{"9.1.0 Build 27", "9.1.0 Build 30", -1, true},
 		{"5.00", "5.0", 0, true},
+		// NVIDIA VBIOS: dotted hex parts (2.55 and 2.70 captures).
+		{"94.02.4B.00.01", "94.02.5C.00.03", -1, true},
+		{"94.02.4B.00.01", "95.00.00.00.00", -1, true},
+		{"94.02.4B.00.01", "92.00.19.00.10", 1, true},
+		{"94.02.4b.00.01", "94.02.4B.00.01", 0, true},
+		{"94.02.4B.00.01", "9.1.0 Build 27", 0, false},
 		// Unknown formats: never a guess, but equal strings are equal.
+		{"0\u0014", "0x0F", 0, false},
 		{"HPG1", "HPG2", 0, false},
 		{"HPG1", "hpg1", 0, true},
 		{"N/A", "1.0", 0, false},

@@ -50,10 +50,11 @@ func (c *Client) login(ctx context.Context) error {
 	// out. So the POST runs to its end whatever happens to ctx (the request
 	// timeout still bounds it), and a session that arrives after ctx ended
 	// is logged out again at once.
-	resp, err := c.send(context.WithoutCancel(ctx), &request{method: http.MethodPost, uri: uri, json: body, noAuth: true, noRelogin: true})
+	resp, err := c.send(context.WithoutCancel(ctx), &request{method: http.MethodPost, uri: uri, json: body, noAuth: true, noRelogin: true,
+		headersSuffice: "X-Auth-Token"})
 	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("log in as %q: %w", user, context.Cause(ctx))
+			return fmt.Errorf("log in as %q: %w", user, plainCtx(ctx))
 		}
 		if e, ok := asError(err); ok && HasMessage(err, "SessionLimitExceeded") && e.Detail == "" {
 			e.Detail = "the iLO has no free session: end unused sessions (iLO web interface, Sessions) or wait for them to time out; fleetfw.ilo modules log out their own"
@@ -63,6 +64,10 @@ func (c *Client) login(ctx context.Context) error {
 	token := resp.header.Get("X-Auth-Token")
 	if token == "" {
 		return fmt.Errorf("log in as %q: POST %s: %d without X-Auth-Token", user, uri, resp.status)
+	}
+	c.remember(token)
+	if c.opt.hide != nil {
+		c.opt.hide(token) // before anything could print it
 	}
 	loc := resp.header.Get("Location")
 	if loc == "" {
@@ -76,11 +81,39 @@ func (c *Client) login(ctx context.Context) error {
 	c.token, c.sessionURI, c.own = token, path, true
 	c.logins++
 	c.mu.Unlock()
+	if path == "" {
+		// No Location and no @odata.id: the session exists but the client
+		// does not know where. The Sessions collection marks it as ours;
+		// without it the session could never be logged out.
+		c.findOwnSession(ctx, uri)
+	}
 	if ctx.Err() != nil {
 		c.endOwnSession(ctx)
-		return fmt.Errorf("log in as %q: %w", user, context.Cause(ctx))
+		return fmt.Errorf("log in as %q: %w", user, plainCtx(ctx))
 	}
 	return nil
+}
+
+// findOwnSession looks up the session of the current token in the
+// collection at uri (MySession, or Oem.Hpe.MySession on iLO) and records it
+// for the logout. It runs under its own short deadline, also when ctx ended.
+func (c *Client) findOwnSession(ctx context.Context, uri string) {
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opt.logoutWait+time.Second)
+	defer cancel()
+	members, _, err := c.collection(lctx, uri)
+	if err != nil {
+		return
+	}
+	for _, m := range members {
+		if m.Get(pathSessionMine).Bool() || m.Get("MySession").Bool() {
+			c.mu.Lock()
+			if c.sessionURI == "" {
+				c.sessionURI = m.Get(pathSessionID).String()
+			}
+			c.mu.Unlock()
+			return
+		}
+	}
 }
 
 // endOwnSession logs out the session the client created, under its own
@@ -119,8 +152,24 @@ func (c *Client) relogin(ctx context.Context, failed string) error {
 		c.mu.Unlock()
 		return nil
 	}
+	old, own := c.sessionURI, c.own
 	c.mu.Unlock()
-	return c.login(ctx)
+	if err := c.login(ctx); err != nil {
+		return err
+	}
+	_, now := c.Session()
+	if own && old != "" && old != now {
+		// The iLO refused the old token, but its session may still exist
+		// (a token the iLO stopped accepting for another reason): end it
+		// with the new one, best effort; 404 means it is already gone.
+		// Unconfirmed: whether every iLO lets a user's session end another
+		// session of the same user without the Administer User Accounts
+		// privilege; a refusal is ignored and the iLO's idle timeout ends it.
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opt.logoutWait+time.Second)
+		defer cancel()
+		_, _ = c.send(lctx, &request{method: http.MethodDelete, uri: old, noRelogin: true, noRetry: true, timeout: c.opt.logoutWait})
+	}
+	return nil
 }
 
 // Session returns the session token and the path of the session resource
@@ -189,7 +238,7 @@ func (c *Client) mySession(ctx context.Context) (string, error) {
 		return "", err
 	}
 	for _, m := range members {
-		if m.Get(pathSessionMine).Bool() {
+		if m.Get(pathSessionMine).Bool() || m.Get("MySession").Bool() {
 			return m.Get(pathSessionID).String(), nil
 		}
 	}
@@ -253,7 +302,7 @@ func (c *Client) Reconnect(ctx context.Context) error {
 		delay = min(2*delay, max(c.opt.backoffMax, time.Second))
 	}
 	if last == nil {
-		return fmt.Errorf("reconnect: iLO did not come back: %w", ctx.Err())
+		return fmt.Errorf("reconnect: iLO did not come back: %w", plainCtx(ctx))
 	}
-	return fmt.Errorf("reconnect: iLO did not come back: %w (last error: %v)", ctx.Err(), last)
+	return fmt.Errorf("reconnect: iLO did not come back: %w (last error: %v)", plainCtx(ctx), last)
 }

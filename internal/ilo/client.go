@@ -17,13 +17,12 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/tidwall/gjson"
 )
 
 // rootURI is the Redfish service root, the one URI fixed by the standard.
 const rootURI = "/redfish/v1/"
-
-// maxBody bounds a JSON response read into memory.
-const maxBody = 64 << 20
 
 var (
 	errNotJSON   = errors.New("response is not JSON")
@@ -53,6 +52,7 @@ type Client struct {
 	user, pass string
 	closed     bool
 	logins     int
+	secrets    []string // password and every token this client used, scrubbed from errors
 }
 
 // Option changes how Connect builds the client.
@@ -67,6 +67,9 @@ type options struct {
 	transport  http.RoundTripper
 	trace      func(Trace)
 	userAgent  string
+	maxBody    int64        // cap on one answer's body
+	maxMembers int          // cap on the members of one collection
+	hide       func(string) // learns every session token (ConnectHiding)
 }
 
 // Trace describes one HTTP exchange, for verbose output and tests.
@@ -102,6 +105,19 @@ func WithTransport(rt http.RoundTripper) Option { return func(o *options) { o.tr
 // WithTrace calls f after every HTTP exchange.
 func WithTrace(f func(Trace)) Option { return func(o *options) { o.trace = f } }
 
+// WithMaxBody sets the most the client reads of one answer (default
+// DefaultMaxBody); a larger answer fails with an error naming the resource.
+func WithMaxBody(n int64) Option { return func(o *options) { o.maxBody = n } }
+
+// WithMaxMembers sets the most members of one collection the client reads
+// (default DefaultMaxMembers).
+func WithMaxMembers(n int) Option { return func(o *options) { o.maxMembers = n } }
+
+// WithHide calls hide with every session token the client learns: at
+// Connect, at a re-login after a 401 and at Reconnect, before the token is
+// used, so that a module can keep each out of its output.
+func WithHide(hide func(string)) Option { return func(o *options) { o.hide = hide } }
+
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return func(o *options) { o.userAgent = ua } }
 
@@ -121,11 +137,21 @@ func Connect(ctx context.Context, a ConnArgs, opts ...Option) (*Client, error) {
 		opt: options{
 			retries: 3, backoffMin: time.Second, backoffMax: 15 * time.Second,
 			maxWait: time.Minute, userAgent: "fleetfw.ilo",
+			maxBody: DefaultMaxBody, maxMembers: DefaultMaxMembers,
 		},
 		user: a.Username, pass: a.Password,
 	}
 	for _, o := range opts {
 		o(&c.opt)
+	}
+	if err := a.checkScheme(base); err != nil {
+		return nil, err
+	}
+	if c.opt.maxBody <= 0 {
+		c.opt.maxBody = DefaultMaxBody
+	}
+	if c.opt.maxMembers <= 0 {
+		c.opt.maxMembers = DefaultMaxMembers
 	}
 	if c.opt.logoutWait <= 0 {
 		c.opt.logoutWait = min(c.timeout, 10*time.Second)
@@ -142,8 +168,11 @@ func Connect(ctx context.Context, a ConnArgs, opts ...Option) (*Client, error) {
 			TLSClientConfig:       tc,
 			TLSHandshakeTimeout:   c.timeout,
 			ResponseHeaderTimeout: c.timeout,
-			MaxIdleConnsPerHost:   4,
-			IdleConnTimeout:       90 * time.Second,
+			// An iLO's headers are a few hundred bytes; Go's default
+			// allows 10 MiB of them.
+			MaxResponseHeaderBytes: maxHeaderBytes,
+			MaxIdleConnsPerHost:    4,
+			IdleConnTimeout:        90 * time.Second,
 		}
 		rt = c.tr
 	}
@@ -154,13 +183,18 @@ func Connect(ctx context.Context, a ConnArgs, opts ...Option) (*Client, error) {
 	}
 	if err := c.readRoot(ctx, true); err != nil {
 		c.hc.CloseIdleConnections()
-		if IsTransport(err) && !IsCertificateError(err) && ctx.Err() == nil {
+		if IsTransport(err) && !IsCertificateError(err) && !IsBadAnswer(err) && ctx.Err() == nil {
 			return nil, fmt.Errorf("connect to %s (is baseuri right and the iLO reachable from here?): %w", base, err)
 		}
 		return nil, fmt.Errorf("connect to %s: %w", base, err)
 	}
+	c.remember(a.Password)
 	if a.AuthToken != "" {
+		c.remember(a.AuthToken)
 		c.token = a.AuthToken
+		if c.opt.hide != nil {
+			c.opt.hide(a.AuthToken)
+		}
 		return c, nil
 	}
 	if err := c.login(ctx); err != nil {
@@ -174,6 +208,9 @@ func Connect(ctx context.Context, a ConnArgs, opts ...Option) (*Client, error) {
 func (c *Client) readRoot(ctx context.Context, retry bool) error {
 	resp, err := c.send(ctx, &request{method: http.MethodGet, uri: rootURI, noAuth: true, noRetry: !retry})
 	if err != nil {
+		return err
+	}
+	if _, err := c.object(http.MethodGet, rootURI, resp); err != nil {
 		return err
 	}
 	root, err := ParseServiceRoot(resp.body)
@@ -247,6 +284,11 @@ type request struct {
 	noRelogin bool
 	// noRetry disables retries even for GET (Reconnect probes).
 	noRetry bool
+	// headersSuffice keeps a 2xx answer whose body could not be read (too
+	// large, too deep, stalled) when its headers carry header: a login's
+	// X-Auth-Token creates a session whether or not its body makes sense,
+	// and without the token nobody could log it out.
+	headersSuffice string
 	// timeout overrides the per-request timeout; negative means none beyond
 	// ctx and the transport's response-header timeout (uploads).
 	timeout time.Duration
@@ -328,7 +370,12 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 			}
 		}
 		if resp.status >= 400 {
-			return nil, newStatusError(r.method, path, resp.status, resp.body)
+			return nil, c.scrub(newStatusError(r.method, path, resp.status, resp.body))
+		}
+		if resp.status >= 300 && resp.status != http.StatusNotModified {
+			// The client follows no redirect: the token must only ever go
+			// to the address the user gave.
+			return nil, &Error{Method: r.method, URI: path, Status: resp.status, Err: redirected(resp.header.Get("Location"))}
 		}
 		return resp, nil
 	}
@@ -341,11 +388,20 @@ func (c *Client) once(ctx context.Context, r *request, full, path, token string,
 	if r.timeout != 0 {
 		timeout = r.timeout
 	}
-	rctx, cancel := ctx, context.CancelFunc(func() {})
-	if timeout > 0 {
-		rctx, cancel = context.WithTimeout(ctx, timeout)
+	// stall bounds every wait for the iLO that the overall timeout does
+	// not: a streamed request body it stops reading, an answer's body that
+	// stops arriving (uploads have no overall timeout).
+	stall := timeout
+	if stall < 0 {
+		stall = c.timeout
 	}
-	defer cancel()
+	dctx, dcancel := ctx, context.CancelFunc(func() {})
+	if timeout > 0 {
+		dctx, dcancel = context.WithTimeout(ctx, timeout)
+	}
+	defer dcancel()
+	rctx, cancel := context.WithCancelCause(dctx)
+	defer cancel(nil)
 	var body io.Reader
 	var length int64 = -1
 	ctype := ""
@@ -359,16 +415,14 @@ func (c *Client) once(ctx context.Context, r *request, full, path, token string,
 	case r.json != nil:
 		body, length, ctype = bytes.NewReader(r.json), int64(len(r.json)), "application/json"
 	}
-	if timeout < 0 && body != nil && c.timeout > 0 {
+	if timeout < 0 && body != nil && stall > 0 {
 		// A streamed upload has no overall timeout (its size decides how
 		// long it takes), but an iLO that stops reading it for a whole
 		// request timeout is given up on.
-		wctx, wcancel := context.WithCancelCause(rctx)
-		defer wcancel(nil)
-		wd := &watchdog{r: body, d: c.timeout}
-		wd.t = time.AfterFunc(c.timeout, func() { wcancel(errStalled) })
+		wd := &watchdog{r: body, d: stall}
+		wd.t = time.AfterFunc(stall, func() { cancel(errStalled) })
 		defer wd.t.Stop()
-		body, rctx = wd, wctx
+		body = wd
 	}
 	req, err := http.NewRequestWithContext(rctx, r.method, full, body)
 	if err != nil {
@@ -405,16 +459,19 @@ func (c *Client) once(ctx context.Context, r *request, full, path, token string,
 	}))
 	hr, err := c.hc.Do(req)
 	var resp *response
+	headers := err == nil
 	if err == nil {
 		var b []byte
-		b, err = io.ReadAll(io.LimitReader(hr.Body, maxBody))
-		hr.Body.Close()
+		b, err = readAnswer(hr, c.opt.maxBody, stall, cancel)
+		if err != nil && r.headersSuffice != "" && hr.StatusCode < 300 && hr.Header.Get(r.headersSuffice) != "" {
+			b, err = nil, nil
+		}
 		if err == nil {
 			resp = &response{status: hr.StatusCode, header: hr.Header, body: b}
 		}
 	}
 	if err != nil {
-		err = c.explain(ctx, rctx, err, timeout)
+		err = c.explain(ctx, rctx, err, timeout, stall, r.method, path, headers)
 	}
 	if c.opt.trace != nil {
 		t := Trace{Method: r.method, URI: path, Attempt: attempt, Duration: time.Since(start), Err: err}
@@ -429,28 +486,41 @@ func (c *Client) once(ctx context.Context, r *request, full, path, token string,
 	return resp, true, nil
 }
 
-// explain turns a transport error into a message a user can act on.
-func (c *Client) explain(ctx, rctx context.Context, err error, timeout time.Duration) error {
+// explain turns a transport error into a message a user can act on: what
+// was waited for, and what to do. headers tells whether the answer's
+// headers had arrived.
+func (c *Client) explain(ctx, rctx context.Context, err error, timeout, stall time.Duration, method, path string, headers bool) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err // its text repeats the full URL; *Error names the URI
 	}
 	switch {
+	case errors.Is(err, errBadAnswer):
+		return err
 	case ctx.Err() != nil:
-		return ctx.Err()
+		return plainCtx(ctx)
 	case errors.Is(context.Cause(rctx), errStalled):
-		return fmt.Errorf("the iLO stopped reading the request body for %s (raise the timeout option if the iLO is slow): %w", c.timeout, errTimeout)
+		return timedOut(fmt.Sprintf("the iLO stopped reading the request body for %s (raise the timeout option if the iLO is slow)", stall))
+	case errors.Is(context.Cause(rctx), errAnswerStalled):
+		return timedOut(fmt.Sprintf("the iLO sent the headers of its answer to %s %s, then nothing for %s (raise the timeout option if the iLO is slow)", method, path, stall))
+	case errors.Is(context.Cause(rctx), errAnswerSlow):
+		return timedOut(fmt.Sprintf("the iLO sent the headers of its answer to %s %s, then not the rest within %s (raise the timeout option if the iLO is slow)", method, path, stall))
+	case headers && (rctx.Err() != nil || isTimeout(err)):
+		return timedOut(fmt.Sprintf("the iLO sent the headers of its answer to %s %s, then not the rest within %s (raise the timeout option if the iLO is slow)", method, path, timeout))
 	case rctx.Err() == context.DeadlineExceeded || isTimeout(err):
-		return fmt.Errorf("no response within %s (raise the timeout option if the iLO is slow): %w", timeout, errTimeout)
+		return timedOut(fmt.Sprintf("no response within %s (raise the timeout option if the iLO is slow)", max(timeout, stall)))
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("the connection closed before a response arrived: %w", err)
+		if headers {
+			return fmt.Errorf("%w before the whole answer arrived", plainErr{"the iLO closed the connection", err})
+		}
+		return fmt.Errorf("%w before a response arrived", plainErr{"the iLO closed the connection", err})
 	}
-	return explainTLS(err, c.host)
+	return plainNet(explainTLS(err, c.host), c.base.Host)
 }
 
-// watchdog restarts its timer whenever the body makes progress and stops it
-// once the body has been read completely (the transport's response-header
-// timeout takes over from there).
+// watchdog restarts its timer whenever a streamed request body makes
+// progress and stops it once the body has been read completely (the
+// transport's response-header timeout takes over there).
 type watchdog struct {
 	r io.Reader
 	t *time.Timer
@@ -570,10 +640,21 @@ func (c *Client) getObject(ctx context.Context, uri string) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := parseObject(resp.body); err != nil {
-		return nil, &Error{Method: http.MethodGet, URI: uri, Status: resp.status, Err: err}
+	if _, err := c.object(http.MethodGet, uri, resp); err != nil {
+		return nil, err
 	}
 	return resp, nil
+}
+
+// object checks that resp's body is a JSON object; the error names the
+// request and says what came instead ("not JSON (text/html)").
+func (c *Client) object(method, uri string, resp *response) (gjson.Result, error) {
+	r, err := parseObject(resp.body)
+	if err != nil {
+		return r, &Error{Method: method, URI: uri, Status: resp.status,
+			Err: newNotJSON(resp.header, resp.status, errors.Is(err, errNotObject))}
+	}
+	return r, nil
 }
 
 // Post sends body (JSON) to uri and returns the response body.

@@ -36,6 +36,10 @@ func (c *Client) collection(ctx context.Context, uri string) ([]gjson.Result, gj
 		return nil, gjson.Result{}, err
 	}
 	coll := gjson.ParseBytes(resp.body)
+	if n := coll.Get(pathMembers + ".#").Int(); n > int64(c.opt.maxMembers) {
+		return nil, gjson.Result{}, &Error{Method: http.MethodGet, URI: uri,
+			Err: refuse("the collection lists %d members, more than the %d the client reads (a real iLO's collections are far smaller)", n, c.opt.maxMembers)}
+	}
 	var members []gjson.Result
 	var ferr error
 	coll.Get(pathMembers).ForEach(func(_, m gjson.Result) bool {

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -30,7 +31,11 @@ type ConnArgs struct {
 	// CAPath is a PEM file with the CA (or the self-signed certificate) that
 	// signed the iLO's certificate. When set, only its certificates are
 	// trusted for the iLO, as with Ansible's own ca_path.
-	CAPath string `json:"ca_path" type:"path"`
+	CAPath string `json:"ca_path" type:"path" env:"ILO_CA_PATH"`
+	// AllowHTTP lets baseuri be http:// (test rigs and simulators only: the
+	// password and the session token then cross the network in clear text;
+	// real iLOs serve HTTPS).
+	AllowHTTP bool `json:"allow_http" default:"false" env:"ILO_ALLOW_HTTP"`
 	// Timeout is the limit for one HTTP request, in seconds.
 	Timeout int `json:"timeout" default:"30" validate:"min=1,max=3600"`
 }
@@ -53,7 +58,11 @@ func (a ConnArgs) RequestTimeout() time.Duration {
 // ILO_USERNAME and ILO_PASSWORD in the environment.
 // Modules whose Args define their own Check should call this one too.
 func (a ConnArgs) Check() error {
-	if _, err := ParseBaseURI(a.BaseURI); err != nil {
+	u, err := ParseBaseURI(a.BaseURI)
+	if err != nil {
+		return err
+	}
+	if err := a.checkScheme(u); err != nil {
 		return err
 	}
 	user, pass, token := a.Username != "", a.Password != "", a.AuthToken != ""
@@ -68,14 +77,23 @@ func (a ConnArgs) Check() error {
 	return nil
 }
 
+// checkScheme refuses an http:// baseuri unless allow_http is set.
+func (a ConnArgs) checkScheme(u *url.URL) error {
+	if u.Scheme == "http" && !a.AllowHTTP {
+		return fmt.Errorf("baseuri %s is plain HTTP: the password and the session token would cross the network in clear text, and real iLOs serve HTTPS; use https:// (or just the host name), or set allow_http: true for a test rig", u)
+	}
+	return nil
+}
+
 // ParseBaseURI turns the baseuri option into the URL of the iLO:
 // "ilo1", "ilo1:8443", "10.0.0.5", "[fe80::1]:443" and "https://ilo1/"
-// all work; "http://" is accepted for test servers. Anything else (another
-// scheme, a path below the host, user info, junk) is refused with a message
-// that names baseuri and says what to give instead.
+// all work; "http://" parses too (ConnArgs.Check and Connect refuse it
+// unless allow_http is set). Anything else (another scheme, a path below the
+// host, user info, junk) is refused with a message that names baseuri and
+// says what to give instead, never echoing user info.
 func ParseBaseURI(s string) (*url.URL, error) {
 	bad := func(why string) error {
-		return fmt.Errorf("invalid baseuri %q: %s; give the iLO's host name or address, optionally with :port, or https://host[:port]", s, why)
+		return fmt.Errorf("invalid baseuri %q: %s; give the iLO's host name or address, optionally with :port, or https://host[:port]", redactUserInfo(s), why)
 	}
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -139,9 +157,9 @@ func tlsConfig(a ConnArgs, host string) (*tls.Config, error) {
 	if a.CAPath == "" {
 		return cfg, nil
 	}
-	pem, err := os.ReadFile(a.CAPath)
+	pem, err := ReadCAFile(a.CAPath)
 	if err != nil {
-		return nil, fmt.Errorf("read ca_path: %w", err)
+		return nil, err
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
@@ -151,25 +169,131 @@ func tlsConfig(a ConnArgs, host string) (*tls.Config, error) {
 	return cfg, nil
 }
 
-// explainTLS rewrites certificate verification failures into advice; other
-// errors are returned unchanged.
+// explainTLS rewrites certificate verification failures into their cause
+// and the fix, in words (no "x509:" or "tls:"); other errors are returned
+// unchanged.
 func explainTLS(err error, host string) error {
+	const skip = "or set validate_certs: false to skip verification"
 	var hostErr x509.HostnameError
-	if errors.As(err, &hostErr) {
-		return fmt.Errorf("the iLO's TLS certificate is not valid for %q (%v); use the name the certificate was issued for in baseuri, or set validate_certs: false to skip verification: %w", host, hostErr.Error(), errTLS)
-	}
 	var unknown x509.UnknownAuthorityError
 	var invalid x509.CertificateInvalidError
+	var insecure x509.InsecureAlgorithmError
 	var verify *tls.CertificateVerificationError
 	switch {
+	case errors.As(err, &hostErr):
+		return fmt.Errorf("the iLO's TLS certificate is not valid for %q (it names %s); use a name the certificate was issued for in baseuri, or give the iLO a certificate with this name, %s: %w",
+			host, certNames(hostErr.Certificate), skip, errTLS)
+	case errors.As(err, &insecure) || (errors.As(err, &unknown) && strings.Contains(unknown.Error(), "insecure algorithm")):
+		return fmt.Errorf("the iLO's TLS certificate is signed with SHA-1, which is no longer accepted as secure; give the iLO a certificate signed with SHA-256 (iLO: Security, SSL Certificate), %s: %w", skip, errTLS)
 	case errors.As(err, &unknown):
-		return fmt.Errorf("the iLO's TLS certificate is not trusted (signed by an unknown authority); give the CA that signed it (or the certificate itself) in ca_path, or set validate_certs: false to skip verification: %w", errTLS)
+		return fmt.Errorf("the iLO's TLS certificate is not trusted (signed by an unknown authority); give the CA that signed it (or the certificate itself) in ca_path, %s: %w", skip, errTLS)
 	case errors.As(err, &invalid):
-		return fmt.Errorf("the iLO's TLS certificate is not trusted (%v); renew it or give the right CA in ca_path, or set validate_certs: false to skip verification: %w", invalid.Error(), errTLS)
+		return fmt.Errorf("the iLO's TLS certificate is not trusted (%s); renew it or give the right CA in ca_path, %s: %w", invalidReason(invalid), skip, errTLS)
 	case errors.As(err, &verify):
-		return fmt.Errorf("the iLO's TLS certificate is not trusted (%v); give the CA in ca_path, or set validate_certs: false to skip verification: %w", verify.Err, errTLS)
+		return fmt.Errorf("the iLO's TLS certificate is not trusted (%s); give the CA in ca_path, %s: %w",
+			strings.TrimPrefix(verify.Err.Error(), "x509: "), skip, errTLS)
 	}
 	return err
+}
+
+// certNames lists the names a certificate is valid for.
+func certNames(c *x509.Certificate) string {
+	if c == nil {
+		return "no name"
+	}
+	names := append([]string{}, c.DNSNames...)
+	for _, ip := range c.IPAddresses {
+		names = append(names, ip.String())
+	}
+	if len(names) == 0 && c.Subject.CommonName != "" {
+		names = append(names, c.Subject.CommonName+" (common name only)")
+	}
+	if len(names) == 0 {
+		return "no name"
+	}
+	return strings.Join(names, ", ")
+}
+
+// invalidReason says why a certificate is invalid.
+func invalidReason(e x509.CertificateInvalidError) string {
+	c := e.Cert
+	switch e.Reason {
+	case x509.Expired:
+		if c != nil {
+			now := time.Now()
+			if now.Before(c.NotBefore) {
+				return "not valid before " + c.NotBefore.UTC().Format(time.DateOnly) + ": check the iLO's or this host's clock"
+			}
+			return "expired on " + c.NotAfter.UTC().Format(time.DateOnly)
+		}
+		return "expired or not yet valid"
+	case x509.NotAuthorizedToSign:
+		return "signed by a certificate that is not a CA"
+	case x509.IncompatibleUsage:
+		return "not issued for TLS server use"
+	}
+	return strings.TrimPrefix(e.Error(), "x509: ")
+}
+
+// MaxCAFile is the largest ca_path the client reads.
+const MaxCAFile = 1 << 20
+
+// ReadCAFile reads a ca_path: a regular file (not a FIFO, device or
+// directory, checked before it is opened) of at most MaxCAFile bytes.
+func ReadCAFile(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read ca_path: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("ca_path %s is not a regular file (%s); give a PEM file", path, fileKind(fi.Mode()))
+	}
+	if fi.Size() > MaxCAFile {
+		return nil, fmt.Errorf("ca_path %s is %s, more than the %s a PEM file of CA certificates needs", path, sizeText(fi.Size()), sizeText(MaxCAFile))
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read ca_path: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxCAFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("read ca_path: %w", err)
+	}
+	if len(b) > MaxCAFile {
+		return nil, fmt.Errorf("ca_path %s is larger than %s", path, sizeText(MaxCAFile))
+	}
+	return b, nil
+}
+
+// fileKind names a non-regular file's type.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a regular file"
+}
+
+// redactUserInfo removes "user:password@" from a URL-like string, so that a
+// message may quote it. Everything up to the last '@' goes, since a password
+// may itself hold '/', '?' or '#'.
+func redactUserInfo(s string) string {
+	at := strings.LastIndexByte(s, '@')
+	if at < 0 {
+		return s
+	}
+	start := 0
+	if i := strings.Index(s, "://"); i >= 0 && i < at {
+		start = i + 3
+	}
+	return s[:start] + "***@" + s[at+1:]
 }
 
 // errTLS marks certificate verification failures (see IsCertificateError).

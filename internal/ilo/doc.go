@@ -23,8 +23,18 @@
 // retried with exponential backoff after connection errors and 503 (Retry-After
 // honoured); writes are never repeated, and a write whose connection broke
 // returns an error for which IsUncertain is true. A 401 mid-run makes the
-// client log in once more when it owns the credentials. ExpectedDuringReset
+// client log in once more when it owns the credentials (WithHide learns the
+// new token; the old session is ended when it still exists). ExpectedDuringReset
 // and Reconnect handle an iLO that resets itself after a flash.
+//
+// Hostile answers (answer.go): every answer is read through one function with
+// a size cap (DefaultMaxBody, WithMaxBody) and a watchdog that gives up when
+// the body stops arriving for one request timeout, uploads included; its JSON
+// nesting is counted without recursion and refused beyond MaxDepth before
+// gjson sees it (a Go stack overflow cannot be recovered). Collections are
+// capped at DefaultMaxMembers, message texts and arguments are cut with a
+// marker. An http:// baseuri needs ConnArgs.AllowHTTP; transport and
+// certificate failures are described in words, never Go's own.
 //
 // Failures are *Error (errors.go): method, URI, status and the MessageIds of
 // iLO's error.@Message.ExtendedInfo with their registry text (an embedded

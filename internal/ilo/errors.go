@@ -125,7 +125,10 @@ func substitute(text string, args []string) string {
 	return b.String()
 }
 
-// parseMessages reads a list of {MessageId, MessageArgs} objects.
+// parseMessages reads a list of {MessageId, MessageArgs} objects. It keeps
+// at most maxMessages messages of at most maxMessageArgs arguments, each
+// text cut at maxMessageText characters with a marker, so that an iLO's
+// answer cannot blow up a module's result.
 func parseMessages(list gjson.Result) []Message {
 	var out []Message
 	list.ForEach(func(_, v gjson.Result) bool {
@@ -133,12 +136,20 @@ func parseMessages(list gjson.Result) []Message {
 		if id == "" {
 			return true // iLO sends "Messages": [{}] on new tasks
 		}
+		if len(out) == maxMessages {
+			out = append(out, Message{ID: "fleetfw.Truncated", Meaning: fmt.Sprintf("the iLO sent more than %d messages; the rest are left out", maxMessages)})
+			return false
+		}
 		var args []string
 		v.Get("MessageArgs").ForEach(func(_, a gjson.Result) bool {
-			args = append(args, a.String())
+			if len(args) == maxMessageArgs {
+				args = append(args, "… [more arguments left out]")
+				return false
+			}
+			args = append(args, truncate(a.String(), maxMessageText))
 			return true
 		})
-		out = append(out, NewMessage(id, args...))
+		out = append(out, NewMessage(truncate(id, maxMessageText), args...))
 		return true
 	})
 	return out
@@ -149,7 +160,7 @@ func parseMessages(list gjson.Result) []Message {
 // @Message.ExtendedInfo. It returns nil for anything else, including bodies
 // that are not JSON.
 func ParseMessages(body []byte) []Message {
-	if !gjson.ValidBytes(body) {
+	if jsonDepth(body, MaxDepth) > MaxDepth || !gjson.ValidBytes(body) {
 		return nil
 	}
 	r := gjson.ParseBytes(body)
@@ -187,7 +198,7 @@ func (e *Error) Error() string {
 	b.WriteByte(' ')
 	b.WriteString(e.URI)
 	b.WriteString(": ")
-	if e.Status == 0 {
+	if e.Status == 0 || (e.Status < 400 && e.Err != nil) {
 		if e.Err != nil {
 			b.WriteString(e.Err.Error())
 		} else {
@@ -251,7 +262,7 @@ func (e *Error) ErrorInfo() map[string]any {
 func newStatusError(method, uri string, status int, body []byte) *Error {
 	e := &Error{Method: method, URI: uri, Status: status, Messages: ParseMessages(body)}
 	if len(e.Messages) == 0 && gjson.ValidBytes(body) {
-		e.Detail = gjson.GetBytes(body, pathErrorMessage).String()
+		e.Detail = truncate(gjson.GetBytes(body, pathErrorMessage).String(), maxMessageText)
 	}
 	if len(body) == 0 {
 		switch status {

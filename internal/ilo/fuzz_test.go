@@ -1,6 +1,7 @@
 package ilo
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -91,6 +92,39 @@ func FuzzParseBaseURI(f *testing.F) {
 		again, err := ParseBaseURI(u.String())
 		if err != nil || again.String() != u.String() {
 			t.Fatalf("not stable: %q → %v → %v, %v", s, u, again, err)
+		}
+	})
+}
+
+// FuzzJSONDepth checks that the depth guard never under-counts: for any
+// input encoding/json accepts, jsonDepth is at least the nesting the
+// decoder walks, so that no parser behind the guard recurses deeper than
+// MaxDepth.
+func FuzzJSONDepth(f *testing.F) {
+	for _, s := range []string{`{}`, `[[[]]]`, `{"a":"[[[\"{"}`, `{"a":[{"b":{}}]}`, `"\\"`, `[1,[2,[3]]]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !json.Valid(b) {
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		depth, deepest := 0, 0
+		for {
+			tok, err := dec.Token()
+			if err != nil {
+				break
+			}
+			switch tok {
+			case json.Delim('{'), json.Delim('['):
+				depth++
+				deepest = max(deepest, depth)
+			case json.Delim('}'), json.Delim(']'):
+				depth--
+			}
+		}
+		if got := jsonDepth(b, 1<<30); got < deepest {
+			t.Fatalf("jsonDepth(%q) = %d, the decoder nests %d", b, got, deepest)
 		}
 	})
 }

@@ -31,8 +31,10 @@ type InventoryItem struct {
 	Description string `json:"description,omitempty"`
 	// Version as the iLO reports it ("2.70 May 16 2022", "1.12.00 Mar 28 2025").
 	Version string `json:"version"`
-	// Updateable is false for items that cannot be flashed out of band.
-	Updateable bool   `json:"updateable"`
+	// Updateable is false for items that cannot be flashed out of band and
+	// nil when the iLO does not say: iLO 5 2.4x firmware omits the property
+	// from every member, so absent means unknown, never false.
+	Updateable *bool  `json:"updateable"`
 	SoftwareID string `json:"software_id,omitempty"`
 	// DeviceClass and Targets correlate the item with repository components.
 	DeviceClass string   `json:"device_class,omitempty"`
@@ -59,7 +61,7 @@ func inventoryItem(r gjson.Result) InventoryItem {
 		Name:          r.Get(pathInvName).String(),
 		Description:   r.Get(pathInvDescription).String(),
 		Version:       r.Get(pathInvVersion).String(),
-		Updateable:    r.Get(pathInvUpdateable).Bool(),
+		Updateable:    optionalBool(r.Get(pathInvUpdateable)),
 		SoftwareID:    r.Get(pathInvSoftwareID).String(),
 		DeviceClass:   r.Get(pathInvDeviceClass).String(),
 		Targets:       stringList(r.Get(pathInvTargets)),
@@ -67,6 +69,23 @@ func inventoryItem(r gjson.Result) InventoryItem {
 		Health:        r.Get(pathInvHealth).String(),
 		State:         r.Get(pathInvState).String(),
 	}
+}
+
+// NotUpdateable reports whether the iLO explicitly says the item cannot be
+// flashed out of band (Updateable false). An item without the property
+// (iLO 5 2.4x) may be updateable: only the iLO's answer to a flash tells.
+func (i InventoryItem) NotUpdateable() bool {
+	return i.Updateable != nil && !*i.Updateable
+}
+
+// optionalBool is the JSON boolean r holds, or nil when r is absent, null or
+// not a boolean.
+func optionalBool(r gjson.Result) *bool {
+	if r.Type != gjson.True && r.Type != gjson.False {
+		return nil
+	}
+	b := r.Bool()
+	return &b
 }
 
 // HasTarget reports whether the item lists the target GUID (case-insensitive).

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -90,14 +89,17 @@ func NewETag(prefix string) string {
 // sends the component again from its first Section.
 func (c *Client) Push(ctx context.Context, p PushRequest) (PushResult, error) {
 	var res PushResult
-	st, err := os.Stat(p.Path)
+	// One descriptor for every Section: a file replaced or rewritten while
+	// it is sent is found (Unchanged) instead of being sent as a mix.
+	file, err := OpenLocal(p.Path)
 	if err != nil {
 		return res, fmt.Errorf("push %s: %w", p.Path, err)
 	}
+	defer file.Close()
 	if p.Filename == "" {
 		p.Filename = filepath.Base(p.Path)
 	}
-	size := st.Size()
+	size := file.Size()
 	n := SectionCount(size)
 	if len(p.Compsigs) > 1 && len(p.Compsigs) != n {
 		return res, fmt.Errorf("push %s: %d signatures for %d sections", p.Filename, len(p.Compsigs), n)
@@ -111,7 +113,7 @@ func (c *Client) Push(ctx context.Context, p PushRequest) (PushResult, error) {
 	for k := 0; k < n; k++ {
 		off := int64(k) * SectionSize
 		length := min(SectionSize, size-off)
-		u := UploadRequest{Path: p.Path, Filename: p.Filename, Offset: off, Length: length, Params: p.Params}
+		u := UploadRequest{Path: p.Path, File: file, Filename: p.Filename, Offset: off, Length: length, Params: p.Params}
 		switch {
 		case len(p.Compsigs) == n:
 			u.CompsigPath = p.Compsigs[k]
@@ -138,7 +140,19 @@ func (c *Client) Push(ctx context.Context, p PushRequest) (PushResult, error) {
 				tag = fmt.Sprintf("%s-s%dr%d", base, k, attempt)
 			}
 			u.Params.ETag = tag
+			if cerr := file.Unchanged(); cerr != nil {
+				return res, &FileChangedError{File: p.Filename, Accepted: res.Sections, Err: cerr}
+			}
 			_, err := c.Upload(ctx, u)
+			if cerr := file.Unchanged(); cerr != nil {
+				// The file changed while this Section was read: what the
+				// iLO got may be a mix. Never wait for it as if whole.
+				taken := res.Sections
+				if err == nil || IsUncertain(err) {
+					taken++
+				}
+				return res, &FileChangedError{File: p.Filename, Accepted: taken, Err: cerr}
+			}
 			if err != nil {
 				if !IsUncertain(err) && !IsTransport(err) {
 					return res, fmt.Errorf("push %s: %w", what, err)

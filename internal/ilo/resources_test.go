@@ -84,12 +84,49 @@ func TestParseUpdateServiceStates(t *testing.T) {
 	}
 }
 
+// TestInventoryUpdateableTriState: iLO 5 2.46 omits Updateable from every
+// inventory member; absent is unknown (nil), never false, and only an
+// explicit false makes NotUpdateable true.
+func TestInventoryUpdateableTriState(t *testing.T) {
+	capture := readFixture(t, "UpdateService/FirmwareInventory/1/index.json")
+	absent, err := sjson.DeleteBytes(capture, "Updateable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	no, _ := sjson.SetBytes(capture, "Updateable", false)
+	null, _ := sjson.SetRawBytes(capture, "Updateable", []byte("null"))
+	text, _ := sjson.SetBytes(capture, "Updateable", "false")
+	for _, tc := range []struct {
+		name          string
+		body          []byte
+		want          string // JSON of Updateable
+		notUpdateable bool
+	}{
+		{"2.70 capture (true)", capture, "true", false},
+		{"2.46 shape (absent)", absent, "null", false},
+		{"explicit false", no, "false", true},
+		{"null", null, "null", false},
+		{"a string is not a boolean", text, "null", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			item, err := ParseInventoryItem(tc.body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := json.Marshal(item.Updateable)
+			if string(got) != tc.want || item.NotUpdateable() != tc.notUpdateable {
+				t.Errorf("Updateable %s NotUpdateable %v, want %s %v", got, item.NotUpdateable(), tc.want, tc.notUpdateable)
+			}
+		})
+	}
+}
+
 func TestParseInventoryAndManager(t *testing.T) {
 	item, err := ParseInventoryItem(readFixture(t, "UpdateService/FirmwareInventory/1/index.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if item.ID != "1" || item.Name != "iLO 5" || item.Version != "2.70 May 16 2022" || !item.Updateable ||
+	if item.ID != "1" || item.Name != "iLO 5" || item.Version != "2.70 May 16 2022" || item.Updateable == nil || !*item.Updateable || item.NotUpdateable() ||
 		item.DeviceClass != "2f317b9d-c9e3-4d76-bff6-b9d0d085a952" || item.DeviceContext != "System Board" ||
 		!item.HasTarget("C0BCF2B9-1141-49AF-AAB8-C73791F0349C") {
 		t.Errorf("inventory item: got %+v", item)

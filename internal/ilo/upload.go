@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/tidwall/gjson"
 )
@@ -86,6 +88,9 @@ type UploadRequest struct {
 	// Filename with its extension replaced by .compsig).
 	CompsigFilename string
 	Params          UploadParams
+	// File, when set, is the file already opened (OpenLocal) that every
+	// Section of one component is read from; Path then only names it.
+	File *LocalFile
 }
 
 // UploadResult is the iLO's answer to an upload.
@@ -156,26 +161,100 @@ func multipartBody(boundary string, parts []formPart) (io.Reader, int64, string,
 	return io.MultiReader(readers...), size, mw.FormDataContentType(), nil
 }
 
-// section opens the byte range of the upload and returns its size.
-func (u UploadRequest) section() (*os.File, int64, error) {
-	f, err := os.Open(u.Path)
+// LocalFile is a local file opened once for an upload: every Section is
+// read from this one descriptor, and Unchanged tells whether the file was
+// written to or replaced since it was opened (issue 14, class 3), so that
+// a file changed between two Sections is never sent as a mix of both.
+type LocalFile struct {
+	f    *os.File
+	path string
+	info os.FileInfo // as opened
+}
+
+// OpenLocal opens a regular file for reading. A FIFO, device or directory is
+// refused without blocking (it is opened non-blocking and checked before
+// any read).
+func OpenLocal(path string) (*LocalFile, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, 0, err
+		return nil, err
 	}
-	if u.Offset < 0 || u.Offset > st.Size() || u.Length < 0 || u.Offset+u.Length > st.Size() {
+	if !st.Mode().IsRegular() {
 		f.Close()
-		return nil, 0, fmt.Errorf("section at %d of %d bytes is outside %s (%d bytes)", u.Offset, u.Length, u.Path, st.Size())
+		return nil, fmt.Errorf("%s is not a regular file (%s)", path, fileKind(st.Mode()))
+	}
+	return &LocalFile{f: f, path: path, info: st}, nil
+}
+
+// Size is the file's size when it was opened.
+func (l *LocalFile) Size() int64 { return l.info.Size() }
+
+// Close closes the descriptor.
+func (l *LocalFile) Close() error { return l.f.Close() }
+
+// Unchanged returns an error when the file is no longer what was opened:
+// its size or modification time changed (written to through any name), or
+// its path now names another file (replaced).
+func (l *LocalFile) Unchanged() error {
+	now, err := l.f.Stat()
+	if err != nil {
+		return fmt.Errorf("%s: %w", l.path, err)
+	}
+	if now.Size() != l.info.Size() || !now.ModTime().Equal(l.info.ModTime()) {
+		return fmt.Errorf("%s changed while it was being sent (size %d → %d bytes, modified %s → %s)",
+			l.path, l.info.Size(), now.Size(), l.info.ModTime().UTC().Format(time.RFC3339Nano), now.ModTime().UTC().Format(time.RFC3339Nano))
+	}
+	if cur, err := os.Stat(l.path); err != nil || !os.SameFile(cur, now) {
+		return fmt.Errorf("%s was replaced or removed while it was being sent", l.path)
+	}
+	return nil
+}
+
+// FileChangedError is an upload stopped because its local file changed
+// while it was being sent. Accepted counts the Sections the iLO had already
+// taken: when it is not 0 the outcome on the iLO is unknown.
+type FileChangedError struct {
+	File     string
+	Accepted int
+	Err      error
+}
+
+func (e *FileChangedError) Error() string {
+	if e.Accepted == 0 {
+		return fmt.Sprintf("stopped before sending anything: %v; run the task again once the file is complete", e.Err)
+	}
+	return fmt.Sprintf("stopped after the iLO took %d section(s) of %s: %v; what the iLO keeps of it is unknown: run the task again once the file is complete (it compares first)", e.Accepted, e.File, e.Err)
+}
+
+func (e *FileChangedError) Unwrap() error { return e.Err }
+
+// section returns the file and byte range of the upload and its size: the
+// LocalFile given, or Path opened here (the caller closes what it opened).
+func (u UploadRequest) section() (*LocalFile, int64, error) {
+	l := u.File
+	if l == nil {
+		var err error
+		if l, err = OpenLocal(u.Path); err != nil {
+			return nil, 0, err
+		}
+	}
+	size := l.Size()
+	if u.Offset < 0 || u.Offset > size || u.Length < 0 || u.Offset+u.Length > size {
+		if u.File == nil {
+			l.Close()
+		}
+		return nil, 0, fmt.Errorf("section at %d of %d bytes is outside %s (%d bytes)", u.Offset, u.Length, u.Path, size)
 	}
 	n := u.Length
 	if n == 0 {
-		n = st.Size() - u.Offset
+		n = size - u.Offset
 	}
-	return f, n, nil
+	return l, n, nil
 }
 
 // Upload sends a file, or one section of it, to the update service's
@@ -204,7 +283,9 @@ func (c *Client) Upload(ctx context.Context, u UploadRequest) (UploadResult, err
 	if err != nil {
 		return UploadResult{}, fmt.Errorf("upload %s: %w", u.Path, err)
 	}
-	defer f.Close()
+	if u.File == nil {
+		defer f.Close()
+	}
 	var sig []byte
 	if u.CompsigPath != "" {
 		sig, err = readSmall(u.CompsigPath, maxCompsig)
@@ -229,7 +310,7 @@ func (c *Client) Upload(ctx context.Context, u UploadRequest) (UploadResult, err
 			parts = append(parts, filePart(formCompsig, u.CompsigFilename, int64(len(sig)), func() (io.Reader, error) { return bytes.NewReader(sig), nil }))
 		}
 		parts = append(parts, filePart(formFile, u.Filename, size, func() (io.Reader, error) {
-			return io.NewSectionReader(f, u.Offset, size), nil
+			return io.NewSectionReader(f.f, u.Offset, size), nil
 		}))
 		r, n, ct, err := multipartBody("", parts)
 		total = n
@@ -242,13 +323,16 @@ func (c *Client) Upload(ctx context.Context, u UploadRequest) (UploadResult, err
 	return UploadResult{Status: resp.status, Messages: ParseMessages(resp.body), BytesSent: total}, nil
 }
 
+// readSmall reads a small regular file (a signature) with a cap: a FIFO,
+// device or directory is refused without blocking, a larger file with an
+// error.
 func readSmall(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	l, err := OpenLocal(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	defer l.Close()
+	b, err := io.ReadAll(io.LimitReader(l.f, limit+1))
 	if err != nil {
 		return nil, err
 	}
@@ -422,14 +506,20 @@ func (c *Client) MultipartPush(ctx context.Context, m MultipartPushRequest) (Acc
 	}
 	defer f.Close()
 	build := func(string) (io.Reader, int64, string, error) {
+		if err := f.Unchanged(); err != nil {
+			return nil, 0, "", &FileChangedError{File: m.Filename, Err: err}
+		}
 		return multipartBody("", []formPart{
 			fieldPart(formUpdateParameters, "application/json", params),
-			filePart(formUpdateFile, m.Filename, size, func() (io.Reader, error) { return io.NewSectionReader(f, 0, size), nil }),
+			filePart(formUpdateFile, m.Filename, size, func() (io.Reader, error) { return io.NewSectionReader(f.f, 0, size), nil }),
 		})
 	}
 	resp, err := c.send(ctx, &request{method: http.MethodPost, uri: us.MultipartHttpPushUri, body: build, timeout: -1})
 	if err != nil {
 		return Accepted{}, fmt.Errorf("multipart push %s: %w", m.Filename, err)
+	}
+	if err := f.Unchanged(); err != nil {
+		return accepted(resp), &FileChangedError{File: m.Filename, Accepted: 1, Err: err}
 	}
 	return accepted(resp), nil
 }

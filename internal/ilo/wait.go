@@ -2,6 +2,7 @@ package ilo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -109,21 +110,25 @@ type UpdateWait struct {
 // Result and its registry meaning). ctx bounds the wait (wait_timeout).
 // GET /redfish/v1/UpdateService/ (the root's UpdateService link).
 func (c *Client) WaitUpdate(ctx context.Context, w UpdateWait) (UpdateService, error) {
-	every := w.Every
-	if every <= 0 {
-		every = maxUpdatePoll
-	}
+	every := pollEvery(w.Every)
 	first := w.First
 	if first <= 0 {
 		first = firstUpdatePoll
 	}
 	pause := min(first, every)
 	sawBusy, reset := false, false
+	var last UpdateService
 	for {
 		us, err := c.UpdateService(ctx)
-		if err != nil && w.ThroughReset && ctx.Err() == nil && ExpectedDuringReset(err) {
+		if err != nil && ctx.Err() != nil {
+			return last, waitTimeout(w.What, last, false, "")
+		}
+		if err != nil && w.ThroughReset && ExpectedDuringReset(err) {
 			if rerr := c.Reconnect(ctx); rerr != nil {
-				return us, fmt.Errorf("wait for %s: the iLO went away (a reset after flashing its own firmware?): %w", w.What, rerr)
+				if ctx.Err() != nil {
+					return last, waitTimeout(w.What, last, true, "")
+				}
+				return last, fmt.Errorf("wait for %s: the iLO went away (a reset after flashing its own firmware?): %w", w.What, rerr)
 			}
 			reset = true
 			continue
@@ -131,6 +136,7 @@ func (c *Client) WaitUpdate(ctx context.Context, w UpdateWait) (UpdateService, e
 		if err != nil {
 			return us, fmt.Errorf("wait for %s: %w", w.What, err)
 		}
+		last = us
 		if w.Seen != nil {
 			w.Seen(us)
 		}
@@ -149,8 +155,7 @@ func (c *Client) WaitUpdate(ctx context.Context, w UpdateWait) (UpdateService, e
 			return us, nil
 		}
 		if err := c.wait(ctx, pause); err != nil {
-			return us, fmt.Errorf("wait for %s: still %s (UploadCurrentEtag %q, want %q): %w",
-				w.What, orIdle(us.State), us.UploadCurrentEtag, w.ETag, err)
+			return us, waitTimeout(w.What, us, false, fmt.Sprintf("UploadCurrentEtag %q, this operation's %q", us.UploadCurrentEtag, w.ETag))
 		}
 		pause = min(pause*3/2, every)
 	}
@@ -163,15 +168,17 @@ func (c *Client) WaitUpdate(ctx context.Context, w UpdateWait) (UpdateService, e
 // it ended.
 func (c *Client) WaitAccepted(ctx context.Context, a Accepted, w UpdateWait) (UpdateService, error) {
 	if a.TaskMonitor != "" {
-		every := w.Every
-		if every <= 0 {
-			every = maxUpdatePoll
-		}
+		every := pollEvery(w.Every)
 		pause := min(firstUpdatePoll, every)
+		var last UpdateService
+		running := fmt.Sprintf("task %s still running", a.TaskMonitor)
 	monitor:
 		for {
 			s, err := c.TaskMonitor(ctx, a.TaskMonitor)
-			if err != nil && w.ThroughReset && ctx.Err() == nil && ExpectedDuringReset(err) {
+			if err != nil && ctx.Err() != nil {
+				return last, waitTimeout(w.What, last, false, running)
+			}
+			if err != nil && w.ThroughReset && ExpectedDuringReset(err) {
 				break // the iLO resets: the update service tells the rest
 			}
 			if err != nil {
@@ -203,10 +210,13 @@ func (c *Client) WaitAccepted(ctx context.Context, a Accepted, w UpdateWait) (Up
 				us, err := c.UpdateService(ctx)
 				switch {
 				case err == nil:
+					last = us
 					if w.Seen != nil {
 						w.Seen(us)
 					}
-				case w.ThroughReset && ctx.Err() == nil && ExpectedDuringReset(err):
+				case ctx.Err() != nil:
+					return last, waitTimeout(w.What, last, false, running)
+				case w.ThroughReset && ExpectedDuringReset(err):
 					break monitor // the iLO resets: the update service tells the rest
 				default:
 					return us, fmt.Errorf("wait for %s: %w", w.What, err)
@@ -217,7 +227,7 @@ func (c *Client) WaitAccepted(ctx context.Context, a Accepted, w UpdateWait) (Up
 				d = s.RetryAfter
 			}
 			if err := c.wait(ctx, d); err != nil {
-				return UpdateService{}, fmt.Errorf("wait for %s: task %s still running: %w", w.What, a.TaskMonitor, err)
+				return last, waitTimeout(w.What, last, false, running)
 			}
 			pause = min(pause*3/2, every)
 		}
@@ -225,9 +235,222 @@ func (c *Client) WaitAccepted(ctx context.Context, a Accepted, w UpdateWait) (Up
 	return c.WaitUpdate(ctx, w)
 }
 
-func orIdle(s string) string {
-	if s == "" {
-		return "without a State"
+// WaitTimeoutError is a wait that ran out of its time (wait_timeout): it
+// says what was waited for, the last Oem.Hpe.State and FlashProgressPercent
+// seen, and whether the iLO was dark in its own reset when time ran out.
+// It unwraps to context.DeadlineExceeded, whose text it never shows.
+type WaitTimeoutError struct {
+	// What names what was waited for ("the flash of ilo5_310.bin").
+	What string
+	// State is the last Oem.Hpe.State read ("" when none was read).
+	State string
+	// Percent is the last FlashProgressPercent read (nil when none).
+	Percent *int
+	// InReset is true when the iLO did not answer (dark in its reset).
+	InReset bool
+	// Detail adds what else was last seen ("task … still running").
+	Detail string
+}
+
+// Error returns "gave up waiting for <what> (wait_timeout ran out): …".
+func (e *WaitTimeoutError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "gave up waiting for %s: wait_timeout ran out", e.What)
+	if e.State != "" {
+		fmt.Fprintf(&b, "; last State %s", e.State)
+		if e.Percent != nil {
+			fmt.Fprintf(&b, " at %d%%", *e.Percent)
+		}
+	} else {
+		b.WriteString("; no State was read")
 	}
-	return s
+	if e.Detail != "" {
+		b.WriteString(" (" + e.Detail + ")")
+	}
+	if e.InReset {
+		b.WriteString("; the iLO was in its reset (not answering) when time ran out")
+	} else {
+		b.WriteString("; the iLO was answering (not in a reset)")
+	}
+	return b.String()
+}
+
+// Unwrap makes errors.Is(err, context.DeadlineExceeded) hold.
+func (e *WaitTimeoutError) Unwrap() error { return context.DeadlineExceeded }
+
+// ErrorInfo returns the details Ansible shows in error_info.
+func (e *WaitTimeoutError) ErrorInfo() map[string]any {
+	info := map[string]any{"waited_for": e.What, "state": e.State, "ilo_in_reset": e.InReset, "timeout": true}
+	if e.Percent != nil {
+		info["percent"] = *e.Percent
+	}
+	return info
+}
+
+func waitTimeout(what string, last UpdateService, inReset bool, detail string) *WaitTimeoutError {
+	return &WaitTimeoutError{What: what, State: last.State, Percent: last.FlashProgressPercent, InReset: inReset, Detail: detail}
+}
+
+// SelfFlashWait follows an iLO after its update service reported Complete
+// for a flash of the iLO's own firmware. A real iLO keeps showing Complete
+// for a while (long enough for a client polling every 8 s to read it) and
+// then resets, or does not reset at all and reports the new version at once
+// (issue 13, point 2). The wait ends when the iLO went dark and came back,
+// or when the manager reports the new version without a reset.
+type SelfFlashWait struct {
+	// What names the flash in errors ("the flash of ilo5_310.bin").
+	What string
+	// Version is the version the image carries ("" when unknown: then any
+	// change of the manager's FirmwareVersion from Before counts).
+	Version string
+	// Before is the manager's FirmwareVersion before the flash.
+	Before string
+	// Reset is true when the iLO already reset during the wait for Complete.
+	Reset bool
+	// Every is the longest pause between readings (default 2 s).
+	Every time.Duration
+}
+
+// SelfFlashResult is the manager as read at the end of a SelfFlashWait.
+type SelfFlashResult struct {
+	Manager Manager
+	// Reset is true when the iLO went dark and came back (or had already).
+	Reset bool
+}
+
+// WaitSelfFlash reads the manager until the iLO has reset itself and is
+// back (logged in again), or reports the new firmware without a reset. It
+// does not judge the version the iLO came back with: the caller verifies
+// it. ctx bounds the wait (wait_timeout); running out says whether the iLO
+// was dark. GET {root.Managers} members.
+func (c *Client) WaitSelfFlash(ctx context.Context, w SelfFlashWait) (SelfFlashResult, error) {
+	every := pollEvery(w.Every)
+	pause := min(firstUpdatePoll, every)
+	res := SelfFlashResult{Reset: w.Reset}
+	for {
+		mgr, err := c.Manager(ctx)
+		if err != nil && ctx.Err() != nil {
+			return res, c.selfFlashTimeout(w, res, true)
+		}
+		if err != nil && ExpectedDuringReset(err) {
+			if rerr := c.Reconnect(ctx); rerr != nil {
+				if ctx.Err() != nil {
+					return res, c.selfFlashTimeout(w, res, true)
+				}
+				return res, fmt.Errorf("wait for the iLO to come back after %s: %w", w.What, rerr)
+			}
+			res.Reset = true
+			continue
+		}
+		if err != nil {
+			return res, fmt.Errorf("wait for the iLO after %s: %w", w.What, err)
+		}
+		res.Manager = mgr
+		if res.Reset || w.flashed(mgr) {
+			return res, nil
+		}
+		if err := c.wait(ctx, pause); err != nil {
+			return res, c.selfFlashTimeout(w, res, false)
+		}
+		pause = min(pause*3/2, every)
+	}
+}
+
+// flashed reports whether the manager runs the flashed firmware.
+func (w SelfFlashWait) flashed(m Manager) bool {
+	if w.Version == "" || VersionNumber(w.Version) == "" || m.Version == "" {
+		return m.FirmwareVersion != "" && m.FirmwareVersion != w.Before
+	}
+	return CompareVersions(w.Version, m.Version) == 0
+}
+
+func (c *Client) selfFlashTimeout(w SelfFlashWait, res SelfFlashResult, dark bool) error {
+	want := "the new firmware"
+	if w.Version != "" {
+		want = "version " + w.Version
+	}
+	detail := "the iLO never went dark"
+	switch {
+	case dark:
+		detail = "the iLO went dark and did not answer again"
+	case res.Reset:
+		detail = "the iLO reset once"
+	}
+	if res.Manager.FirmwareVersion != "" {
+		detail += " and last reported " + res.Manager.FirmwareVersion
+	}
+	return &WaitTimeoutError{
+		What:    fmt.Sprintf("the iLO to reset or report %s after %s was Complete", want, w.What),
+		State:   StateComplete,
+		InReset: dark,
+		Detail:  detail,
+	}
+}
+
+// pollEvery is the longest pause between readings: d, or maxUpdatePoll.
+func pollEvery(d time.Duration) time.Duration {
+	if d <= 0 {
+		return maxUpdatePoll
+	}
+	return d
+}
+
+// OutcomeUnknown is the outcome a module reports when a write it sent may
+// or may not have taken effect.
+const OutcomeUnknown = "unknown"
+
+// unknownError marks the failure of a task whose write the iLO accepted but
+// whose end could not be followed (Unknown).
+type unknownError struct{ err error }
+
+func (e *unknownError) Error() string { return e.err.Error() }
+func (e *unknownError) Unwrap() error { return e.err }
+
+// Unknown marks err, met after the iLO accepted a write, as leaving that
+// write's outcome unknown (WriteStatus reports it so). nil stays nil.
+func Unknown(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &unknownError{err: err}
+}
+
+// IsOutcomeUnknown reports whether err leaves a write's outcome unknown: a
+// write whose connection broke after it was sent (IsUncertain), a wait for
+// an accepted operation that ran out (*WaitTimeoutError), a local file that
+// changed after the iLO took part of it (*FileChangedError), or an error
+// marked with Unknown.
+func IsOutcomeUnknown(err error) bool {
+	var ue *unknownError
+	var wt *WaitTimeoutError
+	var fc *FileChangedError
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &ue), errors.As(err, &wt), IsUncertain(err):
+		return true
+	case errors.As(err, &fc):
+		return fc.Accepted > 0
+	}
+	return false
+}
+
+// WriteStatus is what a module that failed with err reports (issue 14,
+// class 8). sent says the iLO accepted (or may have) a write of the task;
+// complete that one is known to have taken effect. changed is true only
+// when a write may have taken effect; outcome is OutcomeUnknown (and the
+// returned error says so) when a write was sent and neither the iLO ended
+// it in Error nor its effect is known, or err itself leaves it unknown.
+func WriteStatus(sent, complete bool, err error) (changed bool, outcome string, msg error) {
+	var oe *OperationError
+	if sent && !complete && !errors.As(err, &oe) {
+		err = Unknown(err) // accepted, then lost track of it
+	}
+	if !IsOutcomeUnknown(err) {
+		return complete, "", err
+	}
+	if !strings.Contains(err.Error(), "unknown") {
+		err = fmt.Errorf("%w; whether the iLO applied it is unknown (outcome: unknown): read its state (fleetfw.ilo.update_info) before running the task again", err)
+	}
+	return true, OutcomeUnknown, err
 }

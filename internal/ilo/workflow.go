@@ -29,16 +29,11 @@ func CheckLength(option, value string, max int) error {
 	return nil
 }
 
-// ConnectHiding is Connect that hands the session token to hide (which
-// keeps it out of the module's output) as soon as the session exists.
-func ConnectHiding(ctx context.Context, a ConnArgs, hide func(string)) (*Client, error) {
-	c, err := Connect(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	token, _ := c.Session()
-	hide(token)
-	return c, nil
+// ConnectHiding is Connect that hands every session token to hide (which
+// keeps it out of the module's output) as soon as the iLO issues it: the
+// first login, a re-login after a 401, a Reconnect after an iLO reset.
+func ConnectHiding(ctx context.Context, a ConnArgs, hide func(string), opts ...Option) (*Client, error) {
+	return Connect(ctx, a, append(opts, WithHide(hide))...)
 }
 
 // CloseWarning is Close for a deferred call: a failure to log out goes to

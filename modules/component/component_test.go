@@ -329,6 +329,13 @@ func TestAbsent(t *testing.T) {
 	if del, _ := o["deleted"].([]any); len(del) != 1 || !o.changed() {
 		t.Errorf("all_unlocked: deleted %v changed=%v", o["deleted"], o.changed())
 	}
+	// Ansible's diff printer takes strings or dicts only (a list crashed it).
+	d, _ := o["diff"].(map[string]any)
+	before, bok := d["before"].(string)
+	after, aok := d["after"].(string)
+	if !bok || !aok || !strings.Contains(before, "ilo5_312.bin\n") || strings.Contains(after, "ilo5_312.bin") {
+		t.Errorf("all_unlocked diff %#v, want before and after as strings, one file per line", d)
+	}
 	if _, _, ok := e.sim.ComponentByFilename("ilo5_312.bin"); ok {
 		t.Errorf("all_unlocked left ilo5_312.bin")
 	}
@@ -501,6 +508,9 @@ func TestUpdateTarget(t *testing.T) {
 			if v := e.sim.FirmwareVersion(); v != "3.05" {
 				t.Errorf("iLO firmware %s after the flash, want 3.05", v)
 			}
+			if nv, _ := o["new_version"].(string); ilo.CompareVersions(nv, "3.05") != 0 || o["ilo_reset"] != true {
+				t.Errorf("new_version %q ilo_reset %v, want the iLO's 3.05 after its reset (%s)", nv, o["ilo_reset"], o.msg())
+			}
 			_, _, stored := e.sim.ComponentByFilename("ilo5_305.bin")
 			if stored != keep || (keep && o.component("version") != "3.05") {
 				t.Errorf("in the repository: %v (returned version %q), want %v", stored, o.component("version"), keep)
@@ -561,3 +571,37 @@ type swallow struct{ header http.Header }
 func (s swallow) Header() http.Header         { return s.header }
 func (s swallow) Write(b []byte) (int, error) { return len(b), nil }
 func (s swallow) WriteHeader(int)             {}
+
+// TestUploadFileChanged: a local file rewritten between two Sections stops
+// the upload; the module fails with changed and outcome unknown (the iLO
+// took a Section) and never reports the upload done. A file changed before
+// anything was sent fails with changed false.
+func TestUploadFileChanged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a two-Section file")
+	}
+	img := image(t, testimage.Spec{Filename: "ilo5_310.bin", Size: ilo.SectionSize + mib})
+	var posts atomic.Int32
+	e := newWrappedEnv(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+			if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/cgi-bin/") && posts.Add(1) == 1 {
+				f, err := os.OpenFile(img.Image, os.O_WRONLY|os.O_APPEND, 0)
+				if err == nil {
+					_, _ = f.Write([]byte("appended"))
+					f.Close()
+				}
+			}
+		})
+	})
+	o := e.run(map[string]any{"path": img.Image}, false)
+	if !o.failed() || !o.changed() || o["outcome"] != "unknown" || !strings.Contains(o.msg(), "changed while it was being sent") {
+		t.Fatalf("failed=%v changed=%v outcome=%v msg %q, want a failure with an unknown outcome", o.failed(), o.changed(), o["outcome"], o.msg())
+	}
+	if n := posts.Load(); n != 1 {
+		t.Errorf("%d POSTs, want 1: nothing is sent after the file changed", n)
+	}
+	if _, _, ok := e.sim.ComponentByFilename("ilo5_310.bin"); ok {
+		t.Errorf("the repository lists ilo5_310.bin from a mixed upload")
+	}
+}

@@ -94,6 +94,23 @@ type Result struct {
 	Deleted *[]string `json:"deleted,omitempty"`
 	// States are the update-service states seen while waiting.
 	States []ilo.StateSeen `json:"states,omitempty"`
+	// NewVersion is the firmware the iLO reports after flashing its own
+	// firmware (update_target with an iLO firmware file).
+	NewVersion string `json:"new_version,omitempty"`
+	// ILOReset is true when the iLO reset itself after flashing its own
+	// firmware and the module logged in again.
+	ILOReset bool `json:"ilo_reset,omitempty"`
+	// Outcome is "unknown" when the task failed after the iLO accepted a
+	// write and cannot tell whether it took effect.
+	Outcome string `json:"outcome,omitempty"`
+}
+
+// failed is what a task that failed with err returns: changed only when a
+// write may have taken effect (sent: the iLO accepted one; complete: it is
+// known to have taken effect), outcome unknown when that cannot be told.
+func failed(res Result, sent, complete bool, err error) (Result, error) {
+	res.Changed, res.Outcome, err = ilo.WriteStatus(sent, complete, err)
+	return res, err
 }
 
 // Action is one write the module made or would make.

@@ -62,6 +62,10 @@ func push(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, f localFi
 	}
 	wctx, cancel := waitContext(ctx, a)
 	defer cancel()
+	self, err := watchSelfFlash(wctx, c, a, f.filename)
+	if err != nil {
+		return failed(res, false, false, err)
+	}
 	var seen states
 	pr, err := c.Push(wctx, ilo.PushRequest{
 		Path: f.path, Filename: f.filename, Compsigs: f.compsigs,
@@ -74,10 +78,62 @@ func push(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, f localFi
 		m.Warn("the connection broke while sending %s; the iLO had not taken that section, so it was sent again (%d time(s))", f.filename, pr.Restarted)
 	}
 	if err != nil {
-		return res, err
+		return failed(res, pr.Sections > 0, false, err)
 	}
 	res.Msg = fmt.Sprintf("uploaded %s (%d bytes in %d sections)", f.filename, pr.BytesSent, pr.Sections)
+	if err := self.settle(wctx, c, &res); err != nil {
+		return failed(res, true, true, err)
+	}
 	return finish(ctx, c, a, f.filename, res)
+}
+
+// selfFlash follows a flash of the iLO's own firmware (update_target with
+// an ilo<gen>_<version> file): nil when the task flashes nothing of the iLO.
+type selfFlash struct {
+	filename string
+	version  string // the version the file name carries ("" unknown)
+	before   ilo.Manager
+	logins   int
+}
+
+// watchSelfFlash reads the manager before an iLO firmware file is flashed
+// (update_target, wait), so that the end of the flash can be told apart
+// from the firmware that ran before.
+func watchSelfFlash(ctx context.Context, c *ilo.Client, a *Args, filename string) (*selfFlash, error) {
+	if !a.UpdateTarget || !a.Wait || fwimage.ILOGeneration(filename) == 0 {
+		return nil, nil
+	}
+	mgr, err := c.Manager(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &selfFlash{filename: filename, version: fwimage.NameVersion(filename), before: mgr, logins: c.Logins()}, nil
+}
+
+// settle waits, after the update service reported Complete, until the iLO
+// reset and came back or reports the new firmware without a reset (a real
+// iLO shows Complete first, and does not always reset), then verifies the
+// version: new_version is what the iLO reports.
+func (s *selfFlash) settle(ctx context.Context, c *ilo.Client, res *Result) error {
+	if s == nil {
+		return nil
+	}
+	what := "the flash of " + s.filename
+	r, err := c.WaitSelfFlash(ctx, ilo.SelfFlashWait{What: what, Version: s.version, Before: s.before.FirmwareVersion, Reset: c.Logins() > s.logins})
+	if err != nil {
+		return ilo.Unknown(err) // Complete, but the iLO's new firmware is not confirmed
+	}
+	res.ILOReset = c.Logins() > s.logins
+	res.NewVersion = r.Manager.FirmwareVersion
+	if s.version != "" && ilo.CompareVersions(s.version, r.Manager.Version) != 0 {
+		return fmt.Errorf("the update service reported %s Complete, but the iLO reports %s, not %s", what, r.Manager.FirmwareVersion, s.version)
+	}
+	if res.ILOReset {
+		res.Msg += fmt.Sprintf("; the iLO reset itself and now runs %s", r.Manager.FirmwareVersion)
+	} else {
+		res.Msg += fmt.Sprintf("; the iLO runs %s without having reset", r.Manager.FirmwareVersion)
+	}
+	return nil
 }
 
 // finish reads the entry the upload or download left in the repository.
@@ -88,10 +144,10 @@ func finish(ctx context.Context, c *ilo.Client, a *Args, filename string, res Re
 	}
 	after, err := c.Component(ctx, filename)
 	if err != nil {
-		return res, err
+		return failed(res, true, true, err)
 	}
 	if after == nil {
-		return res, fmt.Errorf("the iLO reported Complete for %s but its repository does not list it", filename)
+		return failed(res, true, true, fmt.Errorf("the iLO reported Complete for %s but its repository does not list it", filename))
 	}
 	res.Component = after
 	if res.Diff != nil {
@@ -179,11 +235,15 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 	}
 	wctx, cancel := waitContext(ctx, a)
 	defer cancel()
+	self, err := watchSelfFlash(wctx, c, a, filename)
+	if err != nil {
+		return failed(res, false, false, err)
+	}
 	var seen states
 	base := ilo.NewETag("fleetfw")
 	before, err := c.UpdateService(wctx)
 	if err != nil {
-		return res, err
+		return failed(res, false, false, err)
 	}
 	for k, image := range a.ImageURI {
 		req := ilo.AddFromUriRequest{
@@ -208,11 +268,15 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 		acc, err := c.AddFromUri(wctx, req)
 		if err != nil {
 			if !ilo.IsUncertain(err) && !ilo.IsTransport(err) {
-				return res, fmt.Errorf("add %s: %w", what, err)
+				return failed(res, res.SectionsSent > 0, false, fmt.Errorf("add %s: %w", what, err))
 			}
 			us, rerr := c.UpdateService(wctx)
-			if rerr != nil || us.UploadCurrentEtag != req.UploadCurrentEtag {
-				return res, fmt.Errorf("add %s: %w; the update service does not show this request, so the iLO did not take it: run the task again", what, err)
+			if rerr != nil {
+				return failed(res, true, false, fmt.Errorf("add %s: %w; then reading the update service failed: %v", what, err, rerr))
+			}
+			if us.UploadCurrentEtag != req.UploadCurrentEtag {
+				// Not taken: a known outcome (%v keeps the uncertain error out of the chain).
+				return failed(res, res.SectionsSent > 0, false, fmt.Errorf("add %s: %v; the update service does not show this request, so the iLO did not take it: run the task again", what, err))
 			}
 			acc = ilo.Accepted{} // taken: follow the update service
 		}
@@ -224,12 +288,15 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 			ThroughReset: a.UpdateTarget && k == len(a.ImageURI)-1})
 		res.States = seen.seen
 		if err != nil {
-			return res, err // it names the section and the file
+			return failed(res, true, false, err) // it names the section and the file
 		}
 		before = us
 	}
 	res.Msg = fmt.Sprintf("the iLO downloaded %s", filename)
 	res.States = seen.seen
+	if err := self.settle(wctx, c, &res); err != nil {
+		return failed(res, true, true, err)
+	}
 	return finish(ctx, c, a, filename, res)
 }
 

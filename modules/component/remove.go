@@ -50,7 +50,7 @@ func remove(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Res
 	// DeleteComponent reads the entry's Allow header first and refuses
 	// when DELETE is not in it.
 	if err := c.DeleteComponent(ctx, *comp); err != nil {
-		return res, err
+		return failed(res, false, false, err)
 	}
 	res.Msg = fmt.Sprintf("deleted %s (%d bytes)", comp.Filename, comp.SizeBytes)
 	return res, nil
@@ -81,11 +81,11 @@ func removeUnlocked(ctx context.Context, m *ansible.Run, c *ilo.Client, res Resu
 		return res, nil
 	}
 	if err := c.DeleteUnlockedComponents(ctx); err != nil {
-		return res, err
+		return failed(res, false, false, err)
 	}
 	after, err := c.Repository(ctx)
 	if err != nil {
-		return res, err
+		return failed(res, true, true, err)
 	}
 	gone := []string{}
 	for _, name := range *res.Deleted {
@@ -99,11 +99,13 @@ func removeUnlocked(ctx context.Context, m *ansible.Run, c *ilo.Client, res Resu
 	return res, nil
 }
 
-// filenames lists the file names of components, for diff.
-func filenames(cs []ilo.Component) []string {
-	out := make([]string, 0, len(cs))
+// filenames lists the file names of components for diff, one per line:
+// Ansible's diff printer renders only strings and dicts (a list crashed it).
+func filenames(cs []ilo.Component) string {
+	var b strings.Builder
 	for _, c := range cs {
-		out = append(out, c.Filename)
+		b.WriteString(c.Filename)
+		b.WriteByte('\n')
 	}
-	return out
+	return b.String()
 }

@@ -9,6 +9,7 @@ package firmwareplan
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/tidwall/gjson"
 
@@ -44,6 +45,8 @@ type CatalogInfo struct {
 	Kind    string `json:"kind"`
 	Path    string `json:"path"`
 	Entries int    `json:"entries"`
+	// Skipped are entries for no device (drivers, software).
+	Skipped int `json:"skipped"`
 }
 
 // Module is fleetfw.ilo.firmware_plan.
@@ -61,8 +64,10 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
 		m.Warn("%s", w)
 	}
 	index := cat.Index
-	if index == "" {
-		index = a.Catalog
+	if index == "" { // a folder of components
+		if index, err = filepath.Abs(a.Catalog); err != nil {
+			index = a.Catalog
+		}
 	}
 
 	c, err := ilo.Connect(ctx, a.ConnArgs)
@@ -85,27 +90,18 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
 	p := fwplan.Make(items(inv), cat.Entries, srv, fwplan.Options{AllowDowngrade: a.AllowDowngrade})
 	return Result{
 		Plan: p.Plan, Files: p.Files, Summary: p.Summary, Compliant: p.Compliant, Server: srv,
-		Catalog: CatalogInfo{Kind: cat.Kind, Path: index, Entries: len(cat.Entries)},
+		Catalog: CatalogInfo{Kind: cat.Kind, Path: index, Entries: len(cat.Entries), Skipped: cat.Skipped},
 	}, nil
 }
 
-// items converts the inventory. An inventory where no item is Updateable,
-// not even the iLO, comes from firmware that does not serve the property
-// (iLO 5 2.46): Updateable is unknown then, not false (fwplan doc).
+// items converts the inventory. Updateable is a *bool in the client: nil when
+// the iLO does not serve the property (iLO 5 2.46), which means unknown, not
+// false (fwplan doc).
 func items(inv []ilo.InventoryItem) []fwplan.Item {
-	served := false
-	for _, it := range inv {
-		served = served || it.Updateable
-	}
 	out := make([]fwplan.Item, 0, len(inv))
 	for _, it := range inv {
-		x := fwplan.Item{ID: it.ID, Name: it.Name, DeviceContext: it.DeviceContext, DeviceClass: it.DeviceClass,
-			Targets: it.Targets, Version: it.Version}
-		if served {
-			u := it.Updateable
-			x.Updateable = &u
-		}
-		out = append(out, x)
+		out = append(out, fwplan.Item{ID: it.ID, Name: it.Name, DeviceContext: it.DeviceContext, DeviceClass: it.DeviceClass,
+			Targets: it.Targets, Version: it.Version, Updateable: it.Updateable})
 	}
 	return out
 }

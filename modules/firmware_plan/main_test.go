@@ -13,6 +13,7 @@ import (
 	"github.com/fleetfw/ilo/internal/ilo"
 	"github.com/fleetfw/ilo/internal/ilosim"
 	"github.com/fleetfw/ilo/internal/modtest"
+	"github.com/fleetfw/ilo/internal/testimage"
 )
 
 // fwrepo is a catalog for the simulator's inventory (the XL675d A47 of
@@ -237,19 +238,20 @@ func TestReturnDocs(t *testing.T) {
 	modtest.CheckReturnDocs(t, "../../plugins/modules/firmware_plan.py", Result{})
 }
 
-// TestItems: Updateable is unknown (nil) when no item has it, as on iLO 5
-// 2.46 firmware, which serves no Updateable at all.
+// TestItems: the client's Updateable passes through, nil (not served, as on
+// iLO 5 2.46 firmware) staying unknown rather than becoming false.
 func TestItems(t *testing.T) {
-	inv := []ilo.InventoryItem{{ID: "1", Name: "iLO 5", Updateable: true}, {ID: "16", Name: "GPU"}}
+	yes, no := true, false
+	inv := []ilo.InventoryItem{{ID: "1", Name: "iLO 5", Updateable: &yes}, {ID: "2", Name: "NIC", Updateable: &no}, {ID: "16", Name: "GPU"}}
 	got := items(inv)
-	if got[0].Updateable == nil || !*got[0].Updateable || got[1].Updateable == nil || *got[1].Updateable {
-		t.Errorf("served Updateable: %+v", got)
+	if got[0].Updateable == nil || !*got[0].Updateable {
+		t.Errorf("item 1: Updateable %v, want true", got[0].Updateable)
 	}
-	inv[0].Updateable = false
-	for _, it := range items(inv) {
-		if it.Updateable != nil {
-			t.Errorf("no item updateable: item %s has Updateable %v, want unknown", it.ID, *it.Updateable)
-		}
+	if got[1].Updateable == nil || *got[1].Updateable {
+		t.Errorf("item 2: Updateable %v, want false", got[1].Updateable)
+	}
+	if got[2].Updateable != nil {
+		t.Errorf("item 16: Updateable %v, want unknown (nil)", *got[2].Updateable)
 	}
 }
 
@@ -267,4 +269,34 @@ func TestExamples(t *testing.T) {
 			t.Errorf("EXAMPLES lack %q", want)
 		}
 	}
+}
+
+// TestComponentFolder: a folder of files known only by name plans what the
+// names say and warns about each.
+func TestComponentFolder(t *testing.T) {
+	dir := t.TempDir()
+	for _, s := range []testimage.Spec{{Filename: "ilo5_305.bin"}, {Filename: "cp045678.exe", Version: "1.0.0"}} {
+		if _, err := testimage.WriteFiles(dir, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x := modtest.StartILO(t)
+	r := modtest.Execute(t, Module, x.Args(map[string]any{"catalog": dir}), nil)
+	if r.Code != 0 {
+		t.Fatal(r.Raw)
+	}
+	warnings, _ := json.Marshal(r.Out["warnings"])
+	for _, w := range []string{"ilo5_305.bin: only its name is known (version 3.05)", "cp045678.exe: a Smart Component with no cp045678.json"} {
+		if !strings.Contains(string(warnings), w) {
+			t.Errorf("warnings %s lack %q", warnings, w)
+		}
+	}
+	step := r.Out["plan"].([]any)[0].(map[string]any)
+	if step["action"] != "upgrade" || step["file"] != "ilo5_305.bin" || step["order"] != float64(1) {
+		t.Errorf("iLO step %v", step)
+	}
+	if c := r.Out["catalog"].(map[string]any); c["kind"] != "folder" || c["entries"] != float64(2) {
+		t.Errorf("catalog %v", c)
+	}
+	modtest.RequireClean(t, x)
 }

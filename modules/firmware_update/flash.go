@@ -31,13 +31,26 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 	var seen states
 	logins := c.Logins()
 	start := time.Now()
+	// complete: the update service reported the flash Complete, so it took
+	// effect whatever verify finds; sent: the iLO accepted the image.
+	complete, sent := false, false
 	done := func(r Result, err error) (Result, error) {
 		r.States = seen.list()
 		r.Duration = math.Round(time.Since(start).Seconds()*10) / 10
 		r.ILOReset = c.Logins() > logins
+		if err != nil {
+			r.Changed, r.Outcome, err = ilo.WriteStatus(sent, complete, err)
+		}
 		return r, err
 	}
 	w := ilo.UpdateWait{What: "the flash of " + img.filename, Before: us, Seen: seen.add, ThroughReset: img.ilo, WatchState: true}
+	var mgrBefore ilo.Manager
+	if img.ilo && a.Wait {
+		var err error
+		if mgrBefore, err = c.Manager(wctx); err != nil {
+			return done(res, err)
+		}
+	}
 	var acc ilo.Accepted
 	switch res.Method {
 	case methodSimple:
@@ -65,6 +78,7 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 			Wait:   a.Wait, Restarts: restarts, Seen: seen.add,
 		})
 		res.BytesSent = pr.BytesSent
+		sent = pr.Sections > 0
 		if pr.Restarted > 0 {
 			m.Warn("the connection broke while sending %s; the iLO had not taken that section, so it was sent again (%d time(s))", img.filename, pr.Restarted)
 		}
@@ -72,6 +86,7 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 			return done(res, err)
 		}
 	}
+	sent = true
 	if acc.Task != nil {
 		res.TaskID = acc.Task.ID
 	}
@@ -85,7 +100,16 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 			return done(res, err)
 		}
 	}
-	res, err := verify(wctx, c, img, targets, res)
+	complete = true
+	if img.ilo {
+		// Complete comes before the iLO's reset (or instead of it): wait
+		// until it reset and came back, or runs the new firmware without.
+		if _, err := c.WaitSelfFlash(wctx, ilo.SelfFlashWait{What: w.What, Version: img.version,
+			Before: mgrBefore.FirmwareVersion, Reset: c.Logins() > logins}); err != nil {
+			return done(res, ilo.Unknown(err)) // Complete, but the iLO's new firmware is not confirmed
+		}
+	}
+	res, err := verify(wctx, c, img, targets, res, logins)
 	return done(res, err)
 }
 
@@ -131,7 +155,7 @@ func multipartParams(a *Args, tag string, targets []ilo.InventoryItem, img image
 // show its version; one that takes effect at the next reboot may still show
 // the old one (the iLO reports the running firmware), which is reported as
 // pending_reboot, not as a failure.
-func verify(ctx context.Context, c *ilo.Client, img image, targets []ilo.InventoryItem, res Result) (Result, error) {
+func verify(ctx context.Context, c *ilo.Client, img image, targets []ilo.InventoryItem, res Result, logins int) (Result, error) {
 	if len(targets) == 0 {
 		res.NewVersion = ""
 		res.Msg = fmt.Sprintf("flashed %s; no FirmwareInventory entry to verify it against (force=true)", img.filename)
@@ -181,15 +205,18 @@ func verify(ctx context.Context, c *ilo.Client, img image, targets []ilo.Invento
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return res, fmt.Errorf("verify the flash of %s: %w", img.filename, ctx.Err())
+			return res, &ilo.WaitTimeoutError{What: fmt.Sprintf("%s to report %s after the flash of %s", targets[0].Name, img.version, img.filename),
+				State: ilo.StateComplete, Detail: "it reports " + res.NewVersion}
 		case <-t.C:
 		}
 	}
 	switch {
 	case res.PendingReboot:
 		res.Msg = fmt.Sprintf("flashed %s; %s reports %s, active after the next reboot (queue a ResetServer with fleetfw.ilo.update_task, or reboot the server)", img.filename, targets[0].Name, res.NewVersion)
-	case img.ilo:
+	case img.ilo && c.Logins() > logins:
 		res.Msg = fmt.Sprintf("flashed %s; the iLO reset itself and now runs %s", img.filename, res.NewVersion)
+	case img.ilo:
+		res.Msg = fmt.Sprintf("flashed %s; the iLO runs %s without having reset", img.filename, res.NewVersion)
 	default:
 		res.Msg = fmt.Sprintf("flashed %s; %s reports %s", img.filename, targets[0].Name, res.NewVersion)
 	}

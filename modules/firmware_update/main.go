@@ -103,6 +103,9 @@ type Result struct {
 	ILOReset bool `json:"ilo_reset"`
 	// BytesSent counts image bytes pushed to the iLO.
 	BytesSent int64 `json:"bytes_sent"`
+	// Outcome is "unknown" when the module failed after the iLO accepted
+	// the image and cannot tell whether it flashed it.
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // Target is the FirmwareInventory entry an image updates.

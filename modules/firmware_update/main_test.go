@@ -200,6 +200,9 @@ func TestRefusals(t *testing.T) {
 					t.Errorf("msg %q does not contain %q", o.msg(), w)
 				}
 			}
+			if o.changed() {
+				t.Errorf("refused before any write, but changed")
+			}
 			c := e.counters()
 			if c.Writes != 0 {
 				t.Errorf("%d writes, want 0", c.Writes)
@@ -279,7 +282,30 @@ func TestStateError(t *testing.T) {
 			if got := e.sim.FirmwareVersion(); got != before {
 				t.Errorf("firmware %q after a failed flash, want %q", got, before)
 			}
+			if o.changed() || o["outcome"] != nil {
+				t.Errorf("changed=%v outcome=%v: the iLO ended the flash in Error, nothing took effect", o.changed(), o["outcome"])
+			}
 		})
+	}
+}
+
+// TestOutcomeUnknown: a flash the iLO accepted whose wait runs out reports
+// changed with outcome unknown and says so, what it waited for and the last
+// State, without Go's "context deadline exceeded".
+func TestOutcomeUnknown(t *testing.T) {
+	e := newEnv(t, ilosim.WithSpeed(1)) // a flash takes a minute
+	name := "A47_2.90_01_01_2025.signed.flash"
+	o := e.run(map[string]any{"path": e.image(testimage.Spec{Filename: name, Size: mib}), "wait_timeout": 2}, false)
+	if !o.failed() || !o.changed() || o.str("outcome") != "unknown" {
+		t.Fatalf("failed=%v changed=%v outcome=%q, want a failure, changed, outcome unknown (%s)", o.failed(), o.changed(), o.str("outcome"), o.msg())
+	}
+	for _, w := range []string{"gave up waiting for ", name, "last State", "outcome: unknown"} {
+		if !strings.Contains(o.msg(), w) {
+			t.Errorf("msg %q lacks %q", o.msg(), w)
+		}
+	}
+	if strings.Contains(o.msg(), "deadline") {
+		t.Errorf("msg %q shows Go's deadline text", o.msg())
 	}
 }
 

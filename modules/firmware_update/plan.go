@@ -335,7 +335,7 @@ func preflight(ctx context.Context, c *ilo.Client, a *Args, img image, us ilo.Up
 				return fmt.Errorf("%s is for System ROM family %s and %s runs %s (%s): it is for another server model (force=true flashes it anyway)", img.filename, img.romFamily, t.Name, f, t.Version)
 			}
 		}
-		if !t.Updateable {
+		if t.NotUpdateable() {
 			return fmt.Errorf("FirmwareInventory says %s (%s) cannot be updated out of band (Updateable false); force=true sends the image anyway", t.Name, t.URI)
 		}
 	}

@@ -14,11 +14,16 @@ import (
 const pollEvery = time.Second
 
 // invoked makes sure the set's steps are queued with the parameters asked
-// for. Tasks from this set (named after its steps) that are Pending or
-// InProgress with the same parameters count as invoked: changed=false
-// unless force. Otherwise the set is invoked, after deleting the tasks that
-// bear its step names (iLO refuses an Invoke whose task names are taken).
-// A sequence given with state=invoked is first made present.
+// for. Tasks of this set (ownTasks: named after its steps, with the step's
+// command and file, created after the set) that are Pending or InProgress
+// with the same parameters count as invoked: changed=false unless force.
+// Otherwise the set is invoked, after deleting the set's own earlier tasks
+// (iLO refuses an Invoke whose task names are taken). A queued task that
+// only bears a step's name — another set's, or the user's own — is never
+// touched: the module refuses instead (unless clear_task_queue, which the
+// user asks the iLO to clear everything with). Only the tasks the Invoke
+// made are reported and waited for. A sequence given with state=invoked is
+// first made present.
 func invoked(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets []ilo.InstallSet, res Result) (Result, error) {
 	set := byName(sets, a.Name)
 	if len(a.Sequence) > 0 || a.Description != "" || a.IsRecovery != nil {
@@ -28,32 +33,37 @@ func invoked(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets [
 		}
 		set = res.InstallSet
 	}
+	wrote := res.Changed // present() created or changed the set
 	if set == nil {
-		return Result{}, fmt.Errorf("install set %q does not exist; the iLO has %s", a.Name, orNone(setNames(sets)))
+		return failed(res, wrote, fmt.Errorf("install set %q does not exist; the iLO has %s", a.Name, orNone(setNames(sets))))
 	}
 	ps, err := parameters(ctx, c, a)
 	if err != nil {
-		return Result{}, err
+		return failed(res, wrote, err)
 	}
 	if ps.now != "" {
 		res.ILOTime = ps.now
 	}
 	queue, err := c.TaskQueue(ctx)
 	if err != nil {
-		return Result{}, err
+		return failed(res, wrote, err)
 	}
-	mine := tasksOf(*set, queue)
+	mine, others := ownTasks(*set, queue)
 	if !a.Force && len(mine) == len(set.Sequence) && allMatch(*set, mine, ps, a) {
-		res.Tasks = statuses(*set, queue)
+		res.Tasks = statuses(*set, mine)
 		res.Msg = fmt.Sprintf("install set %q is already invoked: %d tasks queued with these parameters", set.Name, len(mine))
 		if a.Wait && !m.CheckMode {
-			return wait(ctx, c, a, *set, res)
+			return wait(ctx, c, a, *set, res, ids(mine))
 		}
 		return res, nil
 	}
+	if len(others) > 0 && !a.ClearTaskQueue {
+		return failed(res, wrote, fmt.Errorf("the installation queue holds %s, named like steps of install set %q but not made by it (another command or file, or created before the set): iLO refuses an Invoke while a task of the same name is queued, and this module deletes only tasks the set made; delete that task (fleetfw.ilo.update_task state=absent), rename the step, or give clear_task_queue=true to have the iLO clear the whole queue",
+			describeTasks(others), set.Name))
+	}
 	for _, t := range mine {
 		if t.State == ilo.TaskInProgress && !a.Force {
-			return Result{}, fmt.Errorf("task %q of install set %q is InProgress with other parameters: wait until it ends, or give force=true to replace it", t.Name, set.Name)
+			return failed(res, wrote, fmt.Errorf("task %q of install set %q is InProgress with other parameters: wait until it ends, or give force=true to replace it", t.Name, set.Name))
 		}
 	}
 	res.Changed = true
@@ -73,29 +83,75 @@ func invoked(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets [
 		res.Msg = fmt.Sprintf("would have invoked install set %q (%d tasks%s)", set.Name, len(set.Sequence), replaced)
 		return res, nil
 	}
+	deleted := false
 	if !a.ClearTaskQueue {
 		for _, t := range mine {
 			if err := c.DeleteUpdateTask(ctx, t); err != nil {
-				return Result{}, err
+				return failed(res, wrote || deleted, err)
 			}
+			deleted = true
 		}
 	}
+	old := ids(queue)
 	if _, err := c.InvokeInstallSet(ctx, *set, ps.opts); err != nil {
 		if a.UpdateRecoverySet {
-			return Result{}, privilege(err, "update_recovery_set=true")
+			err = privilege(err, "update_recovery_set=true")
 		}
-		return Result{}, err
+		return failed(res, wrote || deleted, err)
 	}
 	queue, err = c.TaskQueue(ctx)
 	if err != nil {
-		return res, fmt.Errorf("invoked, then: %w", err)
+		return failed(res, true, fmt.Errorf("invoked, then: %w", err))
 	}
-	res.Tasks = statuses(*set, queue)
+	// The Invoke's tasks: new in the queue and named after the steps.
+	made, _ := ownTasks(*set, newTasks(queue, old))
+	res.Tasks = statuses(*set, made)
 	res.Msg = fmt.Sprintf("invoked install set %q: %d tasks queued%s", set.Name, len(res.Tasks), replaced)
 	if a.Wait {
-		return wait(ctx, c, a, *set, res)
+		return wait(ctx, c, a, *set, res, ids(made))
 	}
 	return res, nil
+}
+
+// failed is what an invocation that failed with err returns: changed only
+// when a write may have taken effect (wrote: one did), outcome unknown when
+// the iLO's answer to the last write was lost.
+func failed(res Result, wrote bool, err error) (Result, error) {
+	res.Changed, res.Outcome, err = ilo.WriteStatus(false, wrote, err)
+	return res, err
+}
+
+// ids returns the Ids of tasks.
+func ids(ts []ilo.UpdateTask) map[string]bool {
+	out := make(map[string]bool, len(ts))
+	for _, t := range ts {
+		out[t.ID] = true
+	}
+	return out
+}
+
+// newTasks returns the tasks of queue whose Id is not in old.
+func newTasks(queue []ilo.UpdateTask, old map[string]bool) []ilo.UpdateTask {
+	var out []ilo.UpdateTask
+	for _, t := range queue {
+		if !old[t.ID] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// describeTasks writes "task "name" (Id 3, ApplyUpdate file.bin, Pending), …".
+func describeTasks(ts []ilo.UpdateTask) string {
+	out := make([]string, 0, len(ts))
+	for _, t := range ts {
+		what := t.Command
+		if t.Filename != "" {
+			what += " " + t.Filename
+		}
+		out = append(out, fmt.Sprintf("task %q (Id %s, %s, %s)", t.Name, t.ID, what, t.State))
+	}
+	return strings.Join(out, ", ")
 }
 
 func orNone(s string) string {
@@ -175,19 +231,34 @@ func parameters(ctx context.Context, c *ilo.Client, a *Args) (params, error) {
 	return p, nil
 }
 
-// tasksOf returns the queued tasks named after the set's steps.
-func tasksOf(set ilo.InstallSet, queue []ilo.UpdateTask) []ilo.UpdateTask {
-	names := map[string]bool{}
+// ownTasks splits the queued tasks named after the set's steps into those
+// an Invoke of this set made — the step's command and file, and created
+// no earlier than the set when both times are known — and the others:
+// another set's or the user's tasks that only share a name. Tasks carry no
+// link to the set that made them (reference §8.4), so this is the closest
+// tell; a task identical in name, command and file does what the step does.
+func ownTasks(set ilo.InstallSet, queue []ilo.UpdateTask) (own, others []ilo.UpdateTask) {
+	steps := map[string]ilo.InstallStep{}
 	for _, st := range set.Sequence {
-		names[st.Name] = true
+		steps[st.Name] = st
 	}
-	var out []ilo.UpdateTask
+	created, cerr := ilo.ParseTime(set.Created)
 	for _, t := range queue {
-		if names[t.Name] {
-			out = append(out, t)
+		st, ok := steps[t.Name]
+		if !ok {
+			continue
+		}
+		same := t.Command == st.Command && strings.EqualFold(t.Filename, st.Filename)
+		if tc, err := ilo.ParseTime(t.Created); same && err == nil && cerr == nil && tc.Before(created) {
+			same = false // queued before the set existed
+		}
+		if same {
+			own = append(own, t)
+		} else {
+			others = append(others, t)
 		}
 	}
-	return out
+	return own, others
 }
 
 // allMatch reports whether every step has a Pending or InProgress task
@@ -214,7 +285,7 @@ func allMatch(set ilo.InstallSet, tasks []ilo.UpdateTask, p params, a *Args) boo
 	return true
 }
 
-// statuses lists the set's tasks in sequence order.
+// statuses lists the set's tasks (from its own tasks) in sequence order.
 func statuses(set ilo.InstallSet, queue []ilo.UpdateTask) []TaskStatus {
 	out := make([]TaskStatus, 0, len(set.Sequence))
 	for _, st := range set.Sequence {
@@ -241,7 +312,7 @@ func taskViews(ts []ilo.UpdateTask) []TaskStatus {
 // the timeout, fails the module with every task's state and result, in the
 // message and in tasks (the result is returned with the error: the set was
 // invoked, so changed stays true).
-func wait(ctx context.Context, c *ilo.Client, a *Args, set ilo.InstallSet, res Result) (Result, error) {
+func wait(ctx context.Context, c *ilo.Client, a *Args, set ilo.InstallSet, res Result, mine map[string]bool) (Result, error) {
 	wctx, cancel := context.WithTimeout(ctx, time.Duration(a.WaitTimeout)*time.Second)
 	defer cancel()
 	for {
@@ -266,7 +337,13 @@ func wait(ctx context.Context, c *ilo.Client, a *Args, set ilo.InstallSet, res R
 			}
 			return res, fmt.Errorf("wait for install set %q: %w", set.Name, err)
 		}
-		res.Tasks = statuses(set, queue)
+		var own []ilo.UpdateTask
+		for _, t := range queue {
+			if mine[t.ID] {
+				own = append(own, t)
+			}
+		}
+		res.Tasks = statuses(set, own)
 	}
 	for _, t := range res.Tasks {
 		if t.State != ilo.TaskComplete {

@@ -120,6 +120,9 @@ type Result struct {
 	Tasks []TaskStatus `json:"tasks"`
 	// ILOTime is the iLO's clock when a relative time was resolved.
 	ILOTime string `json:"ilo_time,omitempty"`
+	// Outcome is "unknown" when the module failed after a write whose
+	// effect it cannot tell.
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // TaskStatus is one queued task of the set and how it ended.

@@ -313,3 +313,66 @@ func TestRecoverySet(t *testing.T) {
 		t.Errorf("sets left: %+v, want the recovery set only", left)
 	}
 }
+
+// TestInvokeTouchesOnlyItsTasks: a queued task that only shares a step's
+// name — the user's own, or another set's with another file — is never
+// deleted: the invocation is refused before any write, naming the task and
+// the ways out. Another set's tasks are not reported or waited for as ours,
+// and a re-invocation replaces only the set's own tasks.
+func TestInvokeTouchesOnlyItsTasks(t *testing.T) {
+	x, _ := seeded(t)
+	c := x.Client(t)
+	ctx := context.Background()
+	if r := modtest.Execute(t, Module, x.Args(map[string]any{"name": "baseline", "sequence": twoSteps}), nil); r.Code != 0 {
+		t.Fatal(r.Raw)
+	}
+	// The user's own task named like the first step, with another command.
+	users, err := c.CreateUpdateTask(ctx, ilo.NewUpdateTask{Name: "System ROM 2.62", Command: "Wait", WaitTimeSeconds: 30,
+		StartAfter: ilo.FormatTime(x.Sim.Now().Add(48 * time.Hour))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := x.Args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": "tomorrow"})
+	r, writes := modtest.Counted(t, x, Module, args, nil)
+	if r.Code == 0 || r.Changed() || writes != 0 {
+		t.Fatalf("exit %d changed %v writes %d, want a refusal without a write (%s)", r.Code, r.Changed(), writes, r.Msg())
+	}
+	for _, w := range []string{`"System ROM 2.62"`, "Id " + users.ID, "not made by it", "clear_task_queue"} {
+		if !strings.Contains(r.Msg(), w) {
+			t.Errorf("msg %q lacks %q", r.Msg(), w)
+		}
+	}
+	q := queue(t, x)
+	if len(q) != 1 || q[0].ID != users.ID || q[0].Command != "Wait" {
+		t.Fatalf("queue %+v, want only the user's task, untouched", q)
+	}
+
+	// Without the name clash the set is invoked; the user's task stays.
+	if err := c.DeleteUpdateTask(ctx, users); err != nil {
+		t.Fatal(err)
+	}
+	mine, err := c.CreateUpdateTask(ctx, ilo.NewUpdateTask{Name: "mine", Command: "Wait", WaitTimeSeconds: 30,
+		StartAfter: ilo.FormatTime(x.Sim.Now().Add(48 * time.Hour))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, force := range []bool{false, true} {
+		a := x.Args(map[string]any{"name": "baseline", "state": "invoked", "maintenance_window": "tomorrow", "force": force})
+		r = modtest.Execute(t, Module, a, nil)
+		if r.Code != 0 || !r.Changed() {
+			t.Fatalf("force=%v: exit %d: %s", force, r.Code, r.Raw)
+		}
+		tasks, _ := r.Out["tasks"].([]any)
+		if len(tasks) != 2 {
+			t.Errorf("force=%v: tasks %v, want the set's 2", force, tasks)
+		}
+		q = queue(t, x)
+		var kept bool
+		for _, tk := range q {
+			kept = kept || tk.ID == mine.ID
+		}
+		if len(q) != 3 || !kept {
+			t.Errorf("force=%v: queue %+v, want the set's two tasks and the user's own", force, q)
+		}
+	}
+}

@@ -8,10 +8,11 @@ import "github.com/fleetfw/ilo/internal/ilo"
 
 // InventoryItem is one FirmwareInventory or SoftwareInventory member.
 type InventoryItem struct {
-	ID            string   `json:"id"`
-	Name          string   `json:"name"`
-	Version       string   `json:"version"`
-	Updateable    bool     `json:"updateable"`
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// Updateable is null when the iLO omits the property (iLO 5 2.4x).
+	Updateable    *bool    `json:"updateable"`
 	DeviceClass   string   `json:"device_class"`
 	DeviceContext string   `json:"device_context"`
 	Targets       []string `json:"targets"`

@@ -210,4 +210,26 @@ states:
   type: list
   elements: dict
   sample: [{state: Verifying, time: "2026-11-23T10:00:02Z"}, {state: Complete, time: "2026-11-23T10:00:05Z"}]
+new_version:
+  description:
+    - The firmware the iLO reports after flashing its own firmware (I(update_target) with an iLO firmware file such as
+      C(ilo5_310.bin)), read from the iLO, never taken from the file name.
+    - The module waits after C(Complete) until the iLO reset itself and answers again, or reports the new version
+      without a reset (some iLOs do not reset), then compares it with the version the file name carries.
+  returned: when the module flashed the iLO's own firmware and waited
+  type: str
+  sample: iLO 5 v3.10
+outcome:
+  description:
+    - C(unknown) when the task failed after the iLO accepted a write and cannot tell whether it took effect (the
+      connection broke, I(wait_timeout) ran out, or I(path) changed after the iLO took a Section of it); C(changed)
+      is then true. A failure before anything was sent reports C(changed=false) without I(outcome).
+  returned: on failure, when the outcome is unknown
+  type: str
+  sample: unknown
+ilo_reset:
+  description: True when the iLO reset itself after flashing its own firmware and the module logged in again.
+  returned: when the module flashed the iLO's own firmware, waited and the iLO reset
+  type: bool
+  sample: true
 '''

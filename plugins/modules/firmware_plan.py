@@ -38,7 +38,8 @@ options:
       - A C(fwrepo.json) (HPE's firmware pack repository index, an object keyed by file name with C(version),
         C(deviceclass), C(target) (a GUID or a list), C(minimum_active_version), C(reboot_required),
         C(server_power_off)).
-      - An SPP's C(manifest/manifest.json) (a list of entries shaped like a component's C(payload.json)).
+      - An SPP's C(manifest/manifest.json) (entries shaped like a component's C(payload.json); the files are looked for
+        beside it and in C(packages/)).
       - A folder. Its C(fwrepo.json) when it has one (a C(manifest/manifest.json) beside it adds C(UpdatableBy)), else
         its C(manifest/manifest.json), else the components in it. A C(.fwpkg) is read from the decoupled C(<name>.json)
         beside it or the C(payload.json) inside it; C(.bin), C(.signed.flash) and C(.vme) files from HPE's file naming;
@@ -267,6 +268,9 @@ catalog:
       description: The index file read, or the folder.
       type: str
     entries:
-      description: The number of files the catalog lists.
+      description: The number of files the catalog lists for a device.
+      type: int
+    skipped:
+      description: The number of entries for no device (drivers and software, with no target), left out of the plan.
       type: int
 '''

@@ -95,7 +95,8 @@ options:
   force:
     description:
       - Flash even when the target already reports the version, when the version is unknown, when no FirmwareInventory
-        entry matches, when the target says it is not updateable, or when a BIOS image names another ROM family.
+        entry matches, when the target says it is not updateable (C(Updateable) false; a target without C(Updateable),
+        as on iLO 5 2.4x, is flashed without I(force)), or when a BIOS image names another ROM family.
     type: bool
     default: false
   wait:
@@ -261,4 +262,14 @@ bytes_sent:
   returned: always
   type: int
   sample: 33557060
+outcome:
+  description:
+    - C(unknown) when the module failed after the iLO accepted the image and cannot tell whether it flashed it (the
+      connection broke, I(wait_timeout) ran out, the iLO did not come back from its reset, or I(path) changed while
+      it was sent); C(changed) is then true. Read the iLO's state before running the task again.
+    - A failure before anything was sent, or a flash the iLO itself ended in C(Error), reports C(changed=false)
+      without I(outcome).
+  returned: on failure, when the outcome is unknown
+  type: str
+  sample: unknown
 '''

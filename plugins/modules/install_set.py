@@ -19,8 +19,10 @@ description:
   - C(state=present) creates the set, or changes it when its description, recovery flag or sequence differ. The iLO
     gives a changed set a new Id, which the module returns (with the old one in I(previous_id)).
   - C(state=invoked) queues the set's steps. When the queue already holds C(Pending) or C(InProgress) tasks from
-    this set with the same parameters, nothing is done, unless I(force). Other tasks that bear the step names are
-    deleted first (the iLO refuses duplicate task names). With I(wait) the module waits until every task ends.
+    this set with the same parameters, nothing is done, unless I(force). The set's own earlier tasks are deleted
+    first (the iLO refuses duplicate task names). A queued task that only bears a step's name (another set's, or
+    your own) is never deleted: the module refuses and names it, unless I(clear_task_queue=true). Only the tasks
+    this invocation made are returned and, with I(wait), waited for.
   - C(state=absent) deletes the set; I(all=true) deletes every set (C(DeleteInstallSets)) but the System Recovery Set.
   - The System Recovery Set is never changed or deleted unless I(is_recovery=true) is given.
   - Works with iLO 5, iLO 6 and iLO 7. The module runs where the task runs, usually C(localhost).
@@ -128,7 +130,8 @@ attributes:
     description: Use C(group/fleetfw.ilo.ilo) in C(module_defaults) to set the connection options once for every module.
 notes:
   - The iLO keeps at most 8 install sets; creating a ninth fails with a message that names the existing ones.
-  - Tasks from the set are recognised by name (the step names). Relative times are not compared with queued tasks.
+  - A queued task is the set's own when it has a step's name, command and file, and was created no earlier than the
+    set (tasks carry no link to the set that made them). Relative times are not compared with queued tasks.
   - Invoking the System Recovery Set needs no privilege; I(update_recovery_set) does.
 author:
   - fleetfw.ilo contributors (@fleetfw)
@@ -210,6 +213,13 @@ tasks:
   elements: dict
   sample:
     - {id: 2d1a59f9, name: System ROM U46 2.92, state: Complete, result: {message_id: Base.1.4.Success, meaning: Successfully Completed Request}}
+outcome:
+  description:
+    - C(unknown) when the module failed after a write whose effect it cannot tell (the connection broke after the request
+      was sent); C(changed) is then true. A failure before any write reports C(changed=false).
+  returned: on failure, when the outcome is unknown
+  type: str
+  sample: unknown
 ilo_time:
   description: The iLO's clock when the module read it to resolve a relative time or check I(expire).
   returned: when the module read the iLO's clock

@@ -75,7 +75,11 @@ EXAMPLES = r'''
 
 RETURN = r'''
 firmware:
-  description: FirmwareInventory items.
+  description:
+    - FirmwareInventory items.
+    - C(updateable) is C(true) or C(false) as the iLO reports it, and C(null) when the iLO omits
+      C(Updateable), as iLO 5 2.4x firmware does for every member. C(null) means unknown, never "cannot be updated".
+      M(fleetfw.ilo.firmware_update) refuses a flash only on an explicit C(false).
   returned: when C(firmware) is gathered and the iLO's update service links to it
   type: list
   elements: dict

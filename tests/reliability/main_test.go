@@ -153,6 +153,11 @@ type caseResult struct {
 	Writes int `json:"writes"`
 	// SessionsLeft is the simulator's open sessions after the case.
 	SessionsLeft int `json:"sessions_left"`
+	// Class is the issue 14 class a hostile case belongs to (its category).
+	Class string `json:"class,omitempty"`
+	// PeakRSSKiB is the module process's peak memory; Seconds how long it ran.
+	PeakRSSKiB int64   `json:"peak_rss_kib,omitempty"`
+	Seconds    float64 `json:"seconds,omitempty"`
 }
 
 // soakResult is the sessions soak's figures.
