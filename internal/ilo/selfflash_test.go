@@ -164,3 +164,26 @@ func TestWaitSelfFlash(t *testing.T) {
 		})
 	}
 }
+
+// TestWaitSelfFlashToken: a client on an auth_token cannot log in again
+// after the iLO's reset: the wait says so at once instead of reading 401
+// until wait_timeout.
+func TestWaitSelfFlashToken(t *testing.T) {
+	s := &selfFlashILO{flashScript: flashScript{oldReads: 1, dark: 100 * time.Millisecond, before: "iLO 5 v2.70", after: "iLO 5 v3.10"}}
+	e := newEnv(t, func(f *fakeILO) { s.install(t, f) })
+	owner := e.connect(t)
+	token, _ := owner.Session()
+	args := e.args
+	args.Username, args.Password, args.AuthToken = "", "", token
+	c, err := Connect(context.Background(), args, fastOptions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err = c.WaitSelfFlash(ctx, SelfFlashWait{What: "the flash of ilo5_310.bin", Version: "3.10", Before: "iLO 5 v2.70", Every: 50 * time.Millisecond})
+	if err == nil || !strings.Contains(err.Error(), "give username and password") || !IsOutcomeUnknown(err) || time.Since(start) > 10*time.Second {
+		t.Errorf("err %v after %s, want at once: the session cannot be renewed, outcome unknown", err, time.Since(start))
+	}
+}

@@ -126,6 +126,9 @@ func (c *Client) WaitUpdate(ctx context.Context, w UpdateWait) (UpdateService, e
 			return last, waitTimeout(w.What, last, false, "")
 		}
 		if err != nil && w.ThroughReset && ExpectedDuringReset(err) {
+			if err := c.renewable(err, w.What); err != nil {
+				return last, err
+			}
 			if rerr := c.Reconnect(ctx); rerr != nil {
 				if ctx.Err() != nil {
 					return last, waitTimeout(w.What, last, true, "")
@@ -335,6 +338,9 @@ func (c *Client) WaitSelfFlash(ctx context.Context, w SelfFlashWait) (SelfFlashR
 			return res, c.selfFlashTimeout(w, res, true)
 		}
 		if err != nil && ExpectedDuringReset(err) {
+			if err := c.renewable(err, w.What); err != nil {
+				return res, err
+			}
 			if rerr := c.Reconnect(ctx); rerr != nil {
 				if ctx.Err() != nil {
 					return res, c.selfFlashTimeout(w, res, true)
@@ -356,6 +362,17 @@ func (c *Client) WaitSelfFlash(ctx context.Context, w SelfFlashWait) (SelfFlashR
 		}
 		pause = min(pause*3/2, every)
 	}
+}
+
+// renewable returns an error when err ended a session the client cannot
+// renew: a session given as auth_token dies with the iLO's reset, and
+// logging in again needs username and password (else the wait would loop
+// on 401 until wait_timeout).
+func (c *Client) renewable(err error, what string) error {
+	if IsUnauthorized(err) && !c.ownsCredentials() {
+		return Unknown(fmt.Errorf("wait for %s: the session ended (an iLO reset ends every session; give username and password instead of auth_token to wait through it): %w", what, err))
+	}
+	return nil
 }
 
 // flashed reports whether the manager runs the flashed firmware.
