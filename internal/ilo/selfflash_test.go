@@ -119,6 +119,7 @@ func TestWaitSelfFlash(t *testing.T) {
 		{"no reset, new version after a while", flashScript{oldReads: 3, dark: -1}, "3.10", 20 * time.Second, false, "3.10", nil},
 		{"reset longer than expected", flashScript{oldReads: 1, dark: 3 * time.Second}, "3.10", 20 * time.Second, true, "3.10", nil},
 		{"version unknown: a change of FirmwareVersion counts", flashScript{oldReads: 2, dark: -1}, "", 20 * time.Second, false, "3.10", nil},
+		{"re-flash of the running version: only the reset ends it", flashScript{oldReads: 3, dark: 100 * time.Millisecond, after: "iLO 5 v2.70"}, "2.70", 20 * time.Second, true, "2.70", nil},
 		{"came back with the old version: the caller verifies", flashScript{oldReads: 1, dark: 100 * time.Millisecond, after: "iLO 5 v2.70"}, "3.10", 20 * time.Second, true, "2.70", nil},
 		{"dark past wait_timeout", flashScript{oldReads: 1, dark: time.Minute}, "3.10", 1500 * time.Millisecond, true, "",
 			[]string{"the iLO to reset or report version 3.10", "last State Complete", "the iLO was in its reset", "went dark and did not answer again"}},

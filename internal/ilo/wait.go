@@ -332,6 +332,7 @@ func (c *Client) WaitSelfFlash(ctx context.Context, w SelfFlashWait) (SelfFlashR
 	every := pollEvery(w.Every)
 	pause := min(firstUpdatePoll, every)
 	res := SelfFlashResult{Reset: w.Reset}
+	start := time.Now()
 	for {
 		mgr, err := c.Manager(ctx)
 		if err != nil && ctx.Err() != nil {
@@ -357,6 +358,9 @@ func (c *Client) WaitSelfFlash(ctx context.Context, w SelfFlashWait) (SelfFlashR
 		if res.Reset || w.flashed(mgr) {
 			return res, nil
 		}
+		if w.sameAsBefore() && time.Since(start) >= sameVersionGrace {
+			return res, nil // a re-flash of the running version that did not reset
+		}
 		if err := c.wait(ctx, pause); err != nil {
 			return res, c.selfFlashTimeout(w, res, false)
 		}
@@ -375,8 +379,24 @@ func (c *Client) renewable(err error, what string) error {
 	return nil
 }
 
-// flashed reports whether the manager runs the flashed firmware.
+// sameVersionGrace is how long after Complete a re-flash of the version
+// the iLO already runs is given to reset: its version cannot tell whether
+// the flash took effect, so only a reset ends the wait earlier.
+const sameVersionGrace = 2 * time.Minute
+
+// sameAsBefore reports whether the image carries the version that ran
+// before the flash (a forced re-flash).
+func (w SelfFlashWait) sameAsBefore() bool {
+	c, ok := fwversion.Compare(w.Version, w.Before)
+	return w.Version != "" && ok && c == 0
+}
+
+// flashed reports whether the manager runs the flashed firmware (never
+// for a re-flash of the version that ran before: see sameVersionGrace).
 func (w SelfFlashWait) flashed(m Manager) bool {
+	if w.sameAsBefore() {
+		return false
+	}
 	if w.Version == "" || VersionNumber(w.Version) == "" || m.Version == "" {
 		return m.FirmwareVersion != "" && m.FirmwareVersion != w.Before
 	}
