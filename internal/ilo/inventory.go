@@ -183,29 +183,15 @@ func (comp Component) Updates(inv []InventoryItem) []InventoryItem {
 	return out
 }
 
-// Downgrades returns what installing comp would downgrade (see
-// DowngradesOf).
-func (comp Component) Downgrades(inv []InventoryItem) (all, partial []Downgrade) {
-	return DowngradesOf(comp.Filename, comp.Version, comp.Updates(inv))
-}
-
-// DowngradesOf returns what flashing file (version) onto items would
-// downgrade. all lists every item when each runs a newer version: the file
-// upgrades none of them, a downgrade. When some run older (or versions that
-// do not compare), the file is an upgrade for those — as four power supplies
-// at 1.00, 2.03, 3.11 and 238.00 are for a 3.11 package — and the items that
-// run newer are returned in partial, for a warning.
-func DowngradesOf(file, version string, items []InventoryItem) (all, partial []Downgrade) {
-	var newer []Downgrade
-	for _, it := range items {
-		if Older(version, it.Version) {
-			newer = append(newer, Downgrade{File: file, Version: version, Device: it.Name, Running: it.Version})
+// Downgrades returns what installing comp would downgrade.
+func (comp Component) Downgrades(inv []InventoryItem) []Downgrade {
+	var out []Downgrade
+	for _, it := range comp.Updates(inv) {
+		if Older(comp.Version, it.Version) {
+			out = append(out, Downgrade{File: comp.Filename, Version: comp.Version, Device: it.Name, Running: it.Version})
 		}
 	}
-	if len(newer) > 0 && len(newer) == len(items) {
-		return newer, nil
-	}
-	return nil, newer
+	return out
 }
 
 // DowngradeError refuses downgrades made without allow_downgrade.
@@ -225,20 +211,16 @@ func (e *DowngradeError) ErrorInfo() map[string]any {
 	return map[string]any{"downgrades": e.Downgrades}
 }
 
-// CheckDowngrades refuses the downgrades in all unless allowed (allowed
-// ones are each passed to warn), and warns about partial ones: devices
-// running newer than a file that upgrades others. No downgrade: nil.
-func CheckDowngrades(all, partial []Downgrade, allowed bool, warn func(string, ...any)) error {
-	for _, d := range partial {
-		warn("%s; it upgrades other devices that run older versions, so it is not refused as a downgrade", d)
-	}
-	if len(all) == 0 {
+// CheckDowngrades refuses ds unless allowed; allowed downgrades are each
+// passed to warn. No downgrade: nil.
+func CheckDowngrades(ds []Downgrade, allowed bool, warn func(string, ...any)) error {
+	if len(ds) == 0 {
 		return nil
 	}
 	if !allowed {
-		return &DowngradeError{Downgrades: all}
+		return &DowngradeError{Downgrades: ds}
 	}
-	for _, d := range all {
+	for _, d := range ds {
 		warn("downgrade (allow_downgrade=true): %s", d)
 	}
 	return nil

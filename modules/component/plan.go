@@ -208,28 +208,29 @@ func checkDowngrade(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args,
 	if !a.UpdateTarget || version == "" {
 		return nil
 	}
-	var items []ilo.InventoryItem
+	var ds []ilo.Downgrade
 	if fwimage.ILOGeneration(filename) != 0 {
 		mgr, err := c.Manager(ctx)
 		if err != nil {
 			return err
 		}
-		items = []ilo.InventoryItem{{Name: "the iLO", Version: mgr.FirmwareVersion}}
-	} else {
-		inv, err := c.FirmwareInventory(ctx)
-		if err != nil {
-			return err
+		if ilo.Older(version, mgr.FirmwareVersion) {
+			ds = append(ds, ilo.Downgrade{File: filename, Version: version, Device: "the iLO", Running: mgr.FirmwareVersion})
 		}
-		if fwimage.ROMFamily(filename) != "" {
-			for _, it := range inv {
-				if it.Name == "System ROM" {
-					items = append(items, it)
-				}
-			}
-		} else {
-			items = ilo.Component{DeviceClass: deviceClass, Targets: targets}.Updates(inv)
-		}
+		return ilo.CheckDowngrades(ds, a.AllowDowngrade, m.Warn)
 	}
-	all, partial := ilo.DowngradesOf(filename, version, items)
-	return ilo.CheckDowngrades(all, partial, a.AllowDowngrade, m.Warn)
+	inv, err := c.FirmwareInventory(ctx)
+	if err != nil {
+		return err
+	}
+	if fwimage.ROMFamily(filename) != "" {
+		for _, it := range inv {
+			if it.Name == "System ROM" && ilo.Older(version, it.Version) {
+				ds = append(ds, ilo.Downgrade{File: filename, Version: version, Device: it.Name, Running: it.Version})
+			}
+		}
+	} else {
+		ds = ilo.Component{Filename: filename, Version: version, DeviceClass: deviceClass, Targets: targets}.Downgrades(inv)
+	}
+	return ilo.CheckDowngrades(ds, a.AllowDowngrade, m.Warn)
 }

@@ -185,8 +185,7 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	if err := preflight(ctx, c, a, img, us, targets); err != nil {
 		return res, err
 	}
-	all, partial := ilo.DowngradesOf(img.filename, img.version, targets)
-	if err := ilo.CheckDowngrades(all, partial, a.AllowDowngrade, m.Warn); err != nil {
+	if err := ilo.CheckDowngrades(downgrades(img, targets), a.AllowDowngrade, m.Warn); err != nil {
 		return res, err
 	}
 	res.Changed = true

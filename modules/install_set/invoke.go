@@ -3,7 +3,6 @@ package installset
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -67,18 +66,17 @@ func invoked(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets [
 			return failed(res, wrote, fmt.Errorf("task %q of install set %q is InProgress with other parameters: wait until it ends, or give force=true to replace it", t.Name, set.Name))
 		}
 	}
-	installs, downgrades, partial, err := installsOf(ctx, c, *set)
+	installs, downgrades, err := installsOf(ctx, c, *set)
 	if err != nil {
 		return failed(res, wrote, err)
 	}
 	res.Installs = installs
 	if set.IsRecovery {
-		for _, d := range append(slices.Clone(downgrades), partial...) {
+		for _, d := range downgrades {
 			m.Warn("the System Recovery Set installs %s (%s), older than the %s that %s runs", d.File, d.Version, d.Running, d.Device)
 		}
-		partial = nil // said above
 	}
-	if err := ilo.CheckDowngrades(downgrades, partial, a.AllowDowngrade, m.Warn); err != nil {
+	if err := ilo.CheckDowngrades(downgrades, a.AllowDowngrade, m.Warn); err != nil {
 		return failed(res, wrote, err)
 	}
 	res.Changed = true
@@ -129,17 +127,19 @@ func invoked(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets [
 }
 
 // installsOf lists the files the set's ApplyUpdate steps install, with
-// their versions and what the devices they update run, the downgrades among
-// them and the devices that run newer than a file that upgrades others.
-func installsOf(ctx context.Context, c *ilo.Client, set ilo.InstallSet) (out []Install, downgrades, partial []ilo.Downgrade, err error) {
+// their versions and what the devices they update run, and the downgrades
+// among them.
+func installsOf(ctx context.Context, c *ilo.Client, set ilo.InstallSet) ([]Install, []ilo.Downgrade, error) {
 	repo, err := c.Repository(ctx)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	inv, err := c.FirmwareInventory(ctx)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
+	var out []Install
+	var downgrades []ilo.Downgrade
 	for _, st := range set.Sequence {
 		if st.Command != "ApplyUpdate" {
 			continue
@@ -150,13 +150,13 @@ func installsOf(ctx context.Context, c *ilo.Client, set ilo.InstallSet) (out []I
 			for _, it := range comp.Updates(inv) {
 				in.Devices = append(in.Devices, Running{Name: it.Name, Version: it.Version})
 			}
-			all, some := comp.Downgrades(inv)
-			in.Older = len(all) > 0
-			downgrades, partial = append(downgrades, all...), append(partial, some...)
+			ds := comp.Downgrades(inv)
+			in.Older = len(ds) > 0
+			downgrades = append(downgrades, ds...)
 		}
 		out = append(out, in)
 	}
-	return out, downgrades, partial, nil
+	return out, downgrades, nil
 }
 
 // failed is what an invocation that failed with err returns: changed only

@@ -34,8 +34,7 @@ func present(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, queue 
 		if err != nil {
 			return err
 		}
-		all, partial := comp.Downgrades(inv)
-		return ilo.CheckDowngrades(all, partial, a.AllowDowngrade, m.Warn)
+		return ilo.CheckDowngrades(comp.Downgrades(inv), a.AllowDowngrade, m.Warn)
 	}
 	var have *ilo.UpdateTask
 	if i := slices.IndexFunc(queue, func(t ilo.UpdateTask) bool { return t.Name == a.Name }); i >= 0 {
