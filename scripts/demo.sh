@@ -76,10 +76,6 @@ echo "demo: simulated iLOs ($profiles):"
 sed -n 's/^\(ilo[0-9]*\) ilo_baseuri=/  \1 /p' "$tmp/inventory.ini"
 
 build/mkimage -spp -o "$tmp/catalog" >/dev/null
-# Leave out mkimage's power-supply package: the plan installs it for bays 2 and 3 but holds bay
-# 4's downgrade, and the same file flashes every bay, so install_set refuses it without
-# allow_downgrade (tests/integration/targets/roles_rollout/files/spp_without.py does the same).
-/usr/bin/python3 tests/integration/targets/roles_rollout/files/spp_without.py "$tmp/catalog" Power_Supply_Firmware-3.11-1.fwpkg
 echo "demo: SPP-like catalog in $tmp/catalog ($(find "$tmp/catalog" -maxdepth 1 -type f | wc -l) files, see its README.txt)"
 rm -rf "$report"
 mkdir -p "$report"

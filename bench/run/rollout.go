@@ -36,8 +36,7 @@ type rolloutResult struct {
 const rolloutSpeed = 20
 
 // rollout measures the fleet rollout (issue 17): mkimage's SPP-like catalog (a System ROM
-// that activates at reboot, power supplies left out - the integration tests say why - and the
-// iLO's own firmware) rolled out with graceful reboots in one wave, on one iLO and on
+// that activates at reboot and the iLO's own firmware; the plan holds the rest) rolled out with graceful reboots in one wave, on one iLO and on
 // cfg.rolloutILOs iLOs with forks cfg.fleetForks: the makespan ratio, the bytes the controller
 // sent in pull mode (the iLOs download from a web server) and push mode, and the controller's
 // CPU and peak memory.
@@ -49,10 +48,6 @@ func rollout(ctx context.Context, cfg config, rep *report) error {
 	}
 	if _, err := command(ctx, cfg.work, nil, cfg.bin("mkimage"), "-spp", "-size", cfg.rolloutImage, "-o", catalog); err != nil {
 		return fmt.Errorf("write the catalog: %w", err)
-	}
-	trim := filepath.Join(cfg.root, "tests", "integration", "targets", "roles_rollout", "files", "spp_without.py")
-	if _, err := command(ctx, cfg.work, nil, "python3", trim, catalog, "Power_Supply_Firmware-3.11-1.fwpkg"); err != nil {
-		return fmt.Errorf("trim the catalog: %w", err)
 	}
 	url, stopServer, err := serveDir(ctx, catalog)
 	if err != nil {

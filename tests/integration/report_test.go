@@ -294,19 +294,11 @@ func startFastSim(t *testing.T, staged bool, profiles ...string) *Sim {
 	return sim
 }
 
-// writeCatalog writes mkimage's SPP-like folder into dir without its power-supply package
-// (targets/roles_rollout/files/spp_without.py says why) and returns dir.
+// writeCatalog writes mkimage's SPP-like folder into dir and returns dir.
 func writeCatalog(t *testing.T, dir string) string {
 	t.Helper()
 	if _, err := command(context.Background(), suite.root, nil, "go", "run", "./cmd/mkimage", "-spp", "-o", dir); err != nil {
 		t.Fatalf("write the catalog: %v", err)
-	}
-	script, err := filepath.Abs(filepath.Join("targets", "roles_rollout", "files", "spp_without.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := command(context.Background(), suite.root, nil, "python3", script, dir, "Power_Supply_Firmware-3.11-1.fwpkg"); err != nil {
-		t.Fatalf("trim the catalog: %v", err)
 	}
 	return dir
 }
