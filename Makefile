@@ -1,7 +1,8 @@
 # fleetfw.ilo — build, package, test.
 #
 #   make demo    install what is missing, build, package, install the tarball into a temporary
-#                collections path, run playbooks/demo.yml from it against the simulator
+#                collections path, roll a generated SPP-like catalog out to three simulated iLOs
+#                with playbooks/demo_rollout.yml from it (report: build/demo/report.html)
 #   make test    everything CI checks (.ci/run calls it)
 #
 # Other targets: deps build cross collection install sim images bench fuzz lint unit
@@ -89,7 +90,7 @@ images: ## write test firmware images (mkimage) into build/images
 	$(GO) build -o $(BUILD)/mkimage ./cmd/mkimage
 	@specs='$(IMAGES)'; IFS=';'; for spec in $$specs; do IFS=' '; $(BUILD)/mkimage -o $(IMAGES_DIR) $$spec; done
 
-demo: deps ## build, package, install into a temp path, run playbooks/demo.yml against the simulator
+demo: deps ## build, package, install into a temp path, roll an SPP-like catalog out to 3 simulated iLOs (playbooks/demo_rollout.yml; report in build/demo/report.html; DEMO_PORT=first port)
 	@scripts/demo.sh
 
 # `make test` runs every step even when one fails, then fails naming the failed steps.

@@ -33,6 +33,8 @@ type config struct {
 
 	fleetILOs, fleetForks, fleetRuns int
 	scaleILOs, scaleForks, scaleRuns int
+	rolloutILOs                      int
+	rolloutImage                     string // mkimage -size of each catalog image
 	idemILOs, idemRuns               int
 	uploadBytes                      int64
 	uploadRuns                       int
@@ -47,6 +49,7 @@ func defaults(quick bool) config {
 		return config{quick: true,
 			fleetILOs: 10, fleetForks: 20, fleetRuns: 3,
 			scaleILOs: 100, scaleForks: 50, scaleRuns: 1,
+			rolloutILOs: 10, rolloutImage: "1MiB",
 			idemILOs: 3, idemRuns: 2,
 			uploadBytes: 96 << 20, uploadRuns: 2, pyUploadRuns: 1,
 			directRuns: 5,
@@ -55,6 +58,7 @@ func defaults(quick bool) config {
 	return config{
 		fleetILOs: 200, fleetForks: 20, fleetRuns: 5,
 		scaleILOs: 1000, scaleForks: 50, scaleRuns: 3,
+		rolloutILOs: 100, rolloutImage: "16MiB",
 		idemILOs: 10, idemRuns: 5,
 		uploadBytes: 1000 << 20, uploadRuns: 5, pyUploadRuns: 1,
 		directRuns: 20,
@@ -75,7 +79,8 @@ func run() error {
 	keep := flag.Bool("keep", false, "keep the work directory")
 	flag.Parse()
 	for name, p := range map[string]*int{"BENCH_FLEET_RUNS": &cfg.fleetRuns, "BENCH_SCALE_RUNS": &cfg.scaleRuns,
-		"BENCH_SCALE_ILOS": &cfg.scaleILOs, "BENCH_FLEET_ILOS": &cfg.fleetILOs, "BENCH_UPLOAD_RUNS": &cfg.uploadRuns} {
+		"BENCH_SCALE_ILOS": &cfg.scaleILOs, "BENCH_FLEET_ILOS": &cfg.fleetILOs, "BENCH_UPLOAD_RUNS": &cfg.uploadRuns,
+		"BENCH_ROLLOUT_ILOS": &cfg.rolloutILOs} {
 		if v := os.Getenv(name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {
@@ -146,6 +151,7 @@ func run() error {
 		{"idempotent", idempotent},
 		{"upload", upload},
 		{"scale", scale},
+		{"rollout", rollout},
 		{"profile", profile},
 	}
 	only := map[string]bool{"build": true, "machine": true}

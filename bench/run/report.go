@@ -25,6 +25,7 @@ type report struct {
 	upload   *uploadResult
 	scale    []runResult
 	profile  *profileResult
+	rollout  *rolloutResult
 }
 
 type stepTime struct {
@@ -129,6 +130,7 @@ func (r *report) write(path string) error {
 	r.writeIdem(w)
 	r.writeUpload(w)
 	r.writeScale(w)
+	r.writeRollout(w)
 	r.writeSizes(w)
 	r.writeProfile(w)
 	r.writeCommands(w)
@@ -182,6 +184,7 @@ func (r *report) writeHeadline(w func(string, ...any)) {
 		w("| Scale: %d iLOs, forks %d, update_info: total wall (per host) | %.0f s (%.0f ms) | (report) | |\n",
 			r.cfg.scaleILOs, r.cfg.scaleForks, wall, wall*1000/float64(r.cfg.scaleILOs))
 	}
+	r.rolloutHeadline(w)
 	if r.binaryBytes > 0 {
 		w("| Module binary size | %s | ≤ 8 MB | %s |\n", mb(r.binaryBytes), verdict(r.binaryBytes <= 8_000_000))
 		w("| Collection tarball size | %s | ≤ 10 MB | %s |\n", mb(r.tarballBytes), verdict(r.tarballBytes <= 10_000_000))
@@ -346,7 +349,7 @@ func (r *report) writeSizes(w func(string, ...any)) {
 	if r.binaryBytes == 0 {
 		return
 	}
-	w("## 5. Sizes\n\n| Artifact | Size |\n|---|---|\n")
+	w("## 6. Sizes\n\n| Artifact | Size |\n|---|---|\n")
 	w("| `plugins/bin/fleetfw-ilo` (linux/amd64, `-trimpath -ldflags '-s -w'`, all modules) | %s |\n", mb(r.binaryBytes))
 	w("| `%s` | %s |\n", r.tarball, mb(r.tarballBytes))
 	w("| `bench/noop` (same flags, package os only) | %s |\n", mb(r.noopBytes))
@@ -358,7 +361,7 @@ func (r *report) writeProfile(w func(string, ...any)) {
 	if p == nil {
 		return
 	}
-	w("## 6. Profile: what one module run costs\n\n")
+	w("## 7. Profile: what one module run costs\n\n")
 	w("Single processes run directly (binary + arguments file, as Ansible runs them, without the controller)\n")
 	w("against one simulated iLO, %d runs each:\n\n", r.cfg.directRuns)
 	w("| Process | Wall, ms | CPU (user+sys), ms | Peak RSS, MiB | Requests |\n|---|---|---|---|---|\n")

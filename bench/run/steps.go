@@ -212,7 +212,7 @@ func idempotent(ctx context.Context, cfg config, rep *report) error {
 		return fmt.Errorf("the firmware_baseline role is not in the collection: %w", err)
 	}
 	images := filepath.Join(cfg.work, "images")
-	for _, name := range []string{"U46_2.90_01_01_2025.signed.flash", "cpld_v1C.vme"} {
+	for _, name := range []string{"A47_2.90_01_01_2025.signed.flash", "cpld_v1C.vme"} {
 		if _, err := command(ctx, cfg.work, nil, cfg.bin("mkimage"), "-o", images, "-name", name); err != nil {
 			return err
 		}

@@ -258,6 +258,28 @@ type playResult struct {
 // playbook runs ansible-playbook with the JSON callback and fails unless
 // every host ended ok.
 func playbook(ctx context.Context, cfg config, inv, pb string, forks int, env ...string) (playResult, error) {
+	base, err := ansibleEnv(cfg, forks)
+	if err != nil {
+		return playResult{}, err
+	}
+	cmd := exec.CommandContext(ctx, "ansible-playbook", "-i", inv, pb)
+	cmd.Dir = cfg.work
+	cmd.Env = append(append(os.Environ(), base...), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	t0 := time.Now()
+	err = cmd.Run()
+	wall := time.Since(t0)
+	out := stdout.String()
+	if err != nil {
+		err = fmt.Errorf("ansible-playbook %s: %w: %s", filepath.Base(pb), err, lastLines(stderr.String(), 10))
+	}
+	return parsePlay(out, pb, wall, cmd.ProcessState, err)
+}
+
+// ansibleEnv is the environment every benchmark ansible-playbook runs with: the installed
+// collection, the JSON callback, forks, and an empty ansible.cfg in the work directory.
+func ansibleEnv(cfg config, forks int) ([]string, error) {
 	base := []string{
 		"ANSIBLE_COLLECTIONS_PATH=" + filepath.Join(cfg.work, "collections"),
 		"ANSIBLE_LIBRARY=" + filepath.Join(cfg.work, "library"),
@@ -272,20 +294,14 @@ func playbook(ctx context.Context, cfg config, inv, pb string, forks int, env ..
 		"ANSIBLE_CONFIG=" + filepath.Join(cfg.work, "ansible.cfg"),
 	}
 	if err := os.WriteFile(filepath.Join(cfg.work, "ansible.cfg"), []byte("[defaults]\n"), 0o644); err != nil {
-		return playResult{}, fmt.Errorf("write ansible.cfg: %w", err)
+		return nil, fmt.Errorf("write ansible.cfg: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, "ansible-playbook", "-i", inv, pb)
-	cmd.Dir = cfg.work
-	cmd.Env = append(append(os.Environ(), base...), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	t0 := time.Now()
-	err := cmd.Run()
-	wall := time.Since(t0)
-	out := stdout.String()
-	if err != nil {
-		err = fmt.Errorf("ansible-playbook %s: %w: %s", filepath.Base(pb), err, lastLines(stderr.String(), 10))
-	}
+	return base, nil
+}
+
+// parsePlay reads the JSON callback's output of playbook pb and fails unless every host
+// ended ok; err is the run's own error, if any.
+func parsePlay(out, pb string, wall time.Duration, ps *os.ProcessState, err error) (playResult, error) {
 	var doc struct {
 		Plays []struct {
 			Tasks []struct {
@@ -321,7 +337,7 @@ func playbook(ctx context.Context, cfg config, inv, pb string, forks int, env ..
 	if err != nil || bad > 0 {
 		return playResult{}, fmt.Errorf("%s: %d failed or unreachable hosts: %v", filepath.Base(pb), bad, err)
 	}
-	return playResult{wall: wall, cpu: cpuOf(cmd.ProcessState), hosts: len(doc.Stats)}, nil
+	return playResult{wall: wall, cpu: cpuOf(ps), hosts: len(doc.Stats)}, nil
 }
 
 // median of xs (the mean of the two middle values for an even count).

@@ -3,6 +3,8 @@
 package integration
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,4 +57,47 @@ func TestDemoThroughRunner(t *testing.T) {
 		}
 	}
 	requireNoSessions(t, sim)
+}
+
+// TestDemoRollout runs playbooks/demo_rollout.yml from the installed collection, as `make
+// demo` does, on three iLO generations whose flashed System ROM waits for a reboot (staged
+// activation and a fast clock, as scripts/demo.sh starts the simulator) against mkimage's SPP-like folder: it
+// prints each server's plan, rolls out with graceful reboots and the iLO flash, prints each
+// server's versions before -> after and writes the report where demo_report_dir says.
+func TestDemoRollout(t *testing.T) {
+	t.Parallel()
+	sim := startFastSim(t, true, "ilo5", "ilo6", "ilo7")
+	dir := t.TempDir()
+	catalog := writeCatalog(t, filepath.Join(dir, "catalog"))
+	r := runPlaybook(t, sim, filepath.Join(suite.installed, "playbooks", "demo_rollout.yml"), map[string]any{
+		"ilo_hosts": "ilos", "demo_catalog": catalog, "demo_report_dir": filepath.Join(dir, "report"),
+	}, nil)
+	r.RequireOK(t)
+	requireNoSessions(t, sim)
+	for _, ilo := range sim.ILOs {
+		host := fmt.Sprintf("ilo%d", ilo.Index)
+		plan := r.Task(t, "fleetfw.ilo.firmware_baseline : Show the plan", host).Get("msg").Array()
+		if len(plan) < 4 || !strings.Contains(plan[0].String(), "2 file(s) to install") || !strings.HasPrefix(plan[1].String(), "1. System ROM") {
+			t.Errorf("%s: plan = %v, want a header and the System ROM first", host, plan)
+		}
+		lines := r.Task(t, "Print each server's versions before -> after", host).Get("msg").Array()
+		if len(lines) < 3 || !strings.Contains(lines[0].String(), ": done") {
+			t.Fatalf("%s: versions = %v, want the server done and a line per component", host, lines)
+		}
+		for _, want := range []string{"System ROM (System Board): A47 v2.58 (05/19/2022) -> A47 v2.62 (01/01/2023), updated", ") -> ", "updated in "} {
+			if !strings.Contains(lines[1].String()+lines[2].String(), want) {
+				t.Errorf("%s: versions %v lack %q", host, lines, want)
+			}
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "report", "report.html"))
+	if err != nil {
+		t.Fatalf("no report: %v", err)
+	}
+	if n := strings.Count(string(b), `data-status="done"`); n != 3 {
+		t.Errorf("report shows %d servers done, want 3", n)
+	}
+	if got := r.Task(t, "Say where the report is", "ilo0").Msg(); !strings.HasSuffix(got, filepath.Join(dir, "report", "report.html")) {
+		t.Errorf("report path message %q", got)
+	}
 }

@@ -8,16 +8,15 @@ import (
 	"image/color"
 	"image/png"
 	"maps"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/fleetfw/ilo/internal/simharness"
 	"github.com/tidwall/gjson"
 )
 
@@ -212,7 +211,7 @@ func keep(t *testing.T, files ...string) {
 }
 
 // TestRolloutFailureBudget runs playbooks/rollout.yml (from the installed collection) on four
-// iLOs whose first one's power-supply flash ends in Error, with two failure budgets:
+// iLOs whose first one's System ROM flash ends in Error, with two failure budgets:
 //
 //   - a canary wave (serial [1, 50%]) and no budget: the canary fails, the rollout stops there,
 //     and the report says ilo0 failed and the other three untouched (staged, never invoked);
@@ -221,10 +220,7 @@ func keep(t *testing.T, files ...string) {
 //
 // Either way ansible-playbook exits 2 (a host failed) and leaves no session open.
 func TestRolloutFailureBudget(t *testing.T) {
-	catalog := t.TempDir()
-	if _, err := command(context.Background(), suite.root, nil, "go", "run", "./cmd/mkimage", "-spp", "-o", catalog); err != nil {
-		t.Fatalf("write the catalog: %v", err)
-	}
+	catalog := writeCatalog(t, t.TempDir())
 	tests := []struct {
 		name   string
 		serial []any
@@ -237,12 +233,9 @@ func TestRolloutFailureBudget(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			sim := startSim(t, "ilo5", "ilo6", "ilo7", "ilo5")
-			if _, err := sim.ILOs[0].Do(http.MethodPost, "/_sim/faults", map[string]any{"flash_error": "Power_Supply_Firmware-3.11-1.fwpkg"}); err != nil {
-				t.Fatal(err)
-			}
-			stop := fastClocks(sim, 20*time.Second)
-			defer stop()
+			sim := startFastSim(t, false, "ilo5", "ilo6", "ilo7", "ilo5")
+			rom := simharness.FlashErrorFault("A47_2.62_01_01_2023.signed.flash")
+			sim.ILOs[0].SetFaults(t, simharness.Faults{FlashError: &rom})
 			report := t.TempDir()
 			r := runPlaybook(t, sim, filepath.Join(suite.installed, "playbooks", "rollout.yml"), map[string]any{
 				"firmware_baseline_catalog":       catalog,
@@ -252,7 +245,6 @@ func TestRolloutFailureBudget(t *testing.T) {
 				"rollout_max_fail_percentage":     tt.budget,
 				"rollout_report_dir":              report,
 			}, nil)
-			stop()
 			if r.ParseErr != nil {
 				t.Fatalf("%v\nstderr:\n%s", r.ParseErr, r.Stderr)
 			}
@@ -287,30 +279,26 @@ func TestRolloutFailureBudget(t *testing.T) {
 	}
 }
 
-// fastClocks moves every simulated iLO's clock on by step every half second until the
-// returned function is called (it may be called more than once), so that flashes, iLO
-// resets and reboots take seconds; cmd/ilosim is started at speed 1 by startSim.
-func fastClocks(sim *Sim, step time.Duration) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		tick := time.NewTicker(500 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				for _, ilo := range sim.ILOs {
-					_, _ = ilo.Do(http.MethodPost, "/_sim/clock", map[string]string{"advance": step.String()})
-				}
-			}
-		}
-	}()
-	var once sync.Once
-	return func() {
-		once.Do(func() { close(done) })
-		<-finished
+// rolloutSpeed is the simulated clock's speed in the rollout tests: an iLO flash (60 s), its
+// reset (90 s dark) and a server's restart (about 2 minutes) take a few seconds.
+const rolloutSpeed = 40
+
+// startFastSim is startSim with the clocks at rolloutSpeed and, when staged is set, a flashed
+// System ROM pending until the server's next power-on (as on a real server).
+func startFastSim(t *testing.T, staged bool, profiles ...string) *Sim {
+	t.Helper()
+	requireSim(t)
+	sim := simharness.Start(t, simharness.Config{Profiles: profiles, Username: testUsername, Password: testPassword,
+		Binary: suite.simBin, Speed: rolloutSpeed, StagedActivation: staged, Idle: 24 * time.Hour})
+	sim.OnStop(func() { sim.LearnTokens(suite.secrets) })
+	return sim
+}
+
+// writeCatalog writes mkimage's SPP-like folder into dir and returns dir.
+func writeCatalog(t *testing.T, dir string) string {
+	t.Helper()
+	if _, err := command(context.Background(), suite.root, nil, "go", "run", "./cmd/mkimage", "-spp", "-o", dir); err != nil {
+		t.Fatalf("write the catalog: %v", err)
 	}
+	return dir
 }

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// rolloutRun is one run of playbooks/rollout.yml (issue 17) against a fresh simulator.
+type rolloutRun struct {
+	ilos       int
+	pull       bool
+	wall, cpu  float64 // seconds; cpu is ansible-playbook and every process it waited for
+	rssKiB     int64   // peak RSS of the controller's largest process
+	received   int64   // bytes the iLOs received, summed (/_sim/counters)
+	imageBytes int64   // bytes of the files staged on one iLO
+}
+
+// rolloutResult is the rollout step: the same baseline on one iLO, on the fleet pulling
+// from a web server, and on the fleet pushed from the controller.
+type rolloutResult struct {
+	one, pull, push rolloutRun
+	forks           int
+	speed           float64
+}
+
+// rolloutSpeed is the simulators' clock speed in the rollout step: a flash takes 60 s of
+// iLO time, an iLO reset 90 s dark and a server's restart about two minutes, so the
+// realistic durations keep their proportions and a run takes minutes, not hours.
+const rolloutSpeed = 20
+
+// rollout measures the fleet rollout (issue 17): mkimage's SPP-like catalog (a System ROM
+// that activates at reboot and the iLO's own firmware; the plan holds the rest) rolled out with graceful reboots in one wave, on one iLO and on
+// cfg.rolloutILOs iLOs with forks cfg.fleetForks: the makespan ratio, the bytes the controller
+// sent in pull mode (the iLOs download from a web server) and push mode, and the controller's
+// CPU and peak memory.
+func rollout(ctx context.Context, cfg config, rep *report) error {
+	dir := filepath.Join(cfg.work, "rollout")
+	catalog := filepath.Join(dir, "catalog")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	if _, err := command(ctx, cfg.work, nil, cfg.bin("mkimage"), "-spp", "-size", cfg.rolloutImage, "-o", catalog); err != nil {
+		return fmt.Errorf("write the catalog: %w", err)
+	}
+	url, stopServer, err := serveDir(ctx, catalog)
+	if err != nil {
+		return err
+	}
+	defer stopServer()
+	res := &rolloutResult{forks: cfg.fleetForks, speed: rolloutSpeed}
+	for _, r := range []struct {
+		run  *rolloutRun
+		ilos int
+		pull bool
+	}{{&res.one, 1, true}, {&res.pull, cfg.rolloutILOs, true}, {&res.push, cfg.rolloutILOs, false}} {
+		src := ""
+		if r.pull {
+			src = url
+		}
+		run, err := rolloutOnce(ctx, cfg, dir, catalog, src, r.ilos)
+		if err != nil {
+			return err
+		}
+		logf("rollout: %d iLO(s), %s: %.0f s wall, %.0f s CPU, %.0f MiB peak RSS, %d bytes received of %d image bytes per iLO",
+			r.ilos, map[bool]string{true: "pull", false: "push"}[r.pull], run.wall, run.cpu, float64(run.rssKiB)/1024, run.received, run.imageBytes)
+		*r.run = run
+	}
+	rep.rollout = res
+	return nil
+}
+
+// rolloutOnce runs the rollout on n fresh simulated iLOs; url is where the iLOs pull the
+// catalog's files from (empty: pushed).
+func rolloutOnce(ctx context.Context, cfg config, dir, catalog, url string, n int) (rolloutRun, error) {
+	name := fmt.Sprintf("sim-%d-%t", n, url != "")
+	s, err := startSim(ctx, cfg.bin("ilosim"), filepath.Join(dir, name), "-count", strconv.Itoa(n),
+		"-speed", strconv.Itoa(rolloutSpeed), "-staged-activation", "-idle-timeout", "24h")
+	if err != nil {
+		return rolloutRun{}, err
+	}
+	defer s.stop()
+	inv := filepath.Join(dir, name+".ini")
+	if err := s.inventory(inv, ""); err != nil {
+		return rolloutRun{}, fmt.Errorf("write inventory: %w", err)
+	}
+	vars, err := json.Marshal(map[string]any{
+		"firmware_baseline_catalog":       catalog,
+		"firmware_baseline_catalog_url":   url,
+		"firmware_baseline_reboot":        "graceful",
+		"firmware_baseline_poll_interval": 2,
+		"rollout_serial":                  []string{"100%"},
+		"rollout_report_dir":              filepath.Join(dir, name+"-report"),
+	})
+	if err != nil {
+		return rolloutRun{}, err
+	}
+	varsFile := filepath.Join(dir, name+".json")
+	if err := os.WriteFile(varsFile, vars, 0o600); err != nil {
+		return rolloutRun{}, fmt.Errorf("write extra vars: %w", err)
+	}
+	env, err := ansibleEnv(cfg, cfg.fleetForks)
+	if err != nil {
+		return rolloutRun{}, err
+	}
+	pb := filepath.Join(cfg.work, "collections", "ansible_collections", "fleetfw", "ilo", "playbooks", "rollout.yml")
+	t, err := timed(ctx, cfg.work, env, "ansible-playbook", "-i", inv, "-e", "@"+varsFile, pb)
+	if _, perr := parsePlay(t.out, pb, time.Duration(t.wall*float64(time.Second)), nil, err); perr != nil {
+		return rolloutRun{}, perr
+	}
+	c, err := s.counters(ctx)
+	if err != nil {
+		return rolloutRun{}, err
+	}
+	staged, err := stagedBytes(filepath.Join(dir, name+"-report", "rollout-report.json"), catalog)
+	if err != nil {
+		return rolloutRun{}, err
+	}
+	return rolloutRun{ilos: n, pull: url != "", wall: t.wall, cpu: t.cpu, rssKiB: t.rssKiB, received: c.BytesReceived, imageBytes: staged}, nil
+}
+
+// stagedBytes adds up the sizes of the files the rollout installed on the first server of
+// its report (every iLO of the step runs the same profile and gets the same files).
+func stagedBytes(report, catalog string) (int64, error) {
+	b, err := os.ReadFile(report)
+	if err != nil {
+		return 0, fmt.Errorf("read the rollout report: %w", err)
+	}
+	var doc struct {
+		Servers []struct {
+			Status     string `json:"status"`
+			Components []struct {
+				File    string `json:"file"`
+				Install bool   `json:"install"`
+			} `json:"components"`
+		} `json:"servers"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil || len(doc.Servers) == 0 {
+		return 0, fmt.Errorf("read the rollout report %s: %v", report, err)
+	}
+	seen := map[string]bool{}
+	var n int64
+	for _, c := range doc.Servers[0].Components {
+		if !c.Install || seen[c.File] {
+			continue
+		}
+		seen[c.File] = true
+		st, err := os.Stat(filepath.Join(catalog, c.File))
+		if err != nil {
+			return 0, fmt.Errorf("size of a staged file: %w", err)
+		}
+		n += st.Size()
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("the rollout report %s says nothing was installed on %s (%s)", report, "the first server", doc.Servers[0].Status)
+	}
+	return n, nil
+}
+
+// serveDir serves dir over HTTP on a free loopback port (python3 -m http.server) until stop.
+func serveDir(ctx context.Context, dir string) (url string, stop func(), err error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("find a free port: %w", err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.CommandContext(ctx, "python3", "-m", "http.server", "--bind", "127.0.0.1", strconv.Itoa(port), "--directory", dir)
+	if err := cmd.Start(); err != nil {
+		return "", nil, fmt.Errorf("start the catalog's web server: %w", err)
+	}
+	stop = func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
+	for i := 0; i < 100; i++ {
+		if c, err := net.Dial("tcp", l.Addr().String()); err == nil {
+			c.Close()
+			return fmt.Sprintf("http://127.0.0.1:%d", port), stop, nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	stop()
+	return "", nil, fmt.Errorf("the catalog's web server did not listen on port %d", port)
+}
+
+// writeRollout is the report's rollout section.
+func (r *report) writeRollout(w func(string, ...any)) {
+	x := r.rollout
+	if x == nil {
+		return
+	}
+	n := x.pull.ilos
+	w("## 5. Fleet rollout: playbooks/rollout.yml, 1 and %d simulated iLOs, forks %d, clock ×%.0f\n\n", n, x.forks, x.speed)
+	w("mkimage's SPP-like catalog (System ROM stepping stone, activated by a graceful restart; the iLO's own firmware, waited\n")
+	w("through its reset), one wave, staged activation. One run each.\n\n")
+	w("| | 1 iLO, pull | %d iLOs, pull | %d iLOs, push |\n|---|---|---|---|\n", n, n)
+	row := func(name string, f func(rolloutRun) string) {
+		w("| %s | %s | %s | %s |\n", name, f(x.one), f(x.pull), f(x.push))
+	}
+	row("wall time, s", func(r rolloutRun) string { return fmt.Sprintf("%.0f", r.wall) })
+	row("controller CPU, s", func(r rolloutRun) string { return fmt.Sprintf("%.0f", r.cpu) })
+	row("controller peak RSS (largest process), MiB", func(r rolloutRun) string { return fmt.Sprintf("%.0f", float64(r.rssKiB)/1024) })
+	row("bytes the iLOs received ÷ (image bytes × iLOs)", func(r rolloutRun) string {
+		return fmt.Sprintf("%.4f", float64(r.received)/float64(r.imageBytes*int64(r.ilos)))
+	})
+	w("\n")
+}
+
+// rolloutHeadline is the rollout's lines of the headline table.
+func (r *report) rolloutHeadline(w func(string, ...any)) {
+	x := r.rollout
+	if x == nil {
+		return
+	}
+	n := x.pull.ilos
+	mk := x.pull.wall / x.one.wall
+	w("| Rollout, %d iLOs, forks %d ÷ 1 iLO: wall time (makespan) | %.2f× | ≤ 1.5× | %s |\n", n, x.forks, mk, verdict(mk <= 1.5))
+	pull := float64(x.pull.received) / float64(x.pull.imageBytes*int64(n))
+	w("| same, pull: bytes sent to the iLOs ÷ (image bytes × iLOs) | %.4f | ≤ 0.01 | %s |\n", pull, verdict(pull <= 0.01))
+	push := float64(x.push.received) / float64(x.push.imageBytes*int64(n))
+	w("| same, push: bytes sent to the iLOs ÷ (image bytes × iLOs) | %.3f | ≈ 1 (one copy) | %s |\n", push, verdict(push >= 1 && push < 1.05))
+}
