@@ -35,6 +35,11 @@ type proxy struct {
 	delay time.Duration
 	// login is closed at the first successful login.
 	login chan struct{}
+	// afterUpload, when set, runs after the iLO answered the n-th upload POST
+	// (/cgi-bin/uploadFile) and before the module gets that answer (hardening: a file
+	// changed between two Sections).
+	afterUpload func(n int)
+	uploads     int
 
 	lostAt string // the write whose reply was lost
 	// repeats counts the writes sent again to lostAt after the lost reply.
@@ -126,6 +131,15 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	defer resp.Body.Close()
 	rb, _ := io.ReadAll(resp.Body)
+	if r.Method == http.MethodPost && strings.Contains(strings.ToLower(r.URL.Path), "uploadfile") {
+		p.mu.Lock()
+		p.uploads++
+		n, hook := p.uploads, p.afterUpload
+		p.mu.Unlock()
+		if hook != nil {
+			hook(n)
+		}
+	}
 	if r.Method == http.MethodPost && isSessionPath(r.URL.Path) && resp.StatusCode/100 == 2 {
 		p.mu.Lock()
 		if !p.loggedIn {
