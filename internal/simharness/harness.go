@@ -64,6 +64,9 @@ type Config struct {
 	PlainHTTP bool
 	// Ready bounds the wait for a process's ready file (default 30 s).
 	Ready time.Duration
+	// Options are more ilosim options for an in-process fleet (phases,
+	// repository size, users …); a process takes none (Launch refuses).
+	Options []ilosim.Option
 }
 
 // Fleet is a running set of simulated iLOs. The embedded *ILO is the
@@ -98,24 +101,9 @@ type ILO struct {
 // (Fleet.Stop stops them earlier).
 func Start(t testing.TB, cfg Config) *Fleet {
 	t.Helper()
-	if cfg.Username == "" || cfg.Password == "" {
-		t.Fatalf("simharness: Config.Username and Config.Password are required")
-	}
-	if len(cfg.Profiles) == 0 {
-		cfg.Profiles = []string{"ilo5"}
-	}
-	if cfg.Ready <= 0 {
-		cfg.Ready = 30 * time.Second
-	}
-	var f *Fleet
-	var err error
-	if cfg.Binary != "" {
-		f, err = startProcess(cfg, t.TempDir())
-	} else {
-		f, err = startInProcess(cfg, t.TempDir())
-	}
+	f, err := Launch(cfg, t.TempDir())
 	if err != nil {
-		t.Fatalf("simharness: start %s: %v", strings.Join(cfg.Profiles, ","), err)
+		t.Fatalf("simharness: %v", err)
 	}
 	t.Cleanup(func() {
 		if err := f.Stop(); err != nil {
@@ -126,6 +114,35 @@ func Start(t testing.TB, cfg Config) *Fleet {
 		}
 	})
 	return f
+}
+
+// Launch starts the iLOs cfg describes with dir as the simulator's
+// directory, for a program that is not a test (bench/run); the caller
+// stops them with Fleet.Stop. Tests use Start.
+func Launch(cfg Config, dir string) (*Fleet, error) {
+	if cfg.Username == "" || cfg.Password == "" {
+		return nil, errors.New("start simulator: Config.Username and Config.Password are required")
+	}
+	if len(cfg.Profiles) == 0 {
+		cfg.Profiles = []string{"ilo5"}
+	}
+	if cfg.Ready <= 0 {
+		cfg.Ready = 30 * time.Second
+	}
+	var f *Fleet
+	var err error
+	switch {
+	case cfg.Binary != "" && len(cfg.Options) > 0:
+		err = errors.New("Config.Options apply to an in-process fleet only, not to cmd/ilosim")
+	case cfg.Binary != "":
+		f, err = startProcess(cfg, dir)
+	default:
+		f, err = startInProcess(cfg, dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("start simulator %s: %w", strings.Join(cfg.Profiles, ","), err)
+	}
+	return f, nil
 }
 
 // startInProcess serves the iLOs with ilosim.StartFleet.
@@ -175,7 +192,7 @@ func (cfg Config) options() []ilosim.Option {
 	if cfg.RecoverySet {
 		opts = append(opts, ilosim.WithFactoryRecoverySet())
 	}
-	return opts
+	return append(opts, cfg.Options...)
 }
 
 // attach fills f.ILOs from the ready line (sims: the in-process iLOs, or nil).
