@@ -224,11 +224,8 @@ func TestHostile(t *testing.T) {
 			if hc.env != nil {
 				env = hc.env(h)
 			}
-			p := startModule(t, module, args, env...)
-			r := p.wait(t, 2*time.Minute)
-			if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-				c.PeakRSSKiB = ru.Maxrss // KiB on Linux
-			}
+			r := startMeasured(t, module, args, env...).wait(t, 2*time.Minute)
+			c.PeakRSSKiB = r.PeakRSSKiB
 			c.Seconds = r.Elapsed.Seconds()
 			c.Outcome, c.SessionsLeft, c.Detail = r.outcome(), h.openSessions(), short(r.Msg)
 			logins, requests := h.counts()

@@ -42,6 +42,7 @@ type harness struct {
 	bin     string // cmd/fleetfw-ilo, built
 	mkimage string // cmd/mkimage, built
 	images  string // directory of test images
+	timeBin string // GNU time, to measure a module's own peak memory ("" when missing)
 	secrets *simharness.SecretLog
 	report  *report
 }
@@ -98,6 +99,11 @@ func setup() (*harness, error) {
 	for out, pkg := range map[string]string{h.bin: "./cmd/fleetfw-ilo", h.mkimage: "./cmd/mkimage"} {
 		if _, err := command(ctx, root, "go", "build", "-o", out, pkg); err != nil {
 			return h, fmt.Errorf("build %s: %w", pkg, err)
+		}
+	}
+	if tb, err := exec.LookPath("time"); err == nil {
+		if _, err := command(ctx, work, tb, "-f", "%M", "-o", os.DevNull, "true"); err == nil {
+			h.timeBin = tb
 		}
 	}
 	h.images = filepath.Join(work, "images")
