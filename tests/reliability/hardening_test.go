@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -125,7 +124,7 @@ func fwrepo(t *testing.T, s *sim, name string) []byte {
 // runArgsFile runs the module binary with path as its arguments file, as Ansible would.
 func runArgsFile(t *testing.T, path string) result {
 	t.Helper()
-	p := &process{cmd: exec.Command(suite.bin, path), label: t.Name() + " args file", module: "?"}
+	p := &process{cmd: moduleCmd("", path), label: t.Name() + " args file", module: "?"}
 	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "LANG=C.UTF-8"}
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
 	p.start = time.Now()
@@ -247,6 +246,23 @@ func hardCases() []hardCase {
 			want: []string{"ca_path", "1048576"},
 			prepare: func(t *testing.T, _ *sim, dir string) map[string]any {
 				return map[string]any{"ca_path": sizedFile(t, filepath.Join(dir, "ca.pem"), 2<<20)}
+			}},
+		{class: "3 local files", name: "compsig of 64 MiB refused before login (cap)", module: "component", noLogin: true, wantFailed: true,
+			want: []string{"compsig"}, maxSeconds: 15,
+			prepare: func(t *testing.T, _ *sim, dir string) map[string]any {
+				return map[string]any{"path": image("cp045678.exe"), "compsig": sizedFile(t, filepath.Join(dir, "cp045678.compsig"), 64<<20)}
+			}},
+		{class: "3 local files", name: "firmware_plan catalog a FIFO refused before login", module: "firmware_plan", noLogin: true, wantFailed: true,
+			want: []string{"catalog", "FIFO"}, maxSeconds: 15,
+			prepare: func(t *testing.T, _ *sim, dir string) map[string]any {
+				return map[string]any{"catalog": fifo(t, filepath.Join(dir, "fwrepo.json"))}
+			}},
+		{class: "3 local files", name: "firmware_plan catalog /dev/zero refused before login", module: "firmware_plan", noLogin: true, wantFailed: true,
+			want: []string{"catalog", "device"}, maxSeconds: 15, prepare: connOnly(map[string]any{"catalog": "/dev/zero"})},
+		{class: "3 local files", name: "firmware_plan catalog of 1 GiB refused before login (cap)", module: "firmware_plan", noLogin: true, wantFailed: true,
+			want: []string{"catalog"}, maxSeconds: 15,
+			prepare: func(t *testing.T, _ *sim, dir string) map[string]any {
+				return map[string]any{"catalog": sizedFile(t, filepath.Join(dir, "fwrepo.json"), 1<<30)}
 			}},
 		replaceCase("file renamed over between two Sections: no mix", func(t *testing.T, path string) {
 			other := mkimage(t, t.TempDir(), bigROM, "41MiB")
@@ -399,7 +415,11 @@ func TestHardening(t *testing.T) {
 			if hc.run != nil {
 				r = hc.run(t, s, dir, extra)
 			} else {
-				r = startModule(t, hc.module, s.moduleArgs(extra)).wait(t, 3*time.Minute)
+				limit := 3 * time.Minute
+				if hc.maxSeconds != 0 {
+					limit = time.Duration(hc.maxSeconds)*time.Second + 15*time.Second // a hang fails fast
+				}
+				r = startModule(t, hc.module, s.moduleArgs(extra)).wait(t, limit)
 			}
 			cn := s.Counters(t)
 			c.Outcome, c.Writes, c.Logins, c.Seconds, c.Detail = r.outcome(), cn.Writes, cn.Logins, r.Elapsed.Seconds(), short(r.Msg)

@@ -158,12 +158,11 @@ func launch(t *testing.T, module string, args map[string]any, measure bool, env 
 		t.Fatalf("write args: %v", err)
 	}
 	f.Close()
-	p := &process{cmd: exec.Command(suite.bin, f.Name()), label: t.Name() + " " + module, module: module}
+	p := &process{label: t.Name() + " " + module, module: module}
 	if measure {
 		p.rssFile = f.Name() + ".rss"
-		p.cmd = exec.Command(suite.timeBin, "-f", "%M", "-o", p.rssFile, suite.bin, f.Name())
-		p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a timeout kills time and the module
 	}
+	p.cmd = moduleCmd(p.rssFile, f.Name())
 	p.cmd.Dir = filepath.Dir(f.Name())
 	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "LANG=C.UTF-8"}, env...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
@@ -172,6 +171,29 @@ func launch(t *testing.T, module string, args map[string]any, measure bool, env 
 		t.Fatalf("start %s: %v", module, err)
 	}
 	return p
+}
+
+// memoryCap bounds a module run's address space (prlimit --as): a module that reads a device
+// without end must fail alone, not take the shared machine into its OOM killer (a FIFO-less
+// /dev/zero catalog once grew to 24 GB). Go reserves address space freely: 1 GiB is too tight.
+const memoryCap = 4 << 30
+
+// moduleCmd is the module binary with args, under memoryCap when prlimit is installed and,
+// when rssFile is set, under GNU time writing the module's own peak memory there (in its own
+// process group, so that a timeout kills time and the module alike).
+func moduleCmd(rssFile string, args ...string) *exec.Cmd {
+	argv := append([]string{suite.bin}, args...)
+	if suite.prlimit != "" {
+		argv = append([]string{suite.prlimit, "--as=" + strconv.Itoa(memoryCap), "--"}, argv...)
+	}
+	if rssFile != "" {
+		argv = append([]string{suite.timeBin, "-f", "%M", "-o", rssFile}, argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	if rssFile != "" {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	}
+	return cmd
 }
 
 // wait waits for the run (killing it after limit) and decodes its output. The output goes

@@ -43,6 +43,7 @@ type harness struct {
 	mkimage string // cmd/mkimage, built
 	images  string // directory of test images
 	timeBin string // GNU time, to measure a module's own peak memory ("" when missing)
+	prlimit string // prlimit, to cap a module's memory ("" when missing)
 	secrets *simharness.SecretLog
 	report  *report
 }
@@ -106,6 +107,7 @@ func setup() (*harness, error) {
 			h.timeBin = tb
 		}
 	}
+	h.prlimit, _ = exec.LookPath("prlimit")
 	h.images = filepath.Join(work, "images")
 	for _, args := range [][]string{
 		{"-name", "ilo5_305.bin"},
