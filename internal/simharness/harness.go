@@ -410,6 +410,11 @@ func (i *ILO) control(t testing.TB, method, path string, body any) []byte {
 	return b
 }
 
+// Control sends one request to the control endpoint (/_sim/…; body, when
+// not nil, as JSON) and returns the answer's body; a status other than 2xx
+// is an error. For goroutines and programs, which have no test to fail.
+func (i *ILO) Control(method, path string, body any) ([]byte, error) { return i.do(method, path, body) }
+
 // do sends one request to the control endpoint, bounded by 10 s.
 func (i *ILO) do(method, path string, body any) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
