@@ -238,7 +238,7 @@ func TestRolloutFailureBudget(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			sim := startSim(t, "ilo5", "ilo6", "ilo7", "ilo5")
-			if _, err := sim.ILOs[0].do(http.MethodPost, "/_sim/faults", map[string]any{"flash_error": "Power_Supply_Firmware-3.11-1.fwpkg"}); err != nil {
+			if _, err := sim.ILOs[0].Do(http.MethodPost, "/_sim/faults", map[string]any{"flash_error": "Power_Supply_Firmware-3.11-1.fwpkg"}); err != nil {
 				t.Fatal(err)
 			}
 			stop := fastClocks(sim, 20*time.Second)
@@ -303,7 +303,7 @@ func fastClocks(sim *Sim, step time.Duration) (stop func()) {
 				return
 			case <-tick.C:
 				for _, ilo := range sim.ILOs {
-					_, _ = ilo.do(http.MethodPost, "/_sim/clock", map[string]string{"advance": step.String()})
+					_, _ = ilo.Do(http.MethodPost, "/_sim/clock", map[string]string{"advance": step.String()})
 				}
 			}
 		}
