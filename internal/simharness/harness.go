@@ -333,7 +333,7 @@ func (i *ILO) state() (json.RawMessage, error) {
 	if i.Sim != nil {
 		return json.Marshal(i.Sim.State())
 	}
-	return i.do(http.MethodGet, "/_sim/state", nil)
+	return i.Do(http.MethodGet, "/_sim/state", nil)
 }
 
 // WaitIdle waits until the update service is no longer busy with an upload
@@ -403,20 +403,18 @@ func (i *ILO) controlJSON(t testing.TB, method, path string, body, out any) {
 // status other than 2xx fails the test.
 func (i *ILO) control(t testing.TB, method, path string, body any) []byte {
 	t.Helper()
-	b, err := i.do(method, path, body)
+	b, err := i.Do(method, path, body)
 	if err != nil {
 		t.Fatalf("iLO %d: %v", i.Index, err)
 	}
 	return b
 }
 
-// Control sends one request to the control endpoint (/_sim/…; body, when
-// not nil, as JSON) and returns the answer's body; a status other than 2xx
-// is an error. For goroutines and programs, which have no test to fail.
-func (i *ILO) Control(method, path string, body any) ([]byte, error) { return i.do(method, path, body) }
-
-// do sends one request to the control endpoint, bounded by 10 s.
-func (i *ILO) do(method, path string, body any) ([]byte, error) {
+// Do sends one request to the control endpoint (/_sim/…; body, when not
+// nil, as JSON), bounded by 10 s, and returns the answer's body; a status
+// other than 2xx is an error. It fails no test: for goroutines that drive
+// the clock, and programs.
+func (i *ILO) Do(method, path string, body any) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var rd io.Reader
@@ -468,7 +466,3 @@ func (b *syncBuffer) String() string {
 }
 
 var errExited = errors.New("exited before it was ready")
-
-// Do sends one request to the control endpoint, bounded by 10 s, and returns
-// the error instead of failing a test: for goroutines that drive the clock.
-func (i *ILO) Do(method, path string, body any) ([]byte, error) { return i.do(method, path, body) }

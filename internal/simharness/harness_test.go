@@ -99,9 +99,9 @@ func TestInProcess(t *testing.T) {
 			t.Errorf("state faults[%q] = %v, want %v (faults %v)", k, faults[k], want, faults)
 		}
 	}
-	if _, err := f.ILOs[1].Control(http.MethodPost, "/_sim/faults", map[string]any{"no_such_key": 1, "status_503": "x"}); err == nil ||
+	if _, err := f.ILOs[1].Do(http.MethodPost, "/_sim/faults", map[string]any{"no_such_key": 1, "status_503": "x"}); err == nil ||
 		!strings.Contains(err.Error(), "400") {
-		t.Errorf("Control with a bad body: err %v, want the 400 the simulator answers", err)
+		t.Errorf("Do with a bad body: err %v, want the 400 the simulator answers", err)
 	}
 	if got["advanced"] != true {
 		t.Errorf("AdvanceClock(26h) did not move the clock")
@@ -124,7 +124,7 @@ func TestInProcess(t *testing.T) {
 	if err := f.Stop(); err != nil {
 		t.Errorf("second Stop: %v", err)
 	}
-	if _, err := f.ILOs[0].Control(http.MethodGet, "/_sim/counters", nil); err == nil {
+	if _, err := f.ILOs[0].Do(http.MethodGet, "/_sim/counters", nil); err == nil {
 		t.Errorf("the iLO still answers after Stop")
 	}
 }
