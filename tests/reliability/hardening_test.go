@@ -368,6 +368,16 @@ func hardCases() []hardCase {
 				s.SetFaults(t, simharness.Faults{RepositoryFull: yes})
 				return map[string]any{"path": image("cp045678.exe")}
 			}},
+		{class: "8 status", name: "write answered 503 (not done): failed, changed false", module: "maintenance_window", wantFailed: true,
+			writes: -1, changed: no, want: []string{"503"},
+			run: func(t *testing.T, s *sim, _ string, _ map[string]any) result {
+				p := newProxy(t, s)
+				p.loseWriteReply = true // the iLO did write it; the module is told 503, which means not done
+				return startModule(t, "maintenance_window", p.args(mw("rel-503"))).wait(t, 3*time.Minute)
+			}},
+		{class: "8 status", name: "wait_timeout runs out on an accepted flash: outcome unknown", module: "firmware_update", wantFailed: true,
+			writes: -1, changed: yes, want: []string{"unknown"}, check: saysUnknown,
+			prepare: connOnly(map[string]any{"path": image("ilo5_305.bin"), "wait_timeout": 1})},
 		{class: "8 status", name: "wrong password: changed false", module: "maintenance_window", wantFailed: true, writes: 0, changed: no,
 			want: []string{"log in"}, prepare: connOnly(merge(mw("rel-pw"), map[string]any{"password": "Wrong-pw-0123456"}))},
 		{class: "8 status", name: "write refused by the iLO (window limit): changed false", module: "maintenance_window", wantFailed: true,
@@ -393,22 +403,34 @@ func hardCases() []hardCase {
 					t.Errorf("the repository took ilo5_305.bin (a write that took effect), but changed=false")
 				}
 			}},
-		{class: "8 status", name: "write reply lost: outcome unknown, said in msg and a return value", module: "maintenance_window", wantFailed: true,
+		{class: "8 status", name: "connection closed after the write: outcome unknown, said in msg and a return value", module: "maintenance_window", wantFailed: true,
 			writes: -1, changed: yes, want: []string{"unknown"},
 			run: func(t *testing.T, s *sim, _ string, args map[string]any) result {
 				p := newProxy(t, s)
-				p.loseWriteReply = true
+				p.dropWriteReply = true
 				return startModule(t, "maintenance_window", p.args(mw("rel-lost"))).wait(t, 3*time.Minute)
 			},
 			check: saysUnknown},
-		{class: "8 status", name: "component upload reply lost: outcome unknown, said in msg and a return value", module: "component", wantFailed: true,
-			writes: -1, changed: yes, want: []string{"unknown"},
+		{class: "8 status", name: "connection closed after the upload: verified in the repository, or outcome unknown", module: "component", eitherOutcome: true,
+			writes: -1, changed: yes,
 			run: func(t *testing.T, s *sim, _ string, args map[string]any) result {
 				p := newProxy(t, s)
-				p.loseWriteReply = true
+				p.dropWriteReply = true
 				return startModule(t, "component", p.args(map[string]any{"path": image("cp045678.exe")})).wait(t, 3*time.Minute)
 			},
-			check: saysUnknown},
+			check: func(t *testing.T, s *sim, r result) {
+				if r.Failed { // it could not find out: it must say so
+					if !mentions(r.Msg, "unknown") {
+						t.Errorf("failed without saying the outcome is unknown: %q", short(r.Msg))
+					}
+					saysUnknown(t, s, r)
+					return
+				}
+				s.waitIdle(t) // success: the iLO must hold what the module says it uploaded
+				if n := count(s.Members(t, "/redfish/v1/UpdateService/ComponentRepository"), "cp045678.exe"); n != 1 {
+					t.Errorf("success reported, the repository holds cp045678.exe %d times", n)
+				}
+			}},
 	}
 }
 

@@ -28,6 +28,9 @@ type proxy struct {
 	// loseWriteReply forwards the first write (not a login or logout) to the iLO, then
 	// answers the module 503 as if the reply had been lost.
 	loseWriteReply bool
+	// dropWriteReply forwards the first write (not a login or logout) to the iLO, then
+	// closes the module's connection without an answer: the write's outcome is unknown.
+	dropWriteReply bool
 	// expireAt expires every session just before the n-th request after the first login.
 	expireAt int
 
@@ -98,7 +101,8 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 			p.repeats++
 		}
 	}
-	lose := p.loseWriteReply && write && p.lost == 0
+	lose := (p.loseWriteReply || p.dropWriteReply) && write && p.lost == 0
+	drop := lose && p.dropWriteReply
 	if lose {
 		p.lostAt = r.Method + " " + r.URL.Path
 	}
@@ -147,6 +151,12 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 			close(p.login)
 		}
 		p.mu.Unlock()
+	}
+	if drop {
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			conn.Close()
+		}
+		return
 	}
 	if lose {
 		w.Header().Set("Retry-After", "1")
