@@ -187,6 +187,9 @@ if ho:
          "would; update_info runs against it. Each case must end with one JSON result, failed (or not) with a",
          "message naming the problem in words and no Go jargon, no secret in the output, no session left on",
          "the server, peak memory under 160 MiB and, for a stall, a failure within about the request timeout.",
+         "Peak memory is the module's own, as GNU time reports it for the child it forks: the rusage Go's",
+         "os/exec returns would include the test process's peak (Linux carries a vfork parent's peak RSS",
+         "over exec), which inflated the first figures of this table.",
          "", "| Class | Case | Passed | Outcome | Peak MiB | Seconds | Sessions left | Message |", "|---|---|---|---|---|---|---|---|"]
     for c in sorted(ho, key=lambda c: (c.get("class", ""), c["case"])):
         L.append(f"| {esc(c.get('class',''))} | {esc(c['case'])} | {yes(c)} | {c['outcome']} | {c.get('peak_rss_kib',0) >> 10} | {c.get('seconds',0):.1f} | {c['sessions_left']} | {esc(c.get('detail',''))} |")
@@ -266,7 +269,9 @@ def render_partial(old):
                     if k in rows:
                         body.append(rows[k]); used.add(k); continue
                 if l == "" and body and body[-1].startswith("|"):
-                    body += [row for k, row in figures if k not in used]
+                    # rows the last document lacked go before the fuzz row (the last)
+                    at = len(body) - 1 if body[-1].startswith("| fuzz targets") else len(body)
+                    body[at:at] = [row for k, row in figures if k not in used]
                     used |= {k for k, _ in figures}
                 body.append(l)
             out += body

@@ -64,6 +64,9 @@ type Config struct {
 	PlainHTTP bool
 	// Ready bounds the wait for a process's ready file (default 30 s).
 	Ready time.Duration
+	// Options are more ilosim options for an in-process fleet (phases,
+	// repository size, users …); a process takes none (Launch refuses).
+	Options []ilosim.Option
 }
 
 // Fleet is a running set of simulated iLOs. The embedded *ILO is the
@@ -98,24 +101,9 @@ type ILO struct {
 // (Fleet.Stop stops them earlier).
 func Start(t testing.TB, cfg Config) *Fleet {
 	t.Helper()
-	if cfg.Username == "" || cfg.Password == "" {
-		t.Fatalf("simharness: Config.Username and Config.Password are required")
-	}
-	if len(cfg.Profiles) == 0 {
-		cfg.Profiles = []string{"ilo5"}
-	}
-	if cfg.Ready <= 0 {
-		cfg.Ready = 30 * time.Second
-	}
-	var f *Fleet
-	var err error
-	if cfg.Binary != "" {
-		f, err = startProcess(cfg, t.TempDir())
-	} else {
-		f, err = startInProcess(cfg, t.TempDir())
-	}
+	f, err := Launch(cfg, t.TempDir())
 	if err != nil {
-		t.Fatalf("simharness: start %s: %v", strings.Join(cfg.Profiles, ","), err)
+		t.Fatalf("simharness: %v", err)
 	}
 	t.Cleanup(func() {
 		if err := f.Stop(); err != nil {
@@ -126,6 +114,35 @@ func Start(t testing.TB, cfg Config) *Fleet {
 		}
 	})
 	return f
+}
+
+// Launch starts the iLOs cfg describes with dir as the simulator's
+// directory, for a program that is not a test (bench/run); the caller
+// stops them with Fleet.Stop. Tests use Start.
+func Launch(cfg Config, dir string) (*Fleet, error) {
+	if cfg.Username == "" || cfg.Password == "" {
+		return nil, errors.New("start simulator: Config.Username and Config.Password are required")
+	}
+	if len(cfg.Profiles) == 0 {
+		cfg.Profiles = []string{"ilo5"}
+	}
+	if cfg.Ready <= 0 {
+		cfg.Ready = 30 * time.Second
+	}
+	var f *Fleet
+	var err error
+	switch {
+	case cfg.Binary != "" && len(cfg.Options) > 0:
+		err = errors.New("Config.Options apply to an in-process fleet only, not to cmd/ilosim")
+	case cfg.Binary != "":
+		f, err = startProcess(cfg, dir)
+	default:
+		f, err = startInProcess(cfg, dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("start simulator %s: %w", strings.Join(cfg.Profiles, ","), err)
+	}
+	return f, nil
 }
 
 // startInProcess serves the iLOs with ilosim.StartFleet.
@@ -175,7 +192,7 @@ func (cfg Config) options() []ilosim.Option {
 	if cfg.RecoverySet {
 		opts = append(opts, ilosim.WithFactoryRecoverySet())
 	}
-	return opts
+	return append(opts, cfg.Options...)
 }
 
 // attach fills f.ILOs from the ready line (sims: the in-process iLOs, or nil).
@@ -316,7 +333,7 @@ func (i *ILO) state() (json.RawMessage, error) {
 	if i.Sim != nil {
 		return json.Marshal(i.Sim.State())
 	}
-	return i.do(http.MethodGet, "/_sim/state", nil)
+	return i.Do(http.MethodGet, "/_sim/state", nil)
 }
 
 // WaitIdle waits until the update service is no longer busy with an upload
@@ -386,15 +403,18 @@ func (i *ILO) controlJSON(t testing.TB, method, path string, body, out any) {
 // status other than 2xx fails the test.
 func (i *ILO) control(t testing.TB, method, path string, body any) []byte {
 	t.Helper()
-	b, err := i.do(method, path, body)
+	b, err := i.Do(method, path, body)
 	if err != nil {
 		t.Fatalf("iLO %d: %v", i.Index, err)
 	}
 	return b
 }
 
-// do sends one request to the control endpoint, bounded by 10 s.
-func (i *ILO) do(method, path string, body any) ([]byte, error) {
+// Do sends one request to the control endpoint (/_sim/…; body, when not
+// nil, as JSON), bounded by 10 s, and returns the answer's body; a status
+// other than 2xx is an error. It fails no test: for goroutines that drive
+// the clock, and programs.
+func (i *ILO) Do(method, path string, body any) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var rd io.Reader
@@ -446,7 +466,3 @@ func (b *syncBuffer) String() string {
 }
 
 var errExited = errors.New("exited before it was ready")
-
-// Do sends one request to the control endpoint, bounded by 10 s, and returns
-// the error instead of failing a test: for goroutines that drive the clock.
-func (i *ILO) Do(method, path string, body any) ([]byte, error) { return i.do(method, path, body) }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fleetfw/ilo/internal/ilosim"
 )
 
 const (
@@ -97,6 +99,10 @@ func TestInProcess(t *testing.T) {
 			t.Errorf("state faults[%q] = %v, want %v (faults %v)", k, faults[k], want, faults)
 		}
 	}
+	if _, err := f.ILOs[1].Do(http.MethodPost, "/_sim/faults", map[string]any{"no_such_key": 1, "status_503": "x"}); err == nil ||
+		!strings.Contains(err.Error(), "400") {
+		t.Errorf("Do with a bad body: err %v, want the 400 the simulator answers", err)
+	}
 	if got["advanced"] != true {
 		t.Errorf("AdvanceClock(26h) did not move the clock")
 	}
@@ -118,8 +124,40 @@ func TestInProcess(t *testing.T) {
 	if err := f.Stop(); err != nil {
 		t.Errorf("second Stop: %v", err)
 	}
-	if _, err := f.ILOs[0].do(http.MethodGet, "/_sim/counters", nil); err == nil {
+	if _, err := f.ILOs[0].Do(http.MethodGet, "/_sim/counters", nil); err == nil {
 		t.Errorf("the iLO still answers after Stop")
+	}
+}
+
+func TestLaunchRefuses(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"no credentials", Config{}, "Username and Config.Password are required"},
+		{"options for a process", Config{Username: testUser, Password: testPass, Binary: "/bin/false",
+			Options: []ilosim.Option{ilosim.WithRepositorySize(1 << 20)}}, "in-process fleet only"},
+		{"unknown profile", Config{Username: testUser, Password: testPass, Profiles: []string{"ilo4"}}, "ilo4"},
+		{"a process that exits", Config{Username: testUser, Password: testPass, Binary: "/bin/false"}, "exited before it was ready"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Launch(tt.cfg, t.TempDir())
+			if err == nil {
+				_ = f.Stop()
+				t.Fatalf("Launch started a fleet, want an error saying %q", tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not say %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestOptions(t *testing.T) {
+	f := Start(t, Config{Username: testUser, Password: testPass, Options: []ilosim.Option{ilosim.WithFirmwareVersion("2.99 Jan 01 2026")}})
+	if v, _ := f.StateMap(t)["firmware_version"].(string); v != "2.99 Jan 01 2026" {
+		t.Errorf("firmware_version %q, want the option's 2.99", v)
 	}
 }
 

@@ -127,11 +127,15 @@ func (l *SecretLog) Scan() (ScanStats, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	st := ScanStats{Outputs: len(l.outputs), Secrets: len(l.secrets)}
+	all := make([][]form, len(l.secrets))
+	for i, s := range l.secrets {
+		all[i] = forms(s)
+	}
 	var hits []string
 	for _, o := range l.outputs {
 		st.Bytes += len(o.text)
 		for i, s := range l.secrets {
-			for _, f := range forms(s) {
+			for _, f := range all[i] {
 				n := strings.Count(o.text, f.text)
 				if n == 0 {
 					continue

@@ -16,7 +16,7 @@ type (
 	// *ILO is the first one, so sim.BaseURI and sim.Counters(t) address it directly.
 	Sim = simharness.Fleet
 	// ILO is one simulated iLO: Index, BaseURI, Profile and its control endpoint
-	// (Counters, ResetCounters, SetFaults, AdvanceClock, Clock, State, WaitIdle, Members).
+	// (Counters, ResetCounters, SetFaults, AdvanceClock, Clock, State, WaitIdle, Members, Do).
 	ILO = simharness.ILO
 	// Faults is the body of POST /_sim/faults: the simulator's own type and keys.
 	Faults = simharness.Faults

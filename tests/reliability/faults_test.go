@@ -61,8 +61,18 @@ func checkFinal(t *testing.T, s *sim, sc scenario) {
 		}
 	}
 	if sc.module == "firmware_update" {
-		if v, _ := s.StateMap(t)["firmware_version"].(string); !strings.HasPrefix(v, "3.05") {
-			t.Errorf("iLO firmware version %q, want 3.05", v)
+		// The iLO reports its new firmware only after its reset, which follows the flash's
+		// Complete by the reset delay (ilosim: 10 s of iLO time): wait for it.
+		v := ""
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			st := s.StateMap(t)
+			v, _ = st["firmware_version"].(string)
+			if dark, _ := st["dark"].(bool); strings.HasPrefix(v, "3.05") && !dark || time.Now().After(deadline) {
+				break
+			}
+		}
+		if !strings.HasPrefix(v, "3.05") {
+			t.Errorf("iLO firmware version %q 60 s after the run, want 3.05", v)
 		}
 	}
 }

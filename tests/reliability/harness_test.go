@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -71,6 +73,9 @@ type result struct {
 	Failed  bool
 	Msg     string
 	Elapsed time.Duration
+	// PeakRSSKiB is the module's own peak memory when the run was measured (startMeasured
+	// with GNU time), 0 otherwise.
+	PeakRSSKiB int64
 }
 
 // changed reports the result's changed flag.
@@ -112,11 +117,30 @@ type process struct {
 	start          time.Time
 	label          string
 	module         string
+	rssFile        string // GNU time's report of the module's peak memory, when measured
 }
 
 // startModule writes the args file and starts the module binary as Ansible does; env adds
 // "KEY=value" entries to the module's environment.
 func startModule(t *testing.T, module string, args map[string]any, env ...string) *process {
+	t.Helper()
+	return launch(t, module, args, false, env...)
+}
+
+// startMeasured is startModule measuring the module's own peak memory. The rusage Go's
+// os/exec returns is no measure of it: the child starts as a vfork of the test process, and
+// Linux carries the test process's peak RSS over exec into the child's ru_maxrss (a 300 MiB
+// test binary reports 300 MiB for /bin/true). GNU time forks the module from its own small
+// process and reports that child's ru_maxrss.
+func startMeasured(t *testing.T, module string, args map[string]any, env ...string) *process {
+	t.Helper()
+	if suite.timeBin == "" {
+		t.Skip("GNU time (/usr/bin/time) is not installed: the module's peak memory cannot be measured")
+	}
+	return launch(t, module, args, true, env...)
+}
+
+func launch(t *testing.T, module string, args map[string]any, measure bool, env ...string) *process {
 	t.Helper()
 	a := map[string]any{"_ansible_module_name": "fleetfw.ilo." + module}
 	for k, v := range args {
@@ -134,7 +158,11 @@ func startModule(t *testing.T, module string, args map[string]any, env ...string
 		t.Fatalf("write args: %v", err)
 	}
 	f.Close()
-	p := &process{cmd: exec.Command(suite.bin, f.Name()), label: t.Name() + " " + module, module: module}
+	p := &process{label: t.Name() + " " + module, module: module}
+	if measure {
+		p.rssFile = f.Name() + ".rss"
+	}
+	p.cmd = moduleCmd(p.rssFile, f.Name())
 	p.cmd.Dir = filepath.Dir(f.Name())
 	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "LANG=C.UTF-8"}, env...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
@@ -143,6 +171,29 @@ func startModule(t *testing.T, module string, args map[string]any, env ...string
 		t.Fatalf("start %s: %v", module, err)
 	}
 	return p
+}
+
+// memoryCap bounds a module run's address space (prlimit --as): a module that reads a device
+// without end must fail alone, not take the shared machine into its OOM killer (a FIFO-less
+// /dev/zero catalog once grew to 24 GB). Go reserves address space freely: 1 GiB is too tight.
+const memoryCap = 4 << 30
+
+// moduleCmd is the module binary with args, under memoryCap when prlimit is installed and,
+// when rssFile is set, under GNU time writing the module's own peak memory there (in its own
+// process group, so that a timeout kills time and the module alike).
+func moduleCmd(rssFile string, args ...string) *exec.Cmd {
+	argv := append([]string{suite.bin}, args...)
+	if suite.prlimit != "" {
+		argv = append([]string{suite.prlimit, "--as=" + strconv.Itoa(memoryCap), "--"}, argv...)
+	}
+	if rssFile != "" {
+		argv = append([]string{suite.timeBin, "-f", "%M", "-o", rssFile}, argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	if rssFile != "" {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	}
+	return cmd
 }
 
 // wait waits for the run (killing it after limit) and decodes its output. The output goes
@@ -154,11 +205,26 @@ func (p *process) wait(t *testing.T, limit time.Duration, allow ...string) resul
 	select {
 	case <-done:
 	case <-time.After(limit):
-		_ = p.cmd.Process.Kill()
+		if p.rssFile != "" {
+			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		} else {
+			_ = p.cmd.Process.Kill()
+		}
 		<-done
 		t.Errorf("%s: still running after %s, killed", p.label, limit)
 	}
 	r := result{Code: p.cmd.ProcessState.ExitCode(), Stdout: p.stdout.String(), Stderr: p.stderr.String(), Elapsed: time.Since(p.start)}
+	if p.rssFile != "" {
+		// GNU time writes "Command exited with non-zero status N" first when it did.
+		b, _ := os.ReadFile(p.rssFile)
+		lines := strings.Fields(string(b))
+		if len(lines) > 0 {
+			r.PeakRSSKiB, _ = strconv.ParseInt(lines[len(lines)-1], 10, 64)
+		}
+		if r.PeakRSSKiB == 0 {
+			t.Errorf("%s: no peak memory in GNU time's report %q", p.label, b)
+		}
+	}
 	if err := json.Unmarshal([]byte(strings.TrimSpace(r.Stdout)), &r.Out); err == nil {
 		r.Failed, _ = r.Out["failed"].(bool)
 		r.Msg, _ = r.Out["msg"].(string)

@@ -42,6 +42,8 @@ type harness struct {
 	bin     string // cmd/fleetfw-ilo, built
 	mkimage string // cmd/mkimage, built
 	images  string // directory of test images
+	timeBin string // GNU time, to measure a module's own peak memory ("" when missing)
+	prlimit string // prlimit, to cap a module's memory ("" when missing)
 	secrets *simharness.SecretLog
 	report  *report
 }
@@ -100,6 +102,12 @@ func setup() (*harness, error) {
 			return h, fmt.Errorf("build %s: %w", pkg, err)
 		}
 	}
+	if tb, err := exec.LookPath("time"); err == nil {
+		if _, err := command(ctx, work, tb, "-f", "%M", "-o", os.DevNull, "true"); err == nil {
+			h.timeBin = tb
+		}
+	}
+	h.prlimit, _ = exec.LookPath("prlimit")
 	h.images = filepath.Join(work, "images")
 	for _, args := range [][]string{
 		{"-name", "ilo5_305.bin"},

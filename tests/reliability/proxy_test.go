@@ -28,6 +28,9 @@ type proxy struct {
 	// loseWriteReply forwards the first write (not a login or logout) to the iLO, then
 	// answers the module 503 as if the reply had been lost.
 	loseWriteReply bool
+	// dropWriteReply forwards the first write (not a login or logout) to the iLO, then
+	// closes the module's connection without an answer: the write's outcome is unknown.
+	dropWriteReply bool
 	// expireAt expires every session just before the n-th request after the first login.
 	expireAt int
 
@@ -35,6 +38,11 @@ type proxy struct {
 	delay time.Duration
 	// login is closed at the first successful login.
 	login chan struct{}
+	// afterUpload, when set, runs after the iLO answered the n-th upload POST
+	// (/cgi-bin/uploadFile) and before the module gets that answer (hardening: a file
+	// changed between two Sections).
+	afterUpload func(n int)
+	uploads     int
 
 	lostAt string // the write whose reply was lost
 	// repeats counts the writes sent again to lostAt after the lost reply.
@@ -93,7 +101,8 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 			p.repeats++
 		}
 	}
-	lose := p.loseWriteReply && write && p.lost == 0
+	lose := (p.loseWriteReply || p.dropWriteReply) && write && p.lost == 0
+	drop := lose && p.dropWriteReply
 	if lose {
 		p.lostAt = r.Method + " " + r.URL.Path
 	}
@@ -126,6 +135,15 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	defer resp.Body.Close()
 	rb, _ := io.ReadAll(resp.Body)
+	if r.Method == http.MethodPost && strings.Contains(strings.ToLower(r.URL.Path), "uploadfile") {
+		p.mu.Lock()
+		p.uploads++
+		n, hook := p.uploads, p.afterUpload
+		p.mu.Unlock()
+		if hook != nil {
+			hook(n)
+		}
+	}
 	if r.Method == http.MethodPost && isSessionPath(r.URL.Path) && resp.StatusCode/100 == 2 {
 		p.mu.Lock()
 		if !p.loggedIn {
@@ -133,6 +151,12 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 			close(p.login)
 		}
 		p.mu.Unlock()
+	}
+	if drop {
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			conn.Close()
+		}
+		return
 	}
 	if lose {
 		w.Header().Set("Retry-After", "1")
