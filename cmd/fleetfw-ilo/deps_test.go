@@ -42,6 +42,7 @@ func TestShippedBinaryDeps(t *testing.T) {
 		{"github.com/fleetfw/ilo/internal/modtest", "test helpers"},
 		{"github.com/fleetfw/ilo/internal/ilosim", "the simulator"},
 		{"github.com/fleetfw/ilo/internal/testimage", "test image formats"},
+		{"github.com/fleetfw/ilo/internal/simharness", "the test suites' simulator harness"},
 		{"testing", "test code"},
 	}
 	for _, f := range forbidden {

@@ -216,7 +216,7 @@ func Load(p string) (*Catalog, error) {
 		return nil, fmt.Errorf("catalog %s: %w (want a fwrepo.json, a manifest.json or a folder of components)", p, err)
 	}
 	if !st.IsDir() && !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("catalog %s: not a regular file or a folder (%s); give a fwrepo.json, a manifest.json or a folder of components", p, st.Mode().Type())
+		return nil, fmt.Errorf("catalog %s: not a regular file or a folder (%s); give a fwrepo.json, a manifest.json or a folder of components", p, fwimage.FileKind(st.Mode()))
 	}
 	if !st.IsDir() {
 		var extra *Catalog
@@ -268,7 +268,7 @@ func readIndex(f string) (any, error) {
 		return nil, fmt.Errorf("catalog %s: %w", f, err)
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("catalog %s: not a regular file (%s); give a fwrepo.json, a manifest.json or a folder of components", f, st.Mode().Type())
+		return nil, fmt.Errorf("catalog %s: not a regular file (%s); give a fwrepo.json, a manifest.json or a folder of components", f, fwimage.FileKind(st.Mode()))
 	}
 	if st.Size() > MaxIndexBytes {
 		return nil, fmt.Errorf("catalog %s: %d bytes, more than the %d MiB a catalog index may have (is it the index, or a firmware image?)", f, st.Size(), MaxIndexBytes>>20)

@@ -247,3 +247,21 @@ func ReadPayload(p string) (*Payload, error) {
 	}
 	return nil, nil
 }
+
+// FileKind names in words what a file that is not a regular file is ("a
+// FIFO", "a device", …), for messages that refuse it.
+func FileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m.IsRegular():
+		return "a regular file"
+	}
+	return "not a regular file"
+}

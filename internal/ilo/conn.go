@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fleetfw/ilo/internal/fwimage"
 )
 
 // ConnArgs are the connection options every module shares (documented once in
@@ -246,7 +248,7 @@ func ReadCAFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("read ca_path: %w", err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("ca_path %s is not a regular file (%s); give a PEM file", path, fileKind(fi.Mode()))
+		return nil, fmt.Errorf("ca_path %s is not a regular file (%s); give a PEM file", path, fwimage.FileKind(fi.Mode()))
 	}
 	if fi.Size() > MaxCAFile {
 		return nil, fmt.Errorf("ca_path %s is %s, more than the %s a PEM file of CA certificates needs", path, sizeText(fi.Size()), sizeText(MaxCAFile))
@@ -264,21 +266,6 @@ func ReadCAFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("ca_path %s is larger than %s", path, sizeText(MaxCAFile))
 	}
 	return b, nil
-}
-
-// fileKind names a non-regular file's type.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	}
-	return "not a regular file"
 }
 
 // redactUserInfo removes "user:password@" from a URL-like string, so that a

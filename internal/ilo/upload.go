@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/fleetfw/ilo/internal/fwimage"
 	"github.com/tidwall/gjson"
 )
 
@@ -186,7 +187,7 @@ func OpenLocal(path string) (*LocalFile, error) {
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()
-		return nil, fmt.Errorf("%s is not a regular file (%s)", path, fileKind(st.Mode()))
+		return nil, fmt.Errorf("%s is not a regular file (%s)", path, fwimage.FileKind(st.Mode()))
 	}
 	return &LocalFile{f: f, path: path, info: st}, nil
 }

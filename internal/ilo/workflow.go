@@ -3,6 +3,7 @@ package ilo
 import (
 	"context"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Steps the queue-editing modules (maintenance_window, update_task,
@@ -23,8 +24,8 @@ func CheckSchedule(startAfter, expire string) error {
 // CheckLength reports an option value longer than max characters, the
 // iLO's limit for that option.
 func CheckLength(option, value string, max int) error {
-	if len(value) > max {
-		return fmt.Errorf("%s is %d characters long; iLO takes at most %d", option, len(value), max)
+	if n := utf8.RuneCountInString(value); n > max {
+		return fmt.Errorf("%s is %d characters long; iLO takes at most %d", option, n, max)
 	}
 	return nil
 }

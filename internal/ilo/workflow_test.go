@@ -33,4 +33,12 @@ func TestCheckLength(t *testing.T) {
 	if err == nil || err.Error() != "name is 65 characters long; iLO takes at most 64" {
 		t.Errorf("65 characters: %v", err)
 	}
+	// Characters, not bytes: 64 "é" are 128 bytes and fit; 65 do not.
+	if err := CheckLength("name", strings.Repeat("é", 64), 64); err != nil {
+		t.Errorf("64 two-byte characters: %v", err)
+	}
+	err = CheckLength("name", strings.Repeat("é", 65), 64)
+	if err == nil || err.Error() != "name is 65 characters long; iLO takes at most 64" {
+		t.Errorf("65 two-byte characters: %v", err)
+	}
 }
