@@ -43,8 +43,10 @@ type Faults struct {
 	// RepositoryFull makes the repository report no free space and refuse
 	// new components (false in a later POST clears it).
 	RepositoryFull *bool `json:"repository_full,omitempty"`
-	// DarkSeconds makes the iLO reset every connection for S simulated
-	// seconds from now (large: an iLO that never comes back in time).
+	// DarkSeconds is an outage: the iLO resets every connection for S
+	// simulated seconds from now (large: an iLO that never comes back in
+	// time). It replaces a running outage and combines with the iLO's own
+	// reset: dark until the later of the two ends (dark.go).
 	DarkSeconds float64 `json:"dark_seconds,omitempty"`
 	// ILOResetDelaySeconds: after an iLO self-flash, State reads Complete
 	// this long (simulated) before the iLO resets (default 10).
@@ -116,7 +118,7 @@ func (i *ILO) SetFaults(f Faults) {
 		i.faults.RepositoryFull = &v
 	}
 	if f.DarkSeconds > 0 {
-		i.darkTill = now.Add(time.Duration(f.DarkSeconds * float64(time.Second)))
+		i.dark.startOutage(now, seconds(f.DarkSeconds))
 	}
 	if f.ILOResetDelaySeconds != nil && *f.ILOResetDelaySeconds >= 0 {
 		v := *f.ILOResetDelaySeconds
@@ -234,7 +236,7 @@ func (i *ILO) State() map[string]any {
 	out := map[string]any{
 		"profile":            i.prof.Name,
 		"now":                isoTime(now),
-		"dark":               now.Before(i.darkTill),
+		"dark":               i.dark.at(now),
 		"ilo_resets":         i.iloResets,
 		"power_state":        i.server.power,
 		"post_state":         i.server.post,

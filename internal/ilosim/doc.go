@@ -112,6 +112,23 @@
 // version at the end of the flash and nothing goes dark. /_sim stays
 // reachable while dark; GET /_sim/state shows ilo_resets and ilo_reset_at.
 //
+// # Darkness: an outage and the iLO's own reset combine
+//
+// Two independent things make the iLO reset every connection (dark.go):
+// an outage (fault dark_seconds: the network or the power is gone for S
+// seconds) and the iLO's own reset (after a self-flash, Manager.Reset or a
+// ResetBmc queue task). Neither ends the other: the iLO answers only when
+// neither holds it dark, that is once the later of the two has ended. An
+// outage that outlasts the reset keeps the iLO dark after the reset is
+// over; a reset that outlasts the outage keeps it dark after the outage;
+// an outage posted while the iLO resets does not shorten the reset. A new
+// dark_seconds S replaces the outage (dark from now for S, shorter or
+// longer) and never touches the reset. dark_seconds 0 is the same as an
+// absent key and leaves the outage running (Faults.DarkSeconds is a plain
+// number, so 0 cannot be told from absent); a short dark_seconds ends an
+// outage early.
+// GET /_sim/state "dark" follows the same rule.
+//
 // Uploads are streamed to files under WithDir (a private directory per iLO,
 // created on first use): a 1 GiB component never sits in memory. uploadFile
 // takes at most 33,554,432 bytes per POST; Sections are appended in order and
@@ -159,8 +176,10 @@
 //	slow_ms, slow_count      int     delay the next slow_count requests (wall ms)
 //	expire_sessions          bool    end every session now
 //	repository_full          bool    no free space in the repository (false clears)
-//	dark_seconds             number  dark from now for S simulated seconds (large:
-//	                                 an iLO that never comes back in time)
+//	dark_seconds             number  outage: dark from now for S simulated seconds
+//	                                 (large: an iLO that never comes back in time),
+//	                                 replacing any outage, never shortening the
+//	                                 iLO's own reset (see Darkness); 0 is absent
 //	ilo_reset_delay_seconds  number  Complete this long after an iLO flash before
 //	                                 the reset (default 10)
 //	ilo_reset                bool    false: no reset after an iLO flash (default true)

@@ -190,7 +190,7 @@ type ILO struct {
 	settings        *updateSettings
 	tasks           map[string]*task
 	nextTask        int
-	darkTill        time.Time
+	dark            darkness  // outage and reset darkness (dark.go)
 	resetAt         time.Time // a scheduled iLO reset (after an iLO flash)
 	resetFW         *firmware
 	resetting       bool          // the scheduled change resets the iLO (false: firmware only)
@@ -560,7 +560,7 @@ func (i *ILO) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	i.mu.Lock()
 	i.tickLocked(now)
 	tickers := i.tickers
-	dark := now.Before(i.darkTill)
+	dark := i.dark.at(now)
 	i.counters.requests[r.Method]++
 	if isWrite(r.Method, low) {
 		i.counters.writes++

@@ -323,7 +323,7 @@ func (i *ILO) resetDueLocked(now time.Time) {
 	}
 	if i.resetting {
 		i.dropSessionsLocked()
-		i.darkTill = i.resetAt.Add(i.resetDark)
+		i.dark.startReset(i.resetAt, i.resetDark)
 		i.iloResets++
 	}
 	i.resetAt, i.resetFW, i.resetting, i.resetDark = time.Time{}, nil, false, 0
