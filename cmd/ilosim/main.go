@@ -62,7 +62,7 @@ func parse(args []string) (*settings, error) {
 	fs.DurationVar(&s.powerGap, "server-power-gap", ilosim.DefaultPowerGap, "simulated time the host stays off within a restart")
 	fs.DurationVar(&s.post, "server-post", ilosim.DefaultPOSTTime, "simulated time of the host's POST (pending UEFI components activate as it starts)")
 	fs.BoolVar(&s.staged, "staged-activation", false, "keep a direct flash of a component that activates at reboot (BIOS, CPLD, …) pending until the host's next power-on")
-	fs.BoolVar(&s.recoverySet, "recovery-set", false, "start each iLO with its factory images in the repository and a System Recovery Set naming them")
+	fs.BoolVar(&s.recoverySet, "recovery-set", true, "start each iLO as a real one leaves the factory: its factory images in the repository and a System Recovery Set naming them (-recovery-set=false: an empty repository)")
 	fs.BoolVar(&s.tpm, "tpm", false, "give each host a TPM in use (BIOS TpmState PresentEnabled; queue flashes need TPMOverride)")
 	fs.IntVar(&s.sessions, "session-cap", ilosim.DefaultSessionCap, "sessions per iLO")
 	fs.DurationVar(&s.idle, "idle-timeout", ilosim.DefaultIdleTimeout, "simulated idle time after which a session expires (raise it with a high -speed)")

@@ -54,8 +54,11 @@ func TestFlagsReachTheILOs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.resetDelay != ilosim.DefaultILOResetDelay || !d.iloReset || d.post != ilosim.DefaultPOSTTime || d.tpm || d.recoverySet || d.staged {
-		t.Errorf("defaults %+v", d)
+	if d.resetDelay != ilosim.DefaultILOResetDelay || !d.iloReset || d.post != ilosim.DefaultPOSTTime || d.tpm || !d.recoverySet || d.staged {
+		t.Errorf("defaults %+v (want a System Recovery Set out of the box)", d)
+	}
+	if e, err := parse([]string{"-recovery-set=false"}); err != nil || e.recoverySet {
+		t.Errorf("-recovery-set=false: %+v, %v", e, err)
 	}
 	i := ilosim.New(append(s.options(), ilosim.WithDir(t.TempDir()))...)
 	defer i.Close()

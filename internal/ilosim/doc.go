@@ -307,13 +307,14 @@
 //     Staged activation (off by default) models the reboot for them too; a
 //     warm restart activates AfterHardPowerCycle items as well (the model
 //     powers off within every restart).
-//   - No System Recovery Set out of the box by default: a real server ships
-//     with one, but the modules' playbook tests assert exact repository
-//     contents. WithFactoryRecoverySet (cmd/ilosim -recovery-set) stores the
-//     running iLO, CPLD and System ROM images (Locked) and the set naming
-//     them, in the CAP255 order; IE and SPS images are left out (no
-//     FirmwareInventory item the simulator flashes). Flip the default once
-//     the playbook tests allow it.
+//   - A System Recovery Set out of the box, as a real server ships: cmd/ilosim
+//     starts every iLO with it (-recovery-set=false for an empty repository).
+//     The Go option WithFactoryRecoverySet is off by default and the test
+//     harness passes -recovery-set=false unless a test asks for it, because
+//     the modules' playbook tests assert exact repository contents. It
+//     stores the running iLO, CPLD and System ROM images (Locked) and the
+//     set naming them, in the CAP255 order; IE and SPS images are left out
+//     (no FirmwareInventory item the simulator flashes).
 //   - SoftwareInventory members carry Updateable false except on ilo5-246
 //     (the 2.46 source omits it; no capture of a populated 2.70 list).
 //   - SchemaStore files carry no schema text: a DMTF type's file is a $ref to

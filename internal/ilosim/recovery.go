@@ -12,8 +12,11 @@ import (
 // WithFactoryRecoverySet gives the iLO what a server leaves the factory
 // with: its running iLO firmware, System ROM and CPLD images in the
 // component repository (Locked) and the System Recovery Set that names
-// them, in flash order (reference §8.6; the CAP255 set's shape). Off by
-// default: the modules' tests assume an empty repository (doc.go).
+// them, in flash order (reference §8.6; the CAP255 set's shape). cmd/ilosim
+// turns it on by default, as a real iLO has it out of the box (make demo,
+// make bench, a user's own tries); the Go option stays off by default and the
+// test harness (internal/simharness) passes -recovery-set=false unless a test
+// asks for it, because the modules' tests assert an empty repository (doc.go).
 func WithFactoryRecoverySet() Option { return func(i *ILO) { i.factoryRecovery = true } }
 
 // factoryImages are the recovery components of the simulated server: its

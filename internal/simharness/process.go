@@ -51,7 +51,7 @@ func (cfg Config) flags(dir, ready string) []string {
 		flag string
 		on   bool
 	}{{"-ilo-reset=false", cfg.NoILOReset}, {"-staged-activation", cfg.StagedActivation}, {"-tpm", cfg.TPM},
-		{"-recovery-set", cfg.RecoverySet}, {"-mismatch-san", cfg.MismatchSAN}, {"-http", cfg.PlainHTTP}} {
+		{"-recovery-set=false", !cfg.RecoverySet}, {"-mismatch-san", cfg.MismatchSAN}, {"-http", cfg.PlainHTTP}} {
 		if b.on {
 			args = append(args, b.flag)
 		}
