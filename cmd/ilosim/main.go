@@ -36,7 +36,7 @@ type settings struct {
 	profile, dir, user, pass  string
 	ready                     string
 	plain, mismatch, iloReset bool
-	tpm                       bool
+	tpm, recoverySet, staged  bool
 	speed                     float64
 	dark, idle, resetDelay    time.Duration
 	shutdown, powerGap, post  time.Duration
@@ -61,6 +61,8 @@ func parse(args []string) (*settings, error) {
 	fs.DurationVar(&s.shutdown, "server-shutdown", ilosim.DefaultShutdown, "simulated time of a graceful host shutdown")
 	fs.DurationVar(&s.powerGap, "server-power-gap", ilosim.DefaultPowerGap, "simulated time the host stays off within a restart")
 	fs.DurationVar(&s.post, "server-post", ilosim.DefaultPOSTTime, "simulated time of the host's POST (pending UEFI components activate as it starts)")
+	fs.BoolVar(&s.staged, "staged-activation", false, "keep a direct flash of a component that activates at reboot (BIOS, CPLD, …) pending until the host's next power-on")
+	fs.BoolVar(&s.recoverySet, "recovery-set", false, "start each iLO with its factory images in the repository and a System Recovery Set naming them")
 	fs.BoolVar(&s.tpm, "tpm", false, "give each host a TPM in use (BIOS TpmState PresentEnabled; queue flashes need TPMOverride)")
 	fs.IntVar(&s.sessions, "session-cap", ilosim.DefaultSessionCap, "sessions per iLO")
 	fs.DurationVar(&s.idle, "idle-timeout", ilosim.DefaultIdleTimeout, "simulated idle time after which a session expires (raise it with a high -speed)")
@@ -81,6 +83,12 @@ func (s *settings) options() []ilosim.Option {
 	}
 	if s.tpm {
 		opts = append(opts, ilosim.WithTPM())
+	}
+	if s.recoverySet {
+		opts = append(opts, ilosim.WithFactoryRecoverySet())
+	}
+	if s.staged {
+		opts = append(opts, ilosim.WithStagedActivation())
 	}
 	return opts
 }

@@ -43,18 +43,18 @@ func TestRunRefusesBadArguments(t *testing.T) {
 // options that change what a client sees.
 func TestFlagsReachTheILOs(t *testing.T) {
 	s, err := parse([]string{"-ilo-reset-delay", "30s", "-ilo-reset=false", "-server-post", "20s",
-		"-server-power-gap", "2s", "-tpm", "-speed", "0", "-profile", "ilo5-246"})
+		"-server-power-gap", "2s", "-tpm", "-recovery-set", "-staged-activation", "-speed", "0", "-profile", "ilo5-246"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.resetDelay != 30*time.Second || s.iloReset || s.post != 20*time.Second || !s.tpm || s.profile != "ilo5-246" {
+	if s.resetDelay != 30*time.Second || s.iloReset || s.post != 20*time.Second || !s.tpm || !s.recoverySet || !s.staged || s.profile != "ilo5-246" {
 		t.Fatalf("parsed %+v", s)
 	}
 	d, err := parse(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.resetDelay != ilosim.DefaultILOResetDelay || !d.iloReset || d.post != ilosim.DefaultPOSTTime || d.tpm {
+	if d.resetDelay != ilosim.DefaultILOResetDelay || !d.iloReset || d.post != ilosim.DefaultPOSTTime || d.tpm || d.recoverySet || d.staged {
 		t.Errorf("defaults %+v", d)
 	}
 	i := ilosim.New(append(s.options(), ilosim.WithDir(t.TempDir()))...)
@@ -76,6 +76,9 @@ func TestFlagsReachTheILOs(t *testing.T) {
 	bios := call("GET", "/redfish/v1/systems/1/bios", "")
 	if got := bios["Attributes"].(map[string]any)["TpmState"]; got != "PresentEnabled" {
 		t.Errorf("-tpm: TpmState %v", got)
+	}
+	if sets := call("GET", "/redfish/v1/UpdateService/InstallSets", "")["Members"].([]any); len(sets) != 1 {
+		t.Errorf("-recovery-set: %d install sets, want the System Recovery Set", len(sets))
 	}
 	call("POST", "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset", `{"ResetType":"ForceRestart"}`)
 	i.Clock().Advance(2*time.Second + 19*time.Second)

@@ -61,6 +61,10 @@ type Faults struct {
 	// ServerResetIgnored: ComputerSystem.Reset and ResetServer are
 	// accepted but the server does not reboot (false clears it).
 	ServerResetIgnored *bool `json:"server_reset_ignored,omitempty"`
+	// StagedActivation true: a direct flash of a component that activates
+	// at reboot stays pending until the host's next power-on (see
+	// WithStagedActivation); false: it shows at once (default).
+	StagedActivation *bool `json:"staged_activation,omitempty"`
 }
 
 // Counters returns a snapshot of the counters.
@@ -136,6 +140,10 @@ func (i *ILO) SetFaults(f Faults) {
 	if f.ServerResetIgnored != nil {
 		v := *f.ServerResetIgnored
 		i.faults.ServerResetIgnored = &v
+	}
+	if f.StagedActivation != nil {
+		v := *f.StagedActivation
+		i.faults.StagedActivation = &v
 	}
 }
 
@@ -224,25 +232,26 @@ func (i *ILO) State() map[string]any {
 	}
 	sort.Slice(sessions, func(a, b int) bool { return sessions[a]["id"].(string) < sessions[b]["id"].(string) })
 	out := map[string]any{
-		"profile":          i.prof.Name,
-		"now":              isoTime(now),
-		"dark":             now.Before(i.darkTill),
-		"ilo_resets":       i.iloResets,
-		"power_state":      i.server.power,
-		"post_state":       i.server.post,
-		"server_boots":     i.server.boots,
-		"ilo_reset_at":     optTime(i.resetAt),
-		"firmware_version": i.fw.version,
-		"update_state":     st,
-		"flash_percent":    pct,
-		"result":           res,
-		"upload_etag":      etag,
-		"open_sessions":    i.openSessionsLocked(now),
-		"components":       comps,
-		"inventory":        i.inventoryVersionsLocked(),
-		"tasks":            tasks,
-		"faults":           i.faults,
-		"sessions":         sessions,
+		"profile":            i.prof.Name,
+		"now":                isoTime(now),
+		"dark":               now.Before(i.darkTill),
+		"ilo_resets":         i.iloResets,
+		"power_state":        i.server.power,
+		"post_state":         i.server.post,
+		"server_boots":       i.server.boots,
+		"pending_activation": i.pendingInv,
+		"ilo_reset_at":       optTime(i.resetAt),
+		"firmware_version":   i.fw.version,
+		"update_state":       st,
+		"flash_percent":      pct,
+		"result":             res,
+		"upload_etag":        etag,
+		"open_sessions":      i.openSessionsLocked(now),
+		"components":         comps,
+		"inventory":          i.inventoryVersionsLocked(),
+		"tasks":              tasks,
+		"faults":             i.faults,
+		"sessions":           sessions,
 	}
 	for name, f := range i.stateSections {
 		out[name] = f()

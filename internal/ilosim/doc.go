@@ -7,7 +7,9 @@
 //	defer sim.Close()
 //
 // StartFleet serves N iLOs on 127.0.0.1, one listener each, over HTTPS with a
-// CA it generates (cmd/ilosim is the command around it). The package shares
+// CA it generates (cmd/ilosim is the command around it). The servers' error
+// log goes to FleetConfig.ErrorLog (default stderr), without TLS handshake
+// errors: a handler panic is always reported. The package shares
 // no code with the client in internal/ilo, so that the two can disagree and
 // the tests notice. Facts come from ../shared/reference/ilo-update-service.md
 // (cited as §n) and the iLO 5 captures in ../shared/fixtures/ilo/ilo5/.
@@ -29,7 +31,10 @@
 // every Oem.Hpe action (AddFromUri, DeleteUnlockedComponents,
 // StartFirmwareIntegrityCheck, SetDefaultLanguage, RemoveLanguagePack; the
 // queue's three bulk actions come from package queue), FirmwareInventory (the
-// 27 members of the 2.70 capture), SoftwareInventory (empty, as captured),
+// 27 members of the 2.70 capture), SoftwareInventory (36 entries captured
+// on a 2.46 server with its agent, listed while the host runs its OS past
+// POST; empty while it is off or in POST and with WithoutOSAgent, as the
+// 2.55/2.70 captures),
 // BundleUpdateReport (empty), RunningSoftwareInventory (iLO 7, empty),
 // ComponentRepository and members, /fwrepo/<Filename>, /cgi-bin/uploadFile
 // and, on ilo5-multipart, the DMTF MultipartHttpPushUri. The task queue,
@@ -79,6 +84,10 @@
 // on every request, so an idle iLO costs no goroutine: 1,000 iLOs idle in
 // about 25 MB.
 //
+// Every duration of this package — phases, the iLO reset delay and dark
+// time, the host's shutdown, power gap and POST, session idle time — is
+// simulated time, so WithSpeed (cmd/ilosim -speed) shortens them all alike.
+//
 // A flash by the task queue (Apply) shows as State Updating the same way
 // when no upload runs; its versions change at once (the queue replays clock
 // jumps on its own timeline) and an iLO reset waits for its end.
@@ -125,7 +134,13 @@
 // power-on starts POST, and with it the UEFI pass of the task queue: UEFI
 // items (BIOS .signed.flash, Smart Components, anything pending a reboot)
 // activate then, not before. The fault server_reset_ignored makes both
-// accepted with no effect (pending items stay pending).
+// accepted with no effect (pending items stay pending). With staged
+// activation (WithStagedActivation, cmd/ilosim -staged-activation, fault
+// staged_activation) a direct (Bmc) flash of a component that activates at
+// reboot (AfterReboot or AfterHardPowerCycle: System ROM, CPLD, Smart
+// Components) stays pending too — FirmwareInventory, Systems/1 BiosVersion
+// and drive Revisions keep the old version until the next power-on, and
+// GET /_sim/state lists pending_activation.
 // Oem.Hpe.DeviceDiscoveryComplete follows the host state; the BIOS resource
 // (lower-case systems/1/bios, as real iLOs link it) carries
 // Attributes.TpmState (NotPresent, or PresentEnabled with WithTPM / -tpm,
@@ -156,6 +171,8 @@
 //	                                 false clears
 //	server_reset_ignored     bool    ComputerSystem.Reset and ResetServer are
 //	                                 accepted, the server does not reboot
+//	staged_activation        bool    direct flashes of reboot-activated components
+//	                                 stay pending until the next power-on
 //
 // # Profiles (§10)
 //
@@ -237,6 +254,13 @@
 //   - Reset delay 10 s (Complete before the iLO resets; HPE gives no figure,
 //     an 8 s poller must see it): WithILOResetDelay. A flash_error flash
 //     reports iLO.UpdateFailed ["50"] as the 2.55 capture's Result does.
+//   - ilo_reset false: the new version shows at the end of the flash and the
+//     sessions stay; with a reset, State stays Complete after the iLO comes
+//     back (sticky, as before). A Manager.Reset while a self-flash waits for
+//     its reset applies the new firmware then.
+//   - After an iLO flash the version string carries the flash date: test
+//     images carry no build date (internal/testimage), while a real iLO shows
+//     the image's build date ("3.05 Jun 28 2024").
 //   - Dark time 90 s after an iLO flash or Manager.Reset (WithDarkTime);
 //     connections are reset rather than refused, so that one listener keeps
 //     serving /_sim.
@@ -253,9 +277,26 @@
 //     Complete when the reboot starts. DeviceDiscoveryComplete in POST
 //     (Busy) and when off (vAuxDeviceDiscoveryComplete, NoAMS) is a guess;
 //     after POST it is the real 2.46 value (AMS Complete).
-//   - A direct (Bmc) flash of a component that activates at reboot shows its
-//     new Version at once, as before (the modules read it to stay
-//     idempotent); only UEFI queue items wait for the reboot.
+//   - The host has no TPM by default (BIOS TpmState NotPresent, no
+//     TPMOverride needed); WithTPM switches both.
+//   - Link headers point at /redfish/v1/SchemaStore/en/<Type>.json with the
+//     profile's slash form and Cache-Control is "no-cache" (HPE's iLO 5
+//     documentation shows both; no capture of headers).
+//   - By default a direct (Bmc) flash of a component that activates at
+//     reboot shows its new Version at once, as before (the modules read it
+//     to stay idempotent); only UEFI queue items wait for the reboot.
+//     Staged activation (off by default) models the reboot for them too; a
+//     warm restart activates AfterHardPowerCycle items as well (the model
+//     powers off within every restart).
+//   - No System Recovery Set out of the box by default: a real server ships
+//     with one, but the modules' playbook tests assert exact repository
+//     contents. WithFactoryRecoverySet (cmd/ilosim -recovery-set) stores the
+//     running iLO, CPLD and System ROM images (Locked) and the set naming
+//     them, in the CAP255 order; IE and SPS images are left out (no
+//     FirmwareInventory item the simulator flashes). Flip the default once
+//     the playbook tests allow it.
+//   - SoftwareInventory members carry Updateable false except on ilo5-246
+//     (the 2.46 source omits it; no capture of a populated 2.70 list).
 //   - SchemaStore files carry no schema text: a DMTF type's file is a $ref to
 //     its published schema, an HPE type's names itself. JsonSchemas member
 //     Ids are unversioned type names. $top/$skip answer 501 (not advertised).

@@ -1,6 +1,7 @@
 package ilosim
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -11,6 +12,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"math/big"
 	"net"
@@ -18,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -38,6 +41,10 @@ type FleetConfig struct {
 	MismatchSAN bool
 	// Options apply to every iLO (credentials, speed, dark time, …).
 	Options []Option
+	// ErrorLog receives the HTTP servers' error log: handler panics and
+	// connection errors (default os.Stderr). TLS handshake failures, which
+	// iLO resets and port probes cause by the hundred, are left out.
+	ErrorLog io.Writer
 }
 
 // ReadyILO is one entry of the ready line.
@@ -92,7 +99,11 @@ func StartFleet(cfg FleetConfig) (*Fleet, error) {
 	if err := os.MkdirAll(repoDir, 0o755); err != nil {
 		return nil, fmt.Errorf("start fleet: create repository directory: %w", err)
 	}
-	errLog := log.New(discard{}, "", 0) // TLS handshake noise from resets and probes
+	logTo := cfg.ErrorLog
+	if logTo == nil {
+		logTo = os.Stderr
+	}
+	errLog := log.New(&quietLog{w: logTo}, "ilosim: ", log.LstdFlags)
 	for n := 0; n < cfg.Count; n++ {
 		port := 0
 		if cfg.Port > 0 {
@@ -130,9 +141,22 @@ func StartFleet(cfg FleetConfig) (*Fleet, error) {
 	return f, nil
 }
 
-type discard struct{}
+// quietLog passes the HTTP servers' error log on, without the TLS
+// handshake errors that resets and probes cause: a handler panic is never
+// lost.
+type quietLog struct {
+	mu sync.Mutex
+	w  io.Writer
+}
 
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
+func (q *quietLog) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte("TLS handshake error")) {
+		return len(p), nil
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.w.Write(p)
+}
 
 // Close stops every listener and removes the repository files.
 func (f *Fleet) Close() error {

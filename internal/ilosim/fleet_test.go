@@ -1,12 +1,14 @@
 package ilosim
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -115,5 +117,60 @@ func TestFleetDarkOverTLS(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 200 {
 		t.Errorf("after dark: %d", res.StatusCode)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for the server goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestFleetLogsHandlerPanic: a handler panic reaches the fleet's error log
+// (the servers' ErrorLog is not discarded); TLS handshake noise does not.
+func TestFleetLogsHandlerPanic(t *testing.T) {
+	var log lockedBuffer
+	f, err := StartFleet(FleetConfig{Count: 1, Dir: t.TempDir(), ErrorLog: &log})
+	if err != nil {
+		t.Fatalf("start fleet: %v", err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	f.ILOs[0].Handle("/redfish/v1/Boom", map[string]HandlerFunc{http.MethodGet: func(w http.ResponseWriter, r *Request) {
+		panic("simulated handler bug")
+	}})
+	base := f.Ready.ILOs[0].BaseURI
+	// A client that does not trust the CA: a TLS handshake error, not logged.
+	if res, err := http.Get(base + "/redfish/v1/"); err == nil {
+		res.Body.Close()
+		t.Fatalf("untrusted client got through")
+	}
+	req, _ := http.NewRequest("GET", base+"/redfish/v1/Boom", nil)
+	req.SetBasicAuth(DefaultUsername, DefaultPassword)
+	if res, err := fleetClient(t, f.Ready.CAPath).Do(req); err == nil {
+		res.Body.Close()
+		t.Fatalf("a panicking handler answered %d", res.StatusCode)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(log.String(), "simulated handler bug") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	got := log.String()
+	if !strings.Contains(got, "panic serving") || !strings.Contains(got, "simulated handler bug") {
+		t.Errorf("error log %q, want the panic", got)
+	}
+	if strings.Contains(got, "TLS handshake error") {
+		t.Errorf("error log carries TLS handshake noise: %q", got)
 	}
 }

@@ -174,32 +174,35 @@ type ILO struct {
 	httpClient        *http.Client
 	scheme, host      string
 
-	mu            sync.Mutex
-	routes        []route
-	dir           string // private directory, created lazily
-	counters      counters
-	faults        Faults
-	sessions      map[string]*session // by token
-	fw            firmware
-	inv           map[string]string // FirmwareInventory Id → Version override
-	repo          map[string]*Component
-	staging       map[string]*staged
-	op            *updateOp
-	settings      *updateSettings
-	tasks         map[string]*task
-	nextTask      int
-	darkTill      time.Time
-	resetAt       time.Time // a scheduled iLO reset (after an iLO flash)
-	resetFW       *firmware
-	resetting     bool          // the scheduled change resets the iLO (false: firmware only)
-	resetDark     time.Duration // how long that reset keeps the iLO dark
-	iloResets     int           // resets so far (for /_sim/state)
-	server        server        // the host behind the iLO (power.go)
-	locked        func(filename string) bool
-	tickers       []func(now time.Time)
-	mounts        []func(w http.ResponseWriter, r *Request) bool
-	stateSections map[string]func() any
-	closed        bool
+	mu              sync.Mutex
+	routes          []route
+	dir             string // private directory, created lazily
+	counters        counters
+	faults          Faults
+	sessions        map[string]*session // by token
+	fw              firmware
+	inv             map[string]string // FirmwareInventory Id → Version override
+	pendingInv      map[string]string // staged versions that activate at the next power-on
+	staged          bool              // WithStagedActivation
+	repo            map[string]*Component
+	staging         map[string]*staged
+	op              *updateOp
+	settings        *updateSettings
+	tasks           map[string]*task
+	nextTask        int
+	darkTill        time.Time
+	resetAt         time.Time // a scheduled iLO reset (after an iLO flash)
+	resetFW         *firmware
+	resetting       bool          // the scheduled change resets the iLO (false: firmware only)
+	resetDark       time.Duration // how long that reset keeps the iLO dark
+	iloResets       int           // resets so far (for /_sim/state)
+	server          server        // the host behind the iLO (power.go)
+	factoryRecovery bool          // WithFactoryRecoverySet
+	locked          func(filename string) bool
+	tickers         []func(now time.Time)
+	mounts          []func(w http.ResponseWriter, r *Request) bool
+	stateSections   map[string]func() any
+	closed          bool
 }
 
 // firmware is what an iLO self-flash changes.
@@ -245,6 +248,11 @@ func New(opts ...Option) *ILO {
 	i.fw = firmware{version: i.prof.FirmwareVersion, date: i.prof.FirmwareDate}
 	i.counters.requests = map[string]int{}
 	i.routes = sharedRoutes()
+	if i.factoryRecovery {
+		if err := i.storeFactoryImages(); err != nil {
+			panic("ilosim: " + err.Error()) // only a broken WithDir gets here
+		}
+	}
 	i.mountQueue() // task queue, maintenance windows, install sets (queue_mount.go)
 	return i
 }
@@ -365,14 +373,7 @@ func (i *ILO) absolute(r *http.Request, p string) string {
 	if host == "" {
 		host = i.host
 	}
-	if h, port, err := net.SplitHostPort(host); err == nil &&
-		((scheme == "https" && port == "443") || (scheme == "http" && port == "80")) {
-		host = h
-		if strings.Contains(h, ":") {
-			host = "[" + h + "]"
-		}
-	}
-	return scheme + "://" + host + i.ODataID(p)
+	return scheme + "://" + wire.HostForLocation(scheme, host) + i.ODataID(p)
 }
 
 // WriteResource writes a GET body with @odata.etag and a matching ETag

@@ -148,11 +148,77 @@ func (i *ILO) serveFirmwareItem(w http.ResponseWriter, r *Request) {
 	WriteResource(w, http.StatusOK, body)
 }
 
-// serveSoftwareInventory answers the (empty, as captured: no AMS/SUT in
-// the OS) SoftwareInventory collection.
+// softwareInventoryJSON holds the 36 SoftwareInventory members of a real iLO 5
+// 2.46 server whose OS runs the management agent (testdata/SOURCES.md).
+//
+//go:embed testdata/software_inventory.json
+var softwareInventoryJSON []byte
+
+var baseSoftware = sync.OnceValue(func() []map[string]any {
+	var raw []map[string]any
+	if err := json.Unmarshal(softwareInventoryJSON, &raw); err != nil {
+		panic("ilosim: embedded software inventory: " + err.Error())
+	}
+	return raw
+})
+
+// softwareMembersLocked lists the SoftwareInventory the agent reports: the
+// captured entries while the host runs its OS (on, past POST, agent not
+// turned off with WithoutOSAgent), none otherwise (the 2.55 and 2.70
+// captures, taken without AMS, are empty).
+func (i *ILO) softwareMembersLocked() []map[string]any {
+	if !i.agentRunningLocked() {
+		return nil
+	}
+	return baseSoftware()
+}
+
+func (i *ILO) softwareBodyLocked(raw map[string]any) map[string]any {
+	b := deepCopy(raw).(map[string]any)
+	b["@odata.context"] = "/redfish/v1/$metadata#SoftwareInventory.SoftwareInventory"
+	b["@odata.id"] = i.ODataID(softwareInvPath + "/" + raw["Id"].(string))
+	if !i.prof.NoUpdateable {
+		b["Updateable"] = false // OS software is not updated through iLO
+	}
+	if hpe, ok := deepGet(b, "Oem", "Hpe").(map[string]any); ok {
+		hpe["@odata.context"] = "/redfish/v1/$metadata#HpeiLOSoftwareInventory.HpeiLOSoftwareInventory"
+	}
+	return b
+}
+
+// serveSoftwareInventory answers the SoftwareInventory collection.
 func (i *ILO) serveSoftwareInventory(w http.ResponseWriter, r *Request) {
-	WriteResource(w, http.StatusOK, i.collection(r.Request, softwareInvPath, "#SoftwareInventoryCollection.SoftwareInventoryCollection",
-		"Software Inventory Collection", "Software Inventory Collection", nil, nil))
+	now := i.clock.Now()
+	i.mu.Lock()
+	i.tickLocked(now)
+	members := i.softwareMembersLocked()
+	ids := make([]string, len(members))
+	byID := map[string]map[string]any{}
+	for k, m := range members {
+		ids[k] = softwareInvPath + "/" + m["Id"].(string)
+		byID[ids[k]] = m
+	}
+	body := i.collection(r.Request, softwareInvPath, "#SoftwareInventoryCollection.SoftwareInventoryCollection",
+		"Software Inventory Collection", "Software Inventory Collection", ids,
+		func(p string) map[string]any { return i.softwareBodyLocked(byID[p]) })
+	i.mu.Unlock()
+	WriteResource(w, http.StatusOK, body)
+}
+
+func (i *ILO) serveSoftwareItem(w http.ResponseWriter, r *Request) {
+	now := i.clock.Now()
+	i.mu.Lock()
+	i.tickLocked(now)
+	for _, m := range i.softwareMembersLocked() {
+		if m["Id"] == r.Args[0] {
+			body := i.softwareBodyLocked(m)
+			i.mu.Unlock()
+			WriteResource(w, http.StatusOK, body)
+			return
+		}
+	}
+	i.mu.Unlock()
+	wire.WriteError(w, http.StatusNotFound, i.prof.Registries.BaseMsg("ResourceMissingAtURI", r.URL.Path))
 }
 
 // matchInventory returns the inventory items an image applies to:

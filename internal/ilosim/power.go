@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/fleetfw/ilo/internal/testimage"
+
 	"github.com/fleetfw/ilo/internal/ilosim/wire"
 )
 
@@ -61,6 +63,7 @@ type server struct {
 	steps       []powerStep
 	boots       int
 	tpm         bool
+	noAgent     bool   // WithoutOSAgent: no AMS in the host OS
 	onBoot      func() // the task queue's HostReset; runs under the iLO lock
 }
 
@@ -78,6 +81,7 @@ func (i *ILO) powerDueLocked(now time.Time) {
 		s.power, s.post = st.power, st.post
 		if st.boot {
 			s.boots++
+			i.activatePendingLocked()
 			if s.onBoot != nil {
 				s.onBoot()
 			}
@@ -204,11 +208,61 @@ func (i *ILO) deviceDiscoveryLocked() map[string]any {
 	case i.server.post != PostFinished:
 		return map[string]any{"AMSDeviceDiscovery": "NoAMS", "DeviceDiscovery": "Busy", "SmartArrayDiscovery": "Busy"}
 	}
-	return map[string]any{"AMSDeviceDiscovery": "Complete", "DeviceDiscovery": "vMainDeviceDiscoveryComplete", "SmartArrayDiscovery": "Complete"}
+	ams := "Complete"
+	if i.server.noAgent {
+		ams = "NoAMS"
+	}
+	return map[string]any{"AMSDeviceDiscovery": ams, "DeviceDiscovery": "vMainDeviceDiscoveryComplete", "SmartArrayDiscovery": "Complete"}
 }
 
 // agentRunningLocked reports whether the host OS and its management agent
 // (AMS) run: the server is on and past POST.
 func (i *ILO) agentRunningLocked() bool {
-	return i.server.power == PowerOn && i.server.post == PostFinished
+	return !i.server.noAgent && i.server.power == PowerOn && i.server.post == PostFinished
+}
+
+// WithoutOSAgent runs the host OS without HPE's management agent (AMS), as
+// in the 2.55 and 2.70 captures: SoftwareInventory stays empty and
+// DeviceDiscoveryComplete says NoAMS.
+func WithoutOSAgent() Option { return func(i *ILO) { i.server.noAgent = true } }
+
+// WithStagedActivation keeps a direct (Bmc) flash of a component that
+// activates at reboot (Activates AfterReboot or AfterHardPowerCycle: System
+// ROM, CPLD, most Smart Components) pending: FirmwareInventory shows the
+// old version until the host's next power-on. Off by default (the fault
+// staged_activation switches it at run time).
+func WithStagedActivation() Option { return func(i *ILO) { i.staged = true } }
+
+func (i *ILO) stagedActivationLocked() bool {
+	if f := i.faults.StagedActivation; f != nil {
+		return *f
+	}
+	return i.staged
+}
+
+// activatesAtBoot reports whether an image takes effect at the host's next
+// boot rather than at once.
+func activatesAtBoot(info ImageInfo) bool {
+	if info.IsILO() {
+		return false
+	}
+	a := info.Activates
+	if a == "" {
+		a = defaultActivates(info.Kind)
+	}
+	return a == testimage.AfterReboot || a == testimage.AfterHardPowerCycle
+}
+
+// activatePendingLocked makes the staged versions current (power-on).
+func (i *ILO) activatePendingLocked() {
+	if len(i.pendingInv) == 0 {
+		return
+	}
+	if i.inv == nil {
+		i.inv = map[string]string{}
+	}
+	for id, v := range i.pendingInv {
+		i.inv[id] = v
+	}
+	i.pendingInv = nil
 }

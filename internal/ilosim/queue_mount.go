@@ -62,7 +62,7 @@ func (h queueHost) Component(filename string) (queue.Component, bool) {
 }
 
 func (h queueHost) Apply(filename, agent string, targets []string, tpmOverride bool) queue.Outcome {
-	d, m := h.i.Apply(filename, targets)
+	d, m := h.i.apply(filename, targets, agent == queue.AgentUefi)
 	return queue.Outcome{Duration: d, Failure: m}
 }
 

@@ -92,6 +92,17 @@ func TestLocationHasNoDefaultPort(t *testing.T) {
 			if !strings.HasPrefix(loc, c.want) {
 				t.Errorf("Location %q, want prefix %q", loc, c.want)
 			}
+			// The task queue's 201 Location follows the same rule.
+			req = httptest.NewRequest("POST", "https://"+c.host+windowsPath,
+				strings.NewReader(`{"Name":"w-`+strings.NewReplacer(":", "", "[", "", "]", "").Replace(c.host)+`","StartAfter":"2099-01-01T00:00:00Z"}`))
+			req.Host, req.TLS = c.host, &tls.ConnectionState{}
+			req.SetBasicAuth(DefaultUsername, DefaultPassword)
+			rec = httptest.NewRecorder()
+			i.ServeHTTP(rec, req)
+			want := strings.Replace(c.want, "/redfish/v1/SessionService/Sessions/", windowsPath+"/", 1)
+			if rec.Code != http.StatusCreated || !strings.HasPrefix(rec.Header().Get("Location"), want) {
+				t.Errorf("window create: %d Location %q, want prefix %q", rec.Code, rec.Header().Get("Location"), want)
+			}
 		})
 	}
 }

@@ -164,3 +164,34 @@ func TestFlashErrorFault(t *testing.T) {
 		})
 	}
 }
+
+// TestFlashErrorFaultInTheQueue: a Bmc task flashing the named file ends
+// in Exception with iLO.UpdateFailed; the UpdateService shows State Error;
+// another file still flashes.
+func TestFlashErrorFaultInTheQueue(t *testing.T) {
+	for _, profile := range []string{"ilo5", "ilo5-246", "ilo6", "ilo7"} {
+		t.Run(profile, func(t *testing.T) {
+			s := newQueueSim(t, WithProfileName(profile), WithPhases(Phases{Verifying: time.Second, Writing: time.Second, Updating: time.Minute}))
+			s.addComponent(testimage.Spec{Filename: "cpld_v0F0F.vme", Version: "0F"})
+			s.addComponent(testimage.Spec{Filename: "A47_2.90_01_01_2025.signed.flash"})
+			s.call(200, "POST", "/_sim/faults", `{"flash_error": "cpld_v0F0F.vme"}`)
+			s.call(201, "POST", "/redfish/v1/UpdateService/UpdateTaskQueue",
+				`{"Name":"cpld","Command":"ApplyUpdate","Filename":"cpld_v0F0F.vme","UpdatableBy":["Bmc"]}`)
+			s.ilo.Clock().Advance(61 * time.Second)
+			if got := s.taskState("cpld"); got != "Exception" {
+				t.Errorf("cpld task %s, want Exception", got)
+			}
+			us := s.call(200, "GET", updateServicePath, "")
+			if get(us, "Oem.Hpe.State") != StateError || !strings.HasSuffix(get(us, "Oem.Hpe.Result.MessageId").(string), ".UpdateFailed") {
+				t.Errorf("UpdateService State %v Result %v", get(us, "Oem.Hpe.State"), get(us, "Oem.Hpe.Result"))
+			}
+			s.call(200, "POST", "/redfish/v1/UpdateService/Actions/Oem/Hpe/HpeiLOUpdateServiceExt.DeleteUpdateTaskQueueItems", `{}`)
+			s.call(201, "POST", "/redfish/v1/UpdateService/UpdateTaskQueue",
+				`{"Name":"bios","Command":"ApplyUpdate","Filename":"A47_2.90_01_01_2025.signed.flash","UpdatableBy":["Bmc"]}`)
+			s.ilo.Clock().Advance(61 * time.Second)
+			if got := s.taskState("bios"); got != "Complete" {
+				t.Errorf("bios task %s, want Complete (the fault names another file)", got)
+			}
+		})
+	}
+}

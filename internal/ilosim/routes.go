@@ -80,6 +80,7 @@ func baseRoutes() []route {
 		{firmwareInvPath, false, func(i *ILO) methods { return methods{http.MethodGet: i.serveFirmwareInventory} }},
 		{firmwareInvPath + "/{}", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveFirmwareItem} }},
 		{softwareInvPath, false, func(i *ILO) methods { return methods{http.MethodGet: i.serveSoftwareInventory} }},
+		{softwareInvPath + "/{}", false, func(i *ILO) methods { return methods{http.MethodGet: i.serveSoftwareItem} }},
 		{repositoryPath, false, func(i *ILO) methods { return methods{http.MethodGet: i.serveRepository} }},
 		{repositoryPath + "/{}", false, func(i *ILO) methods {
 			return methods{http.MethodGet: i.serveComponent, http.MethodPatch: i.patchComponent, http.MethodDelete: i.deleteComponent}

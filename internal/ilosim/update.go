@@ -261,6 +261,12 @@ func (i *ILO) applicableLocked(info ImageInfo, targetURIs []string) ([]*invItem,
 // resets after the reset delay (State reads Complete meanwhile), or, with
 // the reset turned off, reports the new version at once.
 func (i *ILO) applyLocked(filename string, info ImageInfo, targetURIs []string, at time.Time) *wire.Message {
+	return i.applyStagedLocked(filename, info, targetURIs, at, i.stagedActivationLocked() && activatesAtBoot(info))
+}
+
+// applyStagedLocked is applyLocked; staged keeps the new versions of the
+// items pending until the host's next power-on (power.go).
+func (i *ILO) applyStagedLocked(filename string, info ImageInfo, targetURIs []string, at time.Time, staged bool) *wire.Message {
 	items, m := i.applicableLocked(info, targetURIs)
 	if m != nil {
 		return m
@@ -284,6 +290,13 @@ func (i *ILO) applyLocked(filename string, info ImageInfo, targetURIs []string, 
 			if k := strings.Index(old, " "); k > 0 {
 				v = old[:k+1] + v
 			}
+		}
+		if staged {
+			if i.pendingInv == nil {
+				i.pendingInv = map[string]string{}
+			}
+			i.pendingInv[it.id] = v
+			continue
 		}
 		if i.inv == nil {
 			i.inv = map[string]string{}
@@ -333,6 +346,12 @@ func (i *ILO) ResetBMC() {
 // State Updating with FlashProgressPercent. Versions change at once;
 // flashing iLO firmware resets the iLO at the end of the flash.
 func (i *ILO) Apply(filename string, targetURIs []string) (time.Duration, *wire.Message) {
+	return i.apply(filename, targetURIs, false)
+}
+
+// apply is Apply; duringPOST (a UEFI flash while the host boots) makes the
+// new versions active at once even under staged activation.
+func (i *ILO) apply(filename string, targetURIs []string, duringPOST bool) (time.Duration, *wire.Message) {
 	now := i.clock.Now()
 	i.mu.Lock()
 	defer i.mu.Unlock()
@@ -355,7 +374,8 @@ func (i *ILO) Apply(filename string, targetURIs []string) (time.Duration, *wire.
 	// Versions change at once: the queue replays a clock jump in order and
 	// reports the task Complete when its own instants have passed, so the
 	// inventory must not lag behind it. An iLO reset still waits for the end.
-	m := i.applyLocked(c.Filename, c.Image, targetURIs, now.Add(d))
+	staged := !duringPOST && i.stagedActivationLocked() && activatesAtBoot(c.Image)
+	m := i.applyStagedLocked(c.Filename, c.Image, targetURIs, now.Add(d), staged)
 	if m != nil && shown != nil {
 		shown.fail = m // the flash shown in the UpdateService ends in Error too
 	}

@@ -347,7 +347,7 @@ func (q *Queue) writeCreated(w http.ResponseWriter, r *http.Request, uri string,
 	if r.TLS == nil {
 		scheme = "http"
 	}
-	w.Header().Set("Location", scheme+"://"+r.Host+uri)
+	w.Header().Set("Location", scheme+"://"+wire.HostForLocation(scheme, r.Host)+uri)
 	q.writeResource(w, http.StatusCreated, body)
 }
 

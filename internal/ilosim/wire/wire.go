@@ -14,7 +14,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
+	"net"
 	"net/http"
+	"strings"
 )
 
 // Message is one entry of error.@Message.ExtendedInfo.
@@ -85,4 +87,18 @@ func WriteError(w http.ResponseWriter, status int, msgs ...Message) {
 // WriteSuccess writes 200 OK with the Base Success message.
 func WriteSuccess(w http.ResponseWriter, r Registries) {
 	WriteError(w, http.StatusOK, r.BaseMsg("Success"))
+}
+
+// HostForLocation returns host as an absolute Location header names it:
+// without the scheme's default port ("ilo" for "ilo:443" over https, "ilo"
+// for "ilo:80" over http), as a real iLO does (real-ilo-resources.md).
+func HostForLocation(scheme, host string) string {
+	h, port, err := net.SplitHostPort(host)
+	if err != nil || !((scheme == "https" && port == "443") || (scheme == "http" && port == "80")) {
+		return host
+	}
+	if strings.Contains(h, ":") {
+		return "[" + h + "]"
+	}
+	return h
 }
