@@ -22,9 +22,10 @@ type Named[T any] struct {
 	// Find returns the resource of that name in a list, or nil.
 	Find func([]T) *T
 	// Compare is the module's own comparison: what the options ask of have
-	// (nil when there is none), as a Plan; an error refuses the change (a
-	// running task, a protected set…) and nothing is written.
-	Compare func(ctx context.Context, have *T) (Plan[T], error)
+	// (nil when there is none; all is the list it was found in), as a Plan;
+	// an error refuses the change (a running task, a protected set, no room
+	// for one more…) and nothing is written.
+	Compare func(ctx context.Context, have *T, all []T) (Plan[T], error)
 	// View is a resource as --diff shows it (nil: none).
 	View func(*T) any
 }
@@ -80,7 +81,7 @@ func Ensure[T any](ctx context.Context, m *ansible.Run, r Named[T], items []T) (
 	for {
 		have := r.Find(items)
 		out.Before = have
-		plan, err := r.Compare(ctx, have)
+		plan, err := r.Compare(ctx, have, items)
 		if err != nil {
 			return out, err
 		}

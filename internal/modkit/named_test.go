@@ -25,7 +25,7 @@ func window(c *ilo.Client, name, description string) modkit.Named[ilo.Maintenanc
 			}
 			return nil
 		},
-		Compare: func(_ context.Context, have *ilo.MaintenanceWindow) (modkit.Plan[ilo.MaintenanceWindow], error) {
+		Compare: func(_ context.Context, have *ilo.MaintenanceWindow, _ []ilo.MaintenanceWindow) (modkit.Plan[ilo.MaintenanceWindow], error) {
 			if have == nil {
 				return modkit.Plan[ilo.MaintenanceWindow]{
 					Diffs: []string{"created"},
@@ -211,7 +211,7 @@ func TestEnsureRefusal(t *testing.T) {
 	x := modtest.StartILO(t)
 	c := x.Client(t)
 	r := window(c, "night", "x")
-	r.Compare = func(context.Context, *ilo.MaintenanceWindow) (modkit.Plan[ilo.MaintenanceWindow], error) {
+	r.Compare = func(context.Context, *ilo.MaintenanceWindow, []ilo.MaintenanceWindow) (modkit.Plan[ilo.MaintenanceWindow], error) {
 		return modkit.Plan[ilo.MaintenanceWindow]{}, errRefused
 	}
 	x.Sim.ResetCounters()
