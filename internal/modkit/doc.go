@@ -27,9 +27,11 @@
 //
 //   - The output types are the union of the keys update_info and the
 //     managing module returned before the kit (nothing a playbook reads went
-//     away): keys update_info documented are always present (lists as [],
-//     a missing message as {}); the keys only the managing module returned
-//     are left out when empty, as they were.
+//     away), every key always present as update_info's items always were
+//     (lists as [], a missing message as {}, a missing string as ""): one
+//     resource has one shape, whichever module returns it. The managing
+//     modules used to leave empty keys out; update_info gains the keys the
+//     managing modules returned (uri, created, …).
 //   - Ensure answers at most MaxPreconditionRetries 412s in a row, then
 //     fails naming the resource: an iLO that refuses every precondition is
 //     not raced forever. When the fresh read shows the resource already as

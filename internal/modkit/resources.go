@@ -6,9 +6,10 @@ import "github.com/fleetfw/ilo/internal/ilo"
 // and the module that manages a resource returns it in the same shape
 // (component: Component, update_task: Task, maintenance_window:
 // MaintenanceWindow, install_set: InstallSet, firmware_update: the
-// InventoryItem it flashes). The keys update_info documents are always
-// present, lists as [] and a missing message as {}; the keys only a managing
-// module returned are left out when empty (doc.go: the union choice).
+// InventoryItem it flashes). Each has the keys update_info and the managing
+// module returned before (doc.go: the union choice), every key always
+// present, as update_info documents its items: lists as [], a missing
+// message as {}, a missing string as "".
 
 // Message is a MessageId with its arguments and its registry meaning and
 // resolution; every key is left out when the iLO reported no message.
@@ -27,15 +28,6 @@ func MessageOf(m *ilo.Message) Message {
 	return Message{MessageID: m.ID, MessageArgs: ptr(list(m.Args)), Meaning: m.Meaning, Resolution: m.Resolution}
 }
 
-// optMessage is MessageOf for a key left out when there is no message.
-func optMessage(m *ilo.Message) *Message {
-	if m == nil {
-		return nil
-	}
-	out := MessageOf(m)
-	return &out
-}
-
 // InventoryItem is one FirmwareInventory or SoftwareInventory member.
 type InventoryItem struct {
 	ID      string `json:"id"`
@@ -48,9 +40,6 @@ type InventoryItem struct {
 	DeviceContext string   `json:"device_context"`
 	Targets       []string `json:"targets"`
 	SoftwareID    string   `json:"software_id"`
-	Description   string   `json:"description,omitempty"`
-	Health        string   `json:"health,omitempty"`
-	State         string   `json:"state,omitempty"`
 }
 
 // InventoryItemOf returns an inventory item as a result shows it.
@@ -58,7 +47,7 @@ func InventoryItemOf(i ilo.InventoryItem) InventoryItem {
 	return InventoryItem{
 		ID: i.ID, URI: i.URI, Name: i.Name, Version: i.Version, Updateable: i.Updateable,
 		DeviceClass: i.DeviceClass, DeviceContext: i.DeviceContext, Targets: list(i.Targets),
-		SoftwareID: i.SoftwareID, Description: i.Description, Health: i.Health, State: i.State,
+		SoftwareID: i.SoftwareID,
 	}
 }
 
@@ -71,7 +60,6 @@ type Service struct {
 	// FlashProgressPercent is null unless the iLO reports a number.
 	FlashProgressPercent   *int           `json:"flash_progress_percent"`
 	Result                 Message        `json:"result"`
-	AdditionalError        *Message       `json:"additional_error,omitempty"`
 	UploadCurrentEtag      string         `json:"upload_current_etag"`
 	CurrentTime            string         `json:"current_time"`
 	Capabilities           map[string]any `json:"capabilities"`
@@ -93,7 +81,7 @@ func ServiceOf(us ilo.UpdateService, generation, firmwareVersion string) Service
 	}
 	return Service{
 		State: us.State, FlashProgressPercent: us.FlashProgressPercent,
-		Result: MessageOf(us.Result), AdditionalError: optMessage(us.AdditionalError),
+		Result:            MessageOf(us.Result),
 		UploadCurrentEtag: us.UploadCurrentEtag, CurrentTime: us.CurrentTime, Capabilities: caps,
 		Accept3rdPartyFirmware: us.Accept3rdPartyFirmware, DowngradePolicy: us.DowngradePolicy,
 		HTTPPushURI: us.HttpPushUri, MultipartHTTPPushURI: us.MultipartHttpPushUri,
@@ -129,11 +117,11 @@ type Component struct {
 	Targets      []string `json:"targets"`
 	ComponentURI string   `json:"component_uri"`
 	// ComponentType is the image kind iLO names (Oem.Hpe.ComponentType).
-	ComponentType       string `json:"component_type,omitempty"`
-	Filepath            string `json:"filepath,omitempty"`
-	Criticality         string `json:"criticality,omitempty"`
-	Configuration       string `json:"configuration,omitempty"`
-	ExecutionParameters string `json:"execution_parameters,omitempty"`
+	ComponentType       string `json:"component_type"`
+	Filepath            string `json:"filepath"`
+	Criticality         string `json:"criticality"`
+	Configuration       string `json:"configuration"`
+	ExecutionParameters string `json:"execution_parameters"`
 }
 
 // ComponentOf returns a repository component as a result shows it.
@@ -163,15 +151,15 @@ type Task struct {
 	UpdateRecoverySet bool     `json:"update_recovery_set"`
 	RecoveryPrivilege bool     `json:"recovery_privilege"`
 	Result            Message  `json:"result"`
-	AdditionalError   *Message `json:"additional_error,omitempty"`
+	AdditionalError   Message  `json:"additional_error"`
 	// Component is the repository entry an ApplyUpdate task installs.
-	Component               string   `json:"component,omitempty"`
-	WaitTimeSeconds         int      `json:"wait_time_seconds,omitempty"`
-	ExecutionTimeoutMinutes int      `json:"execution_timeout_minutes,omitempty"`
-	Targets                 []string `json:"targets,omitempty"`
-	TaskPlacementMode       string   `json:"task_placement_mode,omitempty"`
-	Created                 string   `json:"created,omitempty"`
-	Modified                string   `json:"modified,omitempty"`
+	Component               string   `json:"component"`
+	WaitTimeSeconds         int      `json:"wait_time_seconds"`
+	ExecutionTimeoutMinutes int      `json:"execution_timeout_minutes"`
+	Targets                 []string `json:"targets"`
+	TaskPlacementMode       string   `json:"task_placement_mode"`
+	Created                 string   `json:"created"`
+	Modified                string   `json:"modified"`
 }
 
 // TaskOf returns a queued task as a result shows it.
@@ -181,9 +169,9 @@ func TaskOf(t ilo.UpdateTask) Task {
 		UpdatableBy: list(t.UpdatableBy), StartAfter: t.StartAfter, Expire: t.Expire,
 		MaintenanceWindow: t.MaintenanceWindow, TPMOverride: t.TPMOverride,
 		UpdateRecoverySet: t.UpdateRecoverySet, RecoveryPrivilege: t.RecoveryPrivilege,
-		Result: MessageOf(t.Result), AdditionalError: optMessage(t.AdditionalError),
+		Result: MessageOf(t.Result), AdditionalError: MessageOf(t.AdditionalError),
 		Component: t.Component, WaitTimeSeconds: t.WaitTimeSeconds, ExecutionTimeoutMinutes: t.ExecutionTimeoutMinutes,
-		Targets: t.Targets, TaskPlacementMode: t.TaskPlacementMode, Created: t.Created, Modified: t.Modified,
+		Targets: list(t.Targets), TaskPlacementMode: t.TaskPlacementMode, Created: t.Created, Modified: t.Modified,
 	}
 }
 
@@ -199,8 +187,8 @@ type MaintenanceWindow struct {
 	Description string `json:"description"`
 	StartAfter  string `json:"start_after"`
 	Expire      string `json:"expire"`
-	Created     string `json:"created,omitempty"`
-	Modified    string `json:"modified,omitempty"`
+	Created     string `json:"created"`
+	Modified    string `json:"modified"`
 }
 
 // MaintenanceWindowOf returns a window as a result shows it.
@@ -222,9 +210,9 @@ type InstallSet struct {
 	Description string        `json:"description"`
 	IsRecovery  bool          `json:"is_recovery"`
 	Sequence    []InstallStep `json:"sequence"`
-	PlatformID  string        `json:"platform_id,omitempty"`
-	Created     string        `json:"created,omitempty"`
-	Modified    string        `json:"modified,omitempty"`
+	PlatformID  string        `json:"platform_id"`
+	Created     string        `json:"created"`
+	Modified    string        `json:"modified"`
 }
 
 // InstallStep is one step of an install set.
@@ -235,9 +223,9 @@ type InstallStep struct {
 	UpdatableBy     []string `json:"updatable_by"`
 	WaitTimeSeconds int      `json:"wait_time_seconds"`
 	// Component is the repository entry an ApplyUpdate step installs.
-	Component               string   `json:"component,omitempty"`
-	ExecutionTimeoutMinutes int      `json:"execution_timeout_minutes,omitempty"`
-	Targets                 []string `json:"targets,omitempty"`
+	Component               string   `json:"component"`
+	ExecutionTimeoutMinutes int      `json:"execution_timeout_minutes"`
+	Targets                 []string `json:"targets"`
 }
 
 // InstallSetOf returns an install set as a result shows it.
@@ -253,7 +241,7 @@ func InstallStepOf(st ilo.InstallStep) InstallStep {
 	return InstallStep{
 		Name: st.Name, Command: st.Command, Filename: st.Filename, UpdatableBy: list(st.UpdatableBy),
 		WaitTimeSeconds: st.WaitTimeSeconds, Component: st.Component,
-		ExecutionTimeoutMinutes: st.ExecutionTimeoutMinutes, Targets: st.Targets,
+		ExecutionTimeoutMinutes: st.ExecutionTimeoutMinutes, Targets: list(st.Targets),
 	}
 }
 
