@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -115,16 +116,64 @@ func toInt(v any) (any, error) {
 		return x, nil
 	case json.Number:
 		if isIntLiteral(string(x)) {
-			if n, err := strconv.Atoi(string(x)); err == nil {
-				return n, nil
+			n, err := strconv.ParseInt(string(x), 10, 64)
+			if err == nil {
+				return int(n), nil
+			}
+			if errors.Is(err, strconv.ErrRange) {
+				return nil, errIntRange(string(x))
 			}
 		}
 	case string:
-		if n, ok := parsePyInt(x); ok {
+		n, ok, big := parsePyInt(x)
+		if ok {
 			return n, nil
+		}
+		if big {
+			return nil, errIntRange(strings.TrimSpace(x))
 		}
 	}
 	return nil, fmt.Errorf("%s cannot be converted to an int", pyType(v))
+}
+
+// errIntRange refuses an integer a 64-bit int cannot hold (Python's int
+// could; no option of this collection needs one).
+func errIntRange(digits string) error {
+	return fmt.Errorf("%s is out of range (%d to %d)", digits, math.MinInt64, math.MaxInt64)
+}
+
+// fitKind refuses a converted int or float that a Go field of kind k cannot
+// hold (an int8, a uint, a float32 …), so that no value wraps or fails to
+// decode later.
+func fitKind(v any, k reflect.Kind) error {
+	var lo, hi int64
+	switch k {
+	case reflect.Int8:
+		lo, hi = math.MinInt8, math.MaxInt8
+	case reflect.Int16:
+		lo, hi = math.MinInt16, math.MaxInt16
+	case reflect.Int32:
+		lo, hi = math.MinInt32, math.MaxInt32
+	case reflect.Uint8:
+		hi = math.MaxUint8
+	case reflect.Uint16:
+		hi = math.MaxUint16
+	case reflect.Uint32:
+		hi = math.MaxUint32
+	case reflect.Uint, reflect.Uint64, reflect.Uintptr:
+		hi = math.MaxInt64
+	case reflect.Float32:
+		if f, ok := v.(float64); ok && math.Abs(f) > math.MaxFloat32 {
+			return fmt.Errorf("%s is out of range (-%g to %g)", pyFloat(f), math.MaxFloat32, math.MaxFloat32)
+		}
+		return nil
+	default:
+		return nil
+	}
+	if n, ok := v.(int); ok && (int64(n) < lo || int64(n) > hi) {
+		return fmt.Errorf("%d is out of range (%d to %d)", n, lo, hi)
+	}
+	return nil
 }
 
 func toFloat(v any) (any, error) {
@@ -278,17 +327,18 @@ func isIntLiteral(s string) bool {
 
 // parsePyInt is Python's int(str): blanks around, an optional sign, decimal
 // digits with single underscores between them.
-func parsePyInt(s string) (int, bool) {
+// big is true when s is such an integer but too large for an int64.
+func parsePyInt(s string) (n int, ok, big bool) {
 	s = strings.TrimSpace(s)
 	if !validUnderscores(s) {
-		return 0, false
+		return 0, false, false
 	}
 	s = strings.ReplaceAll(s, "_", "")
-	n, err := strconv.ParseInt(s, 10, 64)
+	i, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return 0, false
+		return 0, false, errors.Is(err, strconv.ErrRange)
 	}
-	return int(n), true
+	return int(i), true, false
 }
 
 // validUnderscores reports whether every underscore in s sits between two digits.

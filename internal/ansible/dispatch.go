@@ -61,7 +61,7 @@ func (h Host) Dispatch(modules ...Module) int {
 	if len(h.Args) < 2 {
 		return failure(h.Stdout, "no arguments file given: ansible runs a module as `MODULE ARGS_FILE`")
 	}
-	argsJSON, err := os.ReadFile(h.Args[1])
+	argsJSON, err := readArgsFile(h.Args[1])
 	if err != nil {
 		return failure(h.Stdout, fmt.Sprintf("read arguments file: %v", err))
 	}
@@ -87,6 +87,37 @@ func (h Host) Dispatch(modules ...Module) int {
 		}()
 	}
 	return m.ExecuteIn(ctx, argsJSON, h)
+}
+
+// MaxArgsFileBytes caps the arguments file: Ansible writes a few kilobytes;
+// a larger file is refused rather than read without end.
+const MaxArgsFileBytes = 16 << 20
+
+// readArgsFile reads the arguments file if it is a regular file of at most
+// MaxArgsFileBytes. It is opened without blocking, so that a FIFO with no
+// writer does not hang the module, and read with a cap, so that a file that
+// grows while it is read does not either.
+func readArgsFile(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if p := infoProblem(fi, MaxArgsFileBytes); p != "" {
+		return nil, fmt.Errorf("%s: %s; the arguments file must be a regular file of at most %d bytes (ansible runs a module as `MODULE ARGS_FILE`)", path, p, MaxArgsFileBytes)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxArgsFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxArgsFileBytes {
+		return nil, fmt.Errorf("%s grew past the %d bytes a module reads", path, MaxArgsFileBytes)
+	}
+	return b, nil
 }
 
 // pick finds the module by _ansible_module_name, then by program name (a

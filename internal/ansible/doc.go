@@ -19,11 +19,19 @@
 //
 //	json:"name"           option name (encoding/json rules; embedded structs are flattened)
 //	default:"v"           default, parsed with the option's type (lists: comma-separated)
-//	validate:"..."        rules with go-playground/validator's syntax and meaning: "required" and
-//	                      "oneof=" become Ansible's required and choices; omitempty, min, max,
-//	                      len, gt, gte, lt, lte are checked after them ("dive" separates the
-//	                      list's rules from its elements' rules); any other rule is a spec error
+//	validate:"..."        go-playground/validator/v10 rules, run by the validator on the
+//	                      converted value: "required" and "oneof=" become Ansible's
+//	                      required and choices; the others (min, max, len, url, uuid,
+//	                      hostname_port, datetime=, …) are checked after them ("dive"
+//	                      separates the list's rules from its elements' rules). The
+//	                      framework adds nocontrol (no CR, LF or other control
+//	                      character), regular_file (an existing regular file, not a
+//	                      directory, FIFO or device), max_bytes=N (such a file of at
+//	                      most N bytes) and nouserinfo (a URL without user:password@).
+//	                      A tag the validator cannot run, or a cross-field rule, is a
+//	                      spec error. Lengths of strings count characters.
 //	no_log:"true"         secret: masked in invocation and scrubbed from every output string
+//	no_log:"userinfo"     a URL whose user info password is secret (image_uri)
 //	env:"A,B"             fallback environment variables, first one set wins
 //	aliases:"a,b"         other names accepted for the option
 //	type:"path"           a string (or []string) option of Ansible type path: ~ and $VAR expanded
@@ -48,9 +56,12 @@
 // ErrorInfo() map[string]any method. Every no_log value and Run.Secret value
 // is scrubbed as ansible-core's remove_values does.
 //
-// The validate rules are checked by this package (tags.go), not by
-// go-playground/validator: linking it adds 2.2 MB to the module binary. Its
-// tests check the rules against the validator, which stays the reference.
+// Every no_log value, Run.Secret value and user info password is also
+// scrubbed in its JSON-escaped and URL-encoded forms. An int or float a
+// narrower Go field (int8, uint16, float32 …) cannot hold, or an integer past
+// int64, fails with an out-of-range message; bound durations with max= (a
+// wait_timeout of 9223372037 seconds or more overflows time.Duration). The
+// arguments file must be a regular file of at most MaxArgsFileBytes.
 //
 // Deliberate differences from AnsibleModule: a dict given as a string is
 // read as JSON or k=v (no Python literal_eval); a float "inf" or "nan" is

@@ -12,6 +12,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+
+	"github.com/go-playground/validator/v10"
 )
 
 // Module is one Ansible module of a binary. New makes one; Dispatch runs the
@@ -83,11 +85,14 @@ func New[A any, R any](name string, run func(context.Context, *Run, *A) (R, erro
 	return &module[A, R]{name: name, run: run}
 }
 
-// load builds the argument spec on first use: the binary
+// load builds the validator and the argument spec on first use: the binary
 // registers every module but runs one, so the others cost nothing at start.
 func (m *module[A, R]) load() {
 	m.once.Do(func() {
-		m.spec, m.specErr = buildSpec(reflect.TypeFor[A]())
+		m.v, m.specErr = newValidator()
+		if m.specErr == nil {
+			m.spec, m.specErr = buildSpec(reflect.TypeFor[A](), m.v)
+		}
 	})
 }
 
@@ -95,6 +100,7 @@ type module[A any, R any] struct {
 	name    string
 	run     func(context.Context, *Run, *A) (R, error)
 	once    sync.Once
+	v       *validator.Validate
 	spec    *structSpec
 	specErr error
 }
@@ -131,7 +137,7 @@ func (m *module[A, R]) execute(ctx context.Context, argsJSON []byte, h Host, res
 		resp.fail(fmt.Errorf("module %s has a bad argument spec: %w", m.name, m.specErr))
 		return
 	}
-	c := &validation{lookupEnv: h.LookupEnv}
+	c := &validation{lookupEnv: h.LookupEnv, v: m.v}
 	// Secrets first, so that even a failure on the _ansible_* keys is scrubbed.
 	c.rawSecrets(m.spec, params)
 	run := &Run{ModuleName: m.name}

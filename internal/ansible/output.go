@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf16"
 )
 
 // noLogPlaceholder replaces a whole value equal to a secret, as
@@ -145,9 +148,11 @@ func newScrubber(secrets []string) scrubber {
 	seen := map[string]bool{}
 	var s []string
 	for _, v := range secrets {
-		if v != "" && !seen[v] {
-			seen[v] = true
-			s = append(s, v)
+		for _, f := range secretForms(v) {
+			if f != "" && !seen[f] {
+				seen[f] = true
+				s = append(s, f)
+			}
 		}
 	}
 	// Longest first, so that a secret containing another is masked whole.
@@ -234,4 +239,59 @@ func (s scrubber) string(str string) string {
 		str = strings.ReplaceAll(str, sec, noLogMask)
 	}
 	return str
+}
+
+// secretForms lists the ways a secret may be written in a module's output:
+// as it is, JSON-escaped (as Go escapes, with and without HTML escaping, and
+// as Python's json.dumps does with ensure_ascii), URL-encoded for a query,
+// a path segment and a URL's user info (upper- and lower-case hex digits).
+// An iLO answer or a URL quoted in an error message carries it so.
+func secretForms(v string) []string {
+	forms := []string{v}
+	for _, html := range []bool{false, true} {
+		var b bytes.Buffer
+		e := json.NewEncoder(&b)
+		e.SetEscapeHTML(html)
+		_ = e.Encode(v)
+		q := strings.TrimSpace(b.String())
+		forms = append(forms, q[1:len(q)-1])
+	}
+	forms = append(forms, asciiJSON(forms[1]))
+	user := url.UserPassword("", v).String() // ":" + the escaped password
+	for _, enc := range []string{url.QueryEscape(v), url.PathEscape(v), user[1:]} {
+		forms = append(forms, enc, lowerHex(enc))
+	}
+	return forms
+}
+
+// asciiJSON turns Go's JSON escaping of a string into Python's json.dumps
+// with ensure_ascii: every character past ASCII as \uXXXX (surrogate pairs
+// beyond the BMP). Both write \n, \r, \t, \b, \f and \u00XX alike.
+func asciiJSON(goJSON string) string {
+	var b strings.Builder
+	for _, r := range goJSON {
+		switch {
+		case r < 0x80:
+			b.WriteRune(r)
+		case r <= 0xffff:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
+		}
+	}
+	return b.String()
+}
+
+// lowerHex writes the %XX escapes of s with lower-case hex digits.
+func lowerHex(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1] = byte(unicode.ToLower(rune(b[i+1])))
+			b[i+2] = byte(unicode.ToLower(rune(b[i+2])))
+			i += 2
+		}
+	}
+	return string(b)
 }

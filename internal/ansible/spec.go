@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/go-playground/validator/v10"
 )
 
 // Option describes one module option as an Ansible argument_spec entry does.
@@ -25,7 +27,7 @@ type Option struct {
 	Default any
 	// Choices are the oneof= values typed as the option (or its elements), or nil.
 	Choices []any
-	// NoLog marks a secret option.
+	// NoLog marks a secret option (no_log:"true").
 	NoLog bool
 	// Env lists the environment variables used when the option is not given.
 	Env []string
@@ -78,9 +80,12 @@ type structSpec struct {
 // optSpec is one option plus what the framework needs to check it.
 type optSpec struct {
 	Option
-	vtag tagRules    // validate rules for the value, without required and oneof=
-	etag tagRules    // validate rules for each element (after dive), without oneof=
-	sub  *structSpec // suboptions of a dict or list of dicts
+	vtag     string       // validate rules for the value, without required and oneof=
+	etag     string       // validate rules for each element (after dive), without oneof=
+	sub      *structSpec  // suboptions of a dict or list of dicts
+	userinfo bool         // the password of a URL's user info is a secret (no_log:"userinfo")
+	kind     reflect.Kind // Go kind of the value (pointers removed), for range checks
+	ekind    reflect.Kind // Go kind of a list's elements
 }
 
 var (
@@ -89,12 +94,13 @@ var (
 )
 
 // buildSpec reads the argument spec from the tags of struct type t.
-func buildSpec(t reflect.Type) (*structSpec, error) {
+// v is the validator the tags are checked with.
+func buildSpec(t reflect.Type, v *validator.Validate) (*structSpec, error) {
 	if t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("arguments type %s is not a struct", t)
 	}
 	s := &structSpec{byName: map[string]*optSpec{}, typ: t}
-	if err := s.addFields(t); err != nil {
+	if err := s.addFields(t, v); err != nil {
 		return nil, err
 	}
 	s.rules = collectRules(t)
@@ -105,7 +111,7 @@ func buildSpec(t reflect.Type) (*structSpec, error) {
 }
 
 // addFields adds the options of t's fields, flattening embedded structs.
-func (s *structSpec) addFields(t reflect.Type) error {
+func (s *structSpec) addFields(t reflect.Type, v *validator.Validate) error {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -117,7 +123,7 @@ func (s *structSpec) addFields(t reflect.Type) error {
 			if ft.Kind() != reflect.Struct {
 				return fmt.Errorf("embedded field %s of %s: only embedded structs are supported", f.Name, t)
 			}
-			if err := s.addFields(ft); err != nil {
+			if err := s.addFields(ft, v); err != nil {
 				return err
 			}
 			continue
@@ -128,7 +134,7 @@ func (s *structSpec) addFields(t reflect.Type) error {
 		if name == "" {
 			name = f.Name
 		}
-		o, err := fieldOption(name, f)
+		o, err := fieldOption(name, f, v)
 		if err != nil {
 			return fmt.Errorf("option %s (%s.%s): %w", name, t, f.Name, err)
 		}
@@ -149,13 +155,13 @@ func (s *structSpec) addFields(t reflect.Type) error {
 }
 
 // fieldOption builds the option of one struct field.
-func fieldOption(name string, f reflect.StructField) (*optSpec, error) {
+func fieldOption(name string, f reflect.StructField, v *validator.Validate) (*optSpec, error) {
 	o := &optSpec{Option: Option{Name: name}}
 	t := f.Type
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	typ, elem, sub, err := optionType(t, f.Tag.Get("type"))
+	typ, elem, sub, err := optionType(t, f.Tag.Get("type"), v)
 	if err != nil {
 		return nil, err
 	}
@@ -163,13 +169,29 @@ func fieldOption(name string, f reflect.StructField) (*optSpec, error) {
 	if sub != nil {
 		o.Suboptions = sub.options()
 	}
-	o.NoLog = f.Tag.Get("no_log") == "true"
+	o.kind = t.Kind()
+	if t.Kind() == reflect.Slice {
+		o.ekind = t.Elem().Kind()
+	}
+	switch nl := f.Tag.Get("no_log"); nl {
+	case "true":
+		o.NoLog = true
+	case "userinfo":
+		o.userinfo = true
+	case "", "false":
+	default:
+		return nil, fmt.Errorf(`no_log:%q: give "true" (the whole value is secret) or "userinfo" (the password of a URL's user info is)`, nl)
+	}
 	o.Env = splitList(f.Tag.Get("env"))
 	o.Aliases = splitList(f.Tag.Get("aliases"))
 
 	tag := f.Tag.Get("validate")
 	vtag, etag, required, choices, echoices := splitValidate(tag)
 	o.Required = required
+	o.vtag, o.etag = vtag, etag
+	if strings.Contains(","+tag+",", ",nouserinfo,") {
+		o.userinfo = true // the message never shows it; invocation must not either
+	}
 	if o.Type == "list" && len(echoices) > 0 {
 		choices = echoices
 	}
@@ -200,14 +222,14 @@ func fieldOption(name string, f reflect.StructField) (*optSpec, error) {
 		}
 		o.Default = dv
 	}
-	if o.vtag, err = parseTag(vtag, t); err != nil {
+	if err := checkTag(v, vtag, t); err != nil {
 		return nil, err
 	}
-	if etag != "" {
+	if strings.Contains(","+tag+",", ",dive,") {
 		if o.Type != "list" {
 			return nil, fmt.Errorf("validate tag %q: dive needs a list option, not %s", tag, o.Type)
 		}
-		if o.etag, err = parseTag(etag, t.Elem()); err != nil {
+		if err := checkTag(v, etag, t.Elem()); err != nil {
 			return nil, err
 		}
 	}
@@ -215,7 +237,7 @@ func fieldOption(name string, f reflect.StructField) (*optSpec, error) {
 }
 
 // optionType maps a Go type (pointers removed) to an Ansible type.
-func optionType(t reflect.Type, tag string) (typ, elem string, sub *structSpec, err error) {
+func optionType(t reflect.Type, tag string, v *validator.Validate) (typ, elem string, sub *structSpec, err error) {
 	switch tag {
 	case "":
 	case "path":
@@ -246,7 +268,7 @@ func optionType(t reflect.Type, tag string) (typ, elem string, sub *structSpec, 
 	case reflect.Float32, reflect.Float64:
 		return "float", "", nil, nil
 	case reflect.Struct:
-		s, err := buildSpec(t)
+		s, err := buildSpec(t, v)
 		if err != nil {
 			return "", "", nil, err
 		}
@@ -259,7 +281,7 @@ func optionType(t reflect.Type, tag string) (typ, elem string, sub *structSpec, 
 		if et.Kind() == reflect.Slice {
 			return "", "", nil, fmt.Errorf("lists of lists are not supported (%s)", t)
 		}
-		e, _, s, err := optionType(et, "")
+		e, _, s, err := optionType(et, "", v)
 		if err != nil {
 			return "", "", nil, err
 		}

@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/url"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/go-playground/validator/v10"
 )
 
 // validation checks one set of module parameters against a spec, in the
@@ -15,6 +18,7 @@ import (
 // _validate_sub_spec, collecting errors, no_log values and warnings.
 type validation struct {
 	lookupEnv   func(string) (string, bool)
+	v           *validator.Validate
 	secrets     []string
 	errs        []string
 	unsupported []unsupported
@@ -198,6 +202,9 @@ func foundIn(path []string) string {
 func (c *validation) convertOption(o *optSpec, params map[string]any, path []string) bool {
 	val := params[o.Name]
 	conv, err := convert(o.Type, val, c.lookupEnv)
+	if err == nil {
+		err = fitKind(conv, o.kind)
+	}
 	if err != nil {
 		msg := fmt.Sprintf("argument '%s' is of type %s", o.Name, pyType(val))
 		if len(path) > 0 {
@@ -211,6 +218,9 @@ func (c *validation) convertOption(o *optSpec, params map[string]any, path []str
 		out := make([]any, 0, len(l))
 		for _, e := range l {
 			ce, err := convert(o.Elements, e, c.lookupEnv)
+			if err == nil {
+				err = fitKind(ce, o.ekind)
+			}
 			if err != nil {
 				msg := fmt.Sprintf("Elements value for option '%s'", o.Name)
 				if len(path) > 0 {
@@ -274,74 +284,18 @@ func (c *validation) checkChoices(o *optSpec, params map[string]any, path []stri
 // checkTags applies the option's other validate rules to its converted
 // value and to each element of a list.
 func (c *validation) checkTags(o *optSpec, val any, path []string) {
-	if msg := checkRules(o.Name, val, o.vtag); msg != "" {
+	if msg := runRules(c.v, o.Name, val, o.vtag); msg != "" {
 		c.fail(msg, path)
 		return
 	}
-	if l, ok := val.([]any); ok {
+	if l, ok := val.([]any); ok && o.etag != "" {
 		for i, e := range l {
-			if msg := checkRules(fmt.Sprintf("%s[%d]", o.Name, i), e, o.etag); msg != "" {
+			if msg := runRules(c.v, fmt.Sprintf("%s[%d]", o.Name, i), e, o.etag); msg != "" {
 				c.fail(msg, path)
 				return
 			}
 		}
 	}
-}
-
-// checkRules applies rs to one value and words the failure.
-func checkRules(name string, val any, rs tagRules) string {
-	r, ok, err := rs.check(val)
-	switch {
-	case err != nil:
-		return fmt.Sprintf("value of %s cannot be checked with %q: %v", name, rs.tag, err)
-	case !ok:
-		return tagMessage(name, val, r.name, r.param)
-	}
-	return ""
-}
-
-// tagMessage words a failed rule in Ansible's style: "value of X must …, got: V".
-func tagMessage(name string, val any, rule, p string) string {
-	var unit, what string
-	switch val.(type) {
-	case string:
-		unit = " characters long"
-	case []any:
-		unit = " elements"
-	case map[string]any:
-		unit = " keys"
-	}
-	switch rule {
-	case "min", "gte":
-		what = "at least " + p + unit
-	case "max", "lte":
-		what = "at most " + p + unit
-	case "len":
-		what = "exactly " + p + unit
-	case "gt":
-		what = "more than " + p + unit
-	case "lt":
-		what = "less than " + p + unit
-	case "required":
-		return fmt.Sprintf("value of %s must not be empty", name)
-	default:
-		what = "a valid " + rule
-		if p != "" {
-			what += "=" + p
-		}
-	}
-	got := pyStr(val)
-	switch v := val.(type) {
-	case []any:
-		got = fmt.Sprintf("%d elements", len(v))
-	case map[string]any:
-		got = fmt.Sprintf("%d keys", len(v))
-	case string:
-		if unit != "" {
-			got = fmt.Sprintf("%s (%d characters)", v, len([]rune(v)))
-		}
-	}
-	return fmt.Sprintf("value of %s must be %s, got: %s", name, what, got)
 }
 
 // rawSecrets records the no_log values of params as given, descending into
@@ -356,6 +310,9 @@ func (c *validation) rawSecrets(s *structSpec, params map[string]any) {
 		}
 		if o.NoLog {
 			c.addSecrets(v)
+		}
+		if o.userinfo {
+			c.addURLSecrets(v)
 		}
 		if o.sub == nil || v == nil {
 			continue
@@ -396,6 +353,24 @@ func (c *validation) addSecrets(v any) {
 	case map[string]any:
 		for _, e := range x {
 			c.addSecrets(e)
+		}
+	}
+}
+
+// addURLSecrets records the password of the user info of a URL option
+// (no_log:"userinfo"), or of each URL of a list, as written and decoded.
+func (c *validation) addURLSecrets(v any) {
+	switch x := v.(type) {
+	case string:
+		if _, p, found := userinfo(x); found && p != "" {
+			c.secrets = append(c.secrets, p)
+			if dec, err := url.PathUnescape(p); err == nil {
+				c.secrets = append(c.secrets, dec)
+			}
+		}
+	case []any:
+		for _, e := range x {
+			c.addURLSecrets(e)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -28,6 +29,8 @@ const (
 	// DefaultMaxMembers is the most members of one collection the client
 	// reads (each may cost a request).
 	DefaultMaxMembers = 1024
+	// maxHeaderBytes caps the headers of one answer.
+	maxHeaderBytes = 64 << 10
 	// maxMessageText caps one message argument, MessageId or detail text.
 	maxMessageText = 1024
 	// maxMessages caps the messages kept from one answer, maxMessageArgs the
@@ -43,7 +46,22 @@ var (
 	// errAnswerStalled is the cause set when an answer's body stops
 	// arriving for a whole request timeout.
 	errAnswerStalled = errors.New("answer stalled")
+	// errAnswerSlow: the body came too slowly to finish in time.
+	errAnswerSlow = errors.New("answer too slow")
 )
+
+// counting counts the bytes read through it.
+type counting struct {
+	r    io.Reader
+	n    atomic.Int64
+	late atomic.Bool // the time for the body ran out
+}
+
+func (c *counting) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
 
 // badAnswer is the error for an answer over a cap; it matches errBadAnswer.
 type badAnswer string
@@ -54,28 +72,51 @@ func (e badAnswer) Is(target error) bool { return target == errBadAnswer }
 // refuse builds a badAnswer.
 func refuse(format string, args ...any) error { return badAnswer(fmt.Sprintf(format, args...)) }
 
+// timedOut is the error for a wait for the iLO that ran out; it says what
+// was waited for and matches errTimeout.
+type timedOut string
+
+func (e timedOut) Error() string        { return string(e) }
+func (e timedOut) Is(target error) bool { return target == errTimeout }
+
 // IsBadAnswer reports whether err is an answer the client refused to parse
 // (over a size, depth or member cap).
 func IsBadAnswer(err error) bool { return errors.Is(err, errBadAnswer) }
 
-// readAnswer reads the body of hr with the client's size cap. Every read
-// restarts a watchdog of one request timeout (stall): when the iLO sends
-// nothing for that long, cancel is called with errAnswerStalled and the read
-// fails. The body is then checked for JSON nesting depth, before any parser
+// readAnswer reads the body of hr with the client's size cap, within one
+// request timeout (stall) of the headers: past it, cancel is called with
+// errAnswerStalled (nothing came) or errAnswerSlow (not all of it) and the
+// read fails. The body is then checked for JSON nesting depth, before any parser
 // sees it.
 func readAnswer(hr *http.Response, limit int64, stall time.Duration, cancel context.CancelCauseFunc) ([]byte, error) {
 	defer hr.Body.Close()
-	if hr.ContentLength > limit {
+	// A HEAD answer declares the length of the GET answer but has no body.
+	if hr.ContentLength > limit && hr.Request != nil && hr.Request.Method != http.MethodHead {
 		return nil, refuse("the answer is %s, more than the %s the client reads from an iLO (a real iLO's resources are far smaller)",
 			sizeText(hr.ContentLength), sizeText(limit))
 	}
 	var r io.Reader = hr.Body
 	if stall > 0 {
-		t := time.AfterFunc(stall, func() { cancel(errAnswerStalled) })
+		// The body must arrive within one request timeout of the headers:
+		// a trickle of a byte at a time is stopped as a silence is.
+		cr := &counting{r: hr.Body}
+		t := time.AfterFunc(stall, func() {
+			cr.late.Store(true)
+			if cr.n.Load() == 0 {
+				cancel(errAnswerStalled)
+			} else {
+				cancel(errAnswerSlow)
+			}
+		})
 		defer t.Stop()
-		r = &watchdog{r: hr.Body, t: t, d: stall}
+		r = cr
 	}
 	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if cr, ok := r.(*counting); ok && cr.late.Load() {
+		// The transport may end a cancelled body with a plain EOF: what
+		// was read then is cut short, whatever the read returned.
+		return nil, fmt.Errorf("answer cut off: %w", context.Canceled)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -251,6 +292,12 @@ func plainNet(err error, hostport string) error {
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return plainErr{"the iLO closed the connection", err}
 	}
+	if strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
+		return plainErr{fmt.Sprintf("%s answers in plain HTTP, not HTTPS: a real iLO speaks HTTPS (is baseuri right? a test rig needs http:// and allow_http: true)", hostport), err}
+	}
+	if strings.Contains(err.Error(), "response headers exceeded") {
+		return refuse("the answer's headers exceed %s (a real iLO's are a few hundred bytes)", sizeText(maxHeaderBytes))
+	}
 	var alert tls.AlertError
 	var rec tls.RecordHeaderError
 	switch {
@@ -260,4 +307,44 @@ func plainNet(err error, hostport string) error {
 		return plainErr{"the TLS handshake with the iLO failed (" + strings.TrimPrefix(strings.ReplaceAll(err.Error(), "remote error: tls: ", "the iLO refused: "), "tls: ") + ")", err}
 	}
 	return err
+}
+
+// maxSecrets bounds the secrets a client remembers (the password and the
+// tokens of a long run's re-logins).
+const maxSecrets = 64
+
+// remember records a secret the client must never repeat in an error: an
+// iLO may echo a token or the password in a message argument.
+func (c *Client) remember(secret string) {
+	if len(secret) < 6 { // too short to tell from ordinary text
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.secrets) < maxSecrets {
+		c.secrets = append(c.secrets, secret)
+	}
+}
+
+// scrub replaces every remembered secret in the texts of e that come from
+// the iLO.
+func (c *Client) scrub(e *Error) *Error {
+	c.mu.Lock()
+	secrets := c.secrets
+	c.mu.Unlock()
+	clean := func(s string) string {
+		for _, x := range secrets {
+			s = strings.ReplaceAll(s, x, "********")
+		}
+		return s
+	}
+	e.Detail = clean(e.Detail)
+	for i := range e.Messages {
+		m := &e.Messages[i]
+		m.ID, m.Meaning, m.Resolution = clean(m.ID), clean(m.Meaning), clean(m.Resolution)
+		for j := range m.Args {
+			m.Args[j] = clean(m.Args[j])
+		}
+	}
+	return e
 }

@@ -50,7 +50,8 @@ func (c *Client) login(ctx context.Context) error {
 	// out. So the POST runs to its end whatever happens to ctx (the request
 	// timeout still bounds it), and a session that arrives after ctx ended
 	// is logged out again at once.
-	resp, err := c.send(context.WithoutCancel(ctx), &request{method: http.MethodPost, uri: uri, json: body, noAuth: true, noRelogin: true})
+	resp, err := c.send(context.WithoutCancel(ctx), &request{method: http.MethodPost, uri: uri, json: body, noAuth: true, noRelogin: true,
+		headersSuffice: "X-Auth-Token"})
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("log in as %q: %w", user, plainCtx(ctx))
@@ -64,6 +65,7 @@ func (c *Client) login(ctx context.Context) error {
 	if token == "" {
 		return fmt.Errorf("log in as %q: POST %s: %d without X-Auth-Token", user, uri, resp.status)
 	}
+	c.remember(token)
 	if c.opt.hide != nil {
 		c.opt.hide(token) // before anything could print it
 	}
@@ -160,6 +162,9 @@ func (c *Client) relogin(ctx context.Context, failed string) error {
 		// The iLO refused the old token, but its session may still exist
 		// (a token the iLO stopped accepting for another reason): end it
 		// with the new one, best effort; 404 means it is already gone.
+		// Unconfirmed: whether every iLO lets a user's session end another
+		// session of the same user without the Administer User Accounts
+		// privilege; a refusal is ignored and the iLO's idle timeout ends it.
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opt.logoutWait+time.Second)
 		defer cancel()
 		_, _ = c.send(lctx, &request{method: http.MethodDelete, uri: old, noRelogin: true, noRetry: true, timeout: c.opt.logoutWait})

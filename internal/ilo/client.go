@@ -52,6 +52,7 @@ type Client struct {
 	user, pass string
 	closed     bool
 	logins     int
+	secrets    []string // password and every token this client used, scrubbed from errors
 }
 
 // Option changes how Connect builds the client.
@@ -167,8 +168,11 @@ func Connect(ctx context.Context, a ConnArgs, opts ...Option) (*Client, error) {
 			TLSClientConfig:       tc,
 			TLSHandshakeTimeout:   c.timeout,
 			ResponseHeaderTimeout: c.timeout,
-			MaxIdleConnsPerHost:   4,
-			IdleConnTimeout:       90 * time.Second,
+			// An iLO's headers are a few hundred bytes; Go's default
+			// allows 10 MiB of them.
+			MaxResponseHeaderBytes: maxHeaderBytes,
+			MaxIdleConnsPerHost:    4,
+			IdleConnTimeout:        90 * time.Second,
 		}
 		rt = c.tr
 	}
@@ -184,7 +188,9 @@ func Connect(ctx context.Context, a ConnArgs, opts ...Option) (*Client, error) {
 		}
 		return nil, fmt.Errorf("connect to %s: %w", base, err)
 	}
+	c.remember(a.Password)
 	if a.AuthToken != "" {
+		c.remember(a.AuthToken)
 		c.token = a.AuthToken
 		if c.opt.hide != nil {
 			c.opt.hide(a.AuthToken)
@@ -278,6 +284,11 @@ type request struct {
 	noRelogin bool
 	// noRetry disables retries even for GET (Reconnect probes).
 	noRetry bool
+	// headersSuffice keeps a 2xx answer whose body could not be read (too
+	// large, too deep, stalled) when its headers carry header: a login's
+	// X-Auth-Token creates a session whether or not its body makes sense,
+	// and without the token nobody could log it out.
+	headersSuffice string
 	// timeout overrides the per-request timeout; negative means none beyond
 	// ctx and the transport's response-header timeout (uploads).
 	timeout time.Duration
@@ -359,7 +370,12 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 			}
 		}
 		if resp.status >= 400 {
-			return nil, newStatusError(r.method, path, resp.status, resp.body)
+			return nil, c.scrub(newStatusError(r.method, path, resp.status, resp.body))
+		}
+		if resp.status >= 300 && resp.status != http.StatusNotModified {
+			// The client follows no redirect: the token must only ever go
+			// to the address the user gave.
+			return nil, &Error{Method: r.method, URI: path, Status: resp.status, Err: redirected(resp.header.Get("Location"))}
 		}
 		return resp, nil
 	}
@@ -447,6 +463,9 @@ func (c *Client) once(ctx context.Context, r *request, full, path, token string,
 	if err == nil {
 		var b []byte
 		b, err = readAnswer(hr, c.opt.maxBody, stall, cancel)
+		if err != nil && r.headersSuffice != "" && hr.StatusCode < 300 && hr.Header.Get(r.headersSuffice) != "" {
+			b, err = nil, nil
+		}
 		if err == nil {
 			resp = &response{status: hr.StatusCode, header: hr.Header, body: b}
 		}
@@ -481,13 +500,15 @@ func (c *Client) explain(ctx, rctx context.Context, err error, timeout, stall ti
 	case ctx.Err() != nil:
 		return plainCtx(ctx)
 	case errors.Is(context.Cause(rctx), errStalled):
-		return fmt.Errorf("the iLO stopped reading the request body for %s (raise the timeout option if the iLO is slow): %w", stall, errTimeout)
+		return timedOut(fmt.Sprintf("the iLO stopped reading the request body for %s (raise the timeout option if the iLO is slow)", stall))
 	case errors.Is(context.Cause(rctx), errAnswerStalled):
-		return fmt.Errorf("the iLO sent the headers of its answer to %s %s, then nothing for %s (raise the timeout option if the iLO is slow): %w", method, path, stall, errTimeout)
+		return timedOut(fmt.Sprintf("the iLO sent the headers of its answer to %s %s, then nothing for %s (raise the timeout option if the iLO is slow)", method, path, stall))
+	case errors.Is(context.Cause(rctx), errAnswerSlow):
+		return timedOut(fmt.Sprintf("the iLO sent the headers of its answer to %s %s, then not the rest within %s (raise the timeout option if the iLO is slow)", method, path, stall))
 	case headers && (rctx.Err() != nil || isTimeout(err)):
-		return fmt.Errorf("the iLO sent the headers of its answer to %s %s, then not the rest within %s (raise the timeout option if the iLO is slow): %w", method, path, timeout, errTimeout)
+		return timedOut(fmt.Sprintf("the iLO sent the headers of its answer to %s %s, then not the rest within %s (raise the timeout option if the iLO is slow)", method, path, timeout))
 	case rctx.Err() == context.DeadlineExceeded || isTimeout(err):
-		return fmt.Errorf("no response within %s (raise the timeout option if the iLO is slow): %w", max(timeout, stall), errTimeout)
+		return timedOut(fmt.Sprintf("no response within %s (raise the timeout option if the iLO is slow)", max(timeout, stall)))
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		if headers {
 			return fmt.Errorf("%w before the whole answer arrived", plainErr{"the iLO closed the connection", err})
@@ -497,9 +518,9 @@ func (c *Client) explain(ctx, rctx context.Context, err error, timeout, stall ti
 	return plainNet(explainTLS(err, c.host), c.base.Host)
 }
 
-// watchdog restarts its timer whenever a body (a request's or an answer's)
-// makes progress and stops it once the body has been read completely (for a
-// request body, the transport's response-header timeout takes over there).
+// watchdog restarts its timer whenever a streamed request body makes
+// progress and stops it once the body has been read completely (the
+// transport's response-header timeout takes over there).
 type watchdog struct {
 	r io.Reader
 	t *time.Timer

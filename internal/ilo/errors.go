@@ -160,7 +160,7 @@ func parseMessages(list gjson.Result) []Message {
 // @Message.ExtendedInfo. It returns nil for anything else, including bodies
 // that are not JSON.
 func ParseMessages(body []byte) []Message {
-	if !gjson.ValidBytes(body) {
+	if jsonDepth(body, MaxDepth) > MaxDepth || !gjson.ValidBytes(body) {
 		return nil
 	}
 	r := gjson.ParseBytes(body)

@@ -18,6 +18,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -304,11 +305,17 @@ func TestEveryTokenHidden(t *testing.T) {
 		t.Fatal(err)
 	}
 	second, _ := c.Session()
+	env.fake.dropSessions() // as an iLO reset does
+	if err := c.Reconnect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	third, _ := c.Session()
 	c.Close(context.Background())
 	mu.Lock()
 	defer mu.Unlock()
-	if first == second || len(hidden) != 2 || hidden[0] != first || hidden[1] != second {
-		t.Errorf("hidden %q, want the login token %q and the re-login token %q", hidden, first, second)
+	want := []string{first, second, third}
+	if first == second || second == third || strings.Join(hidden, ",") != strings.Join(want, ",") {
+		t.Errorf("hidden %q, want the tokens of the login, the re-login and the Reconnect %q", hidden, want)
 	}
 }
 
@@ -388,7 +395,7 @@ func TestNotJSONSaysWhatCame(t *testing.T) {
 }
 
 // jargon is Go's own wording that must not reach a user.
-var jargon = []string{"context deadline exceeded", "context canceled", "EOF", "tls:", "x509:", "dial tcp", "connect:"}
+var jargon = []string{"context deadline exceeded", "context canceled", "EOF", "tls:", "x509:", "dial tcp", "connect:", "net/http:", "http: server"}
 
 func noJargon(t *testing.T, err error) {
 	t.Helper()
@@ -423,6 +430,16 @@ func TestNoGoJargon(t *testing.T) {
 		_, err = Connect(context.Background(), ConnArgs{BaseURI: addr, Username: "u", Password: "p", ValidateCerts: true, Timeout: 2}, WithRetries(0))
 		if err == nil || !errors.Is(err, syscall.ECONNREFUSED) {
 			t.Fatalf("got %v, want connection refused", err)
+		}
+		noJargon(t, err)
+	})
+	t.Run("plain HTTP behind https://", func(t *testing.T) {
+		srv := httptest.NewServer(newFake(t))
+		t.Cleanup(srv.Close)
+		_, err := Connect(context.Background(), ConnArgs{BaseURI: strings.Replace(srv.URL, "http://", "https://", 1),
+			Username: "u", Password: "p", ValidateCerts: true, Timeout: 2}, WithRetries(0))
+		if err == nil || !strings.Contains(err.Error(), "answers in plain HTTP") {
+			t.Fatalf("got %v, want plain HTTP named", err)
 		}
 		noJargon(t, err)
 	})
@@ -580,4 +597,114 @@ func TestSafeRedirect(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestRedirectNotFollowed(t *testing.T) {
+	env := newEnv(t, func(f *fakeILO) {
+		f.hook("GET", usPath, func(w http.ResponseWriter, r *http.Request) bool {
+			http.Redirect(w, r, "https://elsewhere.example:8443/redfish/v1/UpdateService/", http.StatusMovedPermanently)
+			return true
+		})
+		f.hook("HEAD", usPath, func(w http.ResponseWriter, r *http.Request) bool {
+			w.Header().Set("Content-Length", strconv.Itoa(40<<20)) // the GET's length; a HEAD has no body
+			w.Header().Set("Allow", "GET, HEAD")
+			return true
+		})
+	})
+	c := env.connect(t)
+	_, err := c.Get(context.Background(), usPath)
+	for _, s := range []string{"GET " + usPath, "redirected the request to https://elsewhere.example:8443", "baseuri"} {
+		if err == nil || !strings.Contains(err.Error(), s) {
+			t.Errorf("error %v does not contain %q", err, s)
+		}
+	}
+	if ok, err := c.Allows(context.Background(), usPath, "GET"); err != nil || !ok {
+		t.Errorf("HEAD with a large Content-Length: Allows = %v, %v; want true, nil", ok, err)
+	}
+}
+
+func TestErrorsScrubSecrets(t *testing.T) {
+	env := newEnv(t)
+	env.fake.hook("GET", usPath, func(w http.ResponseWriter, r *http.Request) bool {
+		tok := r.Header.Get("X-Auth-Token")
+		writeEnvelope(w, http.StatusBadRequest, "iLO.2.14.Odd", "token "+tok, "password "+env.fake.pass)
+		return true
+	})
+	c := env.connect(t)
+	token, _ := c.Session()
+	_, err := c.Get(context.Background(), usPath)
+	e, ok := asError(err)
+	if !ok {
+		t.Fatalf("got %v, want *Error", err)
+	}
+	text := err.Error() + fmt.Sprint(e.ErrorInfo())
+	for _, secret := range []string{token, env.fake.pass} {
+		if strings.Contains(text, secret) {
+			t.Errorf("secret %q echoed by the iLO is in the error: %s", secret[:4]+"…", text)
+		}
+	}
+	if !strings.Contains(text, "token ********") {
+		t.Errorf("no scrubbed argument in %s", text)
+	}
+}
+
+func TestAnswerTrickleOnUpload(t *testing.T) {
+	const upload = "/cgi-bin/uploadFile"
+	env := newEnv(t, func(f *fakeILO) {
+		f.hook("POST", upload, func(w http.ResponseWriter, r *http.Request) bool {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			for range 100 { // a byte every 300 ms: progress, but never an end
+				if _, err := w.Write([]byte(" ")); err != nil {
+					return true
+				}
+				w.(http.Flusher).Flush()
+				select {
+				case <-r.Context().Done():
+					return true
+				case <-time.After(300 * time.Millisecond):
+				}
+			}
+			return true
+		})
+	})
+	env.args.Timeout = 1
+	c := env.connect(t)
+	resp, err := c.send(context.Background(), &request{method: http.MethodPost, uri: upload, timeout: -1,
+		body: func(string) (io.Reader, int64, string, error) {
+			return strings.NewReader("payload"), 7, "application/octet-stream", nil
+		}})
+	if resp != nil {
+		t.Fatalf("answer %d %q accepted although it never ended", resp.status, resp.body)
+	}
+	if !IsTimeout(err) || !strings.Contains(err.Error(), "then not the rest within 1s") {
+		t.Fatalf("got %v, want the answer cut off one request timeout after its headers", err)
+	}
+}
+
+func TestParsersRefuseDeepNesting(t *testing.T) {
+	deep := []byte(strings.Repeat(`{"a":`, 1<<20) + "1" + strings.Repeat("}", 1<<20))
+	if _, err := ParseServiceRoot(deep); err == nil {
+		t.Error("ParseServiceRoot accepted 1 Mi levels of nesting")
+	}
+	if m := ParseMessages(deep); m != nil {
+		t.Errorf("ParseMessages returned %v for 1 Mi levels of nesting", m)
+	}
+}
+
+func TestHugeHeadersRefused(t *testing.T) {
+	env := newEnv(t, func(f *fakeILO) {
+		f.hook("GET", usPath, func(w http.ResponseWriter, _ *http.Request) bool {
+			w.Header().Set("X-Junk", strings.Repeat("j", 1<<20))
+			w.WriteHeader(http.StatusOK)
+			return true
+		})
+	})
+	c := env.connect(t, WithRetries(0))
+	_, err := c.Get(context.Background(), usPath)
+	if !IsBadAnswer(err) || !strings.Contains(err.Error(), "headers exceed 64 KiB") {
+		t.Fatalf("got %v, want the headers refused", err)
+	}
+	noJargon(t, err)
 }

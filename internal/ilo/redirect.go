@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -47,4 +48,18 @@ func carriesCredentials(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// redirected is the error for a redirect from the iLO, which the client does
+// not follow.
+func redirected(location string) error {
+	if location == "" {
+		return errors.New("the iLO answered with a redirect without a Location, which the client does not follow")
+	}
+	to := redactUserInfo(location)
+	if u, err := url.Parse(location); err == nil && u.Host != "" {
+		to = u.Scheme + "://" + u.Host
+	}
+	to = truncate(to, 256)
+	return fmt.Errorf("the iLO redirected the request to %s; the client follows no redirect, so that credentials only go to baseuri: give the address the iLO answers at in baseuri (https:// for a real iLO)", to)
 }

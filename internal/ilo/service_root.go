@@ -75,7 +75,9 @@ func ParseServiceRoot(body []byte) (ServiceRoot, error) {
 
 // parseObject checks that body is a JSON object and returns it.
 func parseObject(body []byte) (gjson.Result, error) {
-	if !gjson.ValidBytes(body) {
+	// Answers were checked as they were read; bodies from elsewhere are
+	// checked here, before gjson's recursive validator sees them.
+	if jsonDepth(body, MaxDepth) > MaxDepth || !gjson.ValidBytes(body) {
 		return gjson.Result{}, errNotJSON
 	}
 	r := gjson.ParseBytes(body)

@@ -231,8 +231,9 @@ type process struct {
 	module         string
 }
 
-// startModule writes the args file and starts the module binary as Ansible does.
-func startModule(t *testing.T, module string, args map[string]any) *process {
+// startModule writes the args file and starts the module binary as Ansible does; env adds
+// "KEY=value" entries to the module's environment.
+func startModule(t *testing.T, module string, args map[string]any, env ...string) *process {
 	t.Helper()
 	a := map[string]any{"_ansible_module_name": "fleetfw.ilo." + module}
 	for k, v := range args {
@@ -252,7 +253,7 @@ func startModule(t *testing.T, module string, args map[string]any) *process {
 	f.Close()
 	p := &process{cmd: exec.Command(suite.bin, f.Name()), label: t.Name() + " " + module, module: module}
 	p.cmd.Dir = filepath.Dir(f.Name())
-	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "LANG=C.UTF-8"}
+	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "LANG=C.UTF-8"}, env...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
 	p.start = time.Now()
 	if err := p.cmd.Start(); err != nil {

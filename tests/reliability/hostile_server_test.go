@@ -53,6 +53,9 @@ type hostileConfig struct {
 	answers map[string]http.HandlerFunc
 	// loginNoLocation answers a login with the token only: no Location, no @odata.id.
 	loginNoLocation bool
+	// loginBody, when set, replaces the body of a successful login answer (after the headers
+	// with the token and Location).
+	loginBody http.HandlerFunc
 	// unauthorizedOnce answers the first authenticated GET of this path with 401 although the
 	// session is alive.
 	unauthorizedOnce string
@@ -67,6 +70,8 @@ const (
 	hSessions  = "/redfish/v1/SessionService/Sessions/"
 	hUpdate    = "/redfish/v1/UpdateService/"
 	hInventory = "/redfish/v1/UpdateService/FirmwareInventory/"
+	hUpload    = "/cgi-bin/uploadFile"
+	hManagers  = "/redfish/v1/Managers/"
 )
 
 // startHostile starts a hostile server for one test.
@@ -139,6 +144,7 @@ func (h *hostile) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"Links":          map[string]any{"Sessions": map[string]any{"@odata.id": hSessions}},
 			"SessionService": map[string]any{"@odata.id": "/redfish/v1/SessionService/"},
 			"UpdateService":  map[string]any{"@odata.id": hUpdate},
+			"Managers":       map[string]any{"@odata.id": hManagers},
 			"Oem":            map[string]any{"Hpe": map[string]any{"Manager": []any{map[string]any{"ManagerType": "iLO 5", "ManagerFirmwareVersion": "2.46"}}}}})
 		return
 	case key == "POST "+hSessions && override != nil:
@@ -190,8 +196,13 @@ func (h *hostile) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.mu.Unlock()
 		writeJSON(w, http.StatusOK, map[string]any{"@odata.id": hSessions, "Members": members, "Members@odata.count": len(members)})
 	case key == "GET "+hUpdate:
-		writeJSON(w, http.StatusOK, map[string]any{"@odata.id": hUpdate, "Id": "UpdateService",
+		writeJSON(w, http.StatusOK, map[string]any{"@odata.id": hUpdate, "Id": "UpdateService", "HttpPushUri": hUpload,
 			"FirmwareInventory": map[string]any{"@odata.id": hInventory}, "Oem": map[string]any{"Hpe": map[string]any{"State": "Idle"}}})
+	case key == "GET "+hManagers:
+		writeJSON(w, http.StatusOK, map[string]any{"@odata.id": hManagers, "Members": []any{map[string]any{"@odata.id": hManagers + "1/"}}})
+	case key == "GET "+hManagers+"1/":
+		writeJSON(w, http.StatusOK, map[string]any{"@odata.id": hManagers + "1/", "Id": "1", "ManagerType": "BMC", "Model": "iLO 5",
+			"FirmwareVersion": "iLO 5 v2.46"})
 	case key == "GET "+hInventory:
 		writeJSON(w, http.StatusOK, map[string]any{"@odata.id": hInventory,
 			"Members": []any{map[string]any{"@odata.id": hInventory + "1/"}}})
@@ -229,6 +240,10 @@ func (h *hostile) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "https://"+r.Host+path)
+	if h.cfg.loginBody != nil {
+		h.cfg.loginBody(w, r)
+		return
+	}
 	writeJSON(w, http.StatusCreated, map[string]any{"@odata.id": path, "UserName": testUsername})
 }
 

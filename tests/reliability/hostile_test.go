@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -29,9 +30,11 @@ var jargon = []string{"context deadline exceeded", "context canceled", "EOF", "t
 type hostileCase struct {
 	class      string // the issue's class, the category in the report
 	name       string
+	module     string // default update_info
 	cfg        hostileConfig
 	args       map[string]any
-	baseURI    func(h *hostile) string // replaces baseuri when set
+	baseURI    func(h *hostile) string   // replaces baseuri when set
+	env        func(h *hostile) []string // the module's extra environment
 	wantFailed bool
 	want       []string // all of them, case-insensitive, in msg
 	noLogin    bool     // the case must fail before any login
@@ -116,20 +119,60 @@ func hostileCases() []hostileCase {
 			wantFailed: true, want: []string{"sent the headers of its answer to GET " + hUpdate, "3s"}, maxSeconds: 15},
 		{class: "2 stalls", name: "half a body then nothing", cfg: on(getUS, stallAfter(`{"@odata.id":"`)),
 			wantFailed: true, want: []string{"sent the headers of its answer to GET " + hUpdate, "3s"}, maxSeconds: 15},
+		{class: "2 stalls", name: "firmware_update: upload answer headers then nothing", module: "firmware_update", cfg: on("POST "+hUpload, stallAfter("")),
+			args:       map[string]any{"gather_subset": nil, "path": "IMAGE", "method": "oem_push", "force": true, "wait_timeout": 1800},
+			wantFailed: true, want: []string{"sent the headers of its answer to POST " + hUpload, "3s"}, maxSeconds: 20, logins: 1},
+		{class: "2 stalls", name: "a byte every half second, never ending", cfg: on(getUS, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			for range 240 {
+				if _, err := w.Write([]byte(" ")); err != nil {
+					return
+				}
+				w.(http.Flusher).Flush()
+				select {
+				case <-r.Context().Done():
+					return
+				case <-time.After(500 * time.Millisecond):
+				}
+			}
+		}), wantFailed: true, want: []string{"sent the headers of its answer to GET " + hUpdate, "not the rest within 3s"}, maxSeconds: 15},
 		{class: "2 stalls", name: "headers then nothing (login)", cfg: on("POST "+hSessions, stallAfter("")),
 			wantFailed: true, want: []string{"sent the headers of its answer to POST " + hSessions, "3s"}, maxSeconds: 15},
 		// Class 5: plain HTTP, and user info in baseuri.
-		{class: "5 plain HTTP", name: "http:// refused", cfg: hostileConfig{plain: true},
+		{class: "5 plain HTTP and connection options", name: "http:// refused", cfg: hostileConfig{plain: true},
 			wantFailed: true, want: []string{"plain HTTP", "clear text", "allow_http"}, noRequest: true},
-		{class: "5 plain HTTP", name: "http:// with allow_http", cfg: hostileConfig{plain: true}, args: map[string]any{"allow_http": true}, logins: 1},
-		{class: "5 plain HTTP", name: "user info in baseuri refused, password not echoed", wantFailed: true, want: []string{"credentials do not belong in the URL"}, noRequest: true,
+		{class: "5 plain HTTP and connection options", name: "http:// with allow_http", cfg: hostileConfig{plain: true}, args: map[string]any{"allow_http": true}, logins: 1},
+		{class: "5 plain HTTP and connection options", name: "user info in baseuri refused, password not echoed", wantFailed: true, want: []string{"credentials do not belong in the URL"}, noRequest: true,
 			baseURI: func(h *hostile) string {
 				return strings.Replace(h.baseURI, "https://", "https://"+testUsername+":"+testPassword+"@", 1)
 			}},
+		{class: "5 plain HTTP and connection options", name: "ILO_ALLOW_HTTP=true allows http://", cfg: hostileConfig{plain: true}, logins: 1,
+			env: func(*hostile) []string { return []string{"ILO_ALLOW_HTTP=true"} }},
+		// ca_path: the environment variable the roles read, and files that are no PEM file.
+		{class: "5 plain HTTP and connection options", name: "ILO_CA_PATH honoured", args: map[string]any{"ca_path": nil}, logins: 1,
+			env: func(h *hostile) []string { return []string{"ILO_CA_PATH=" + h.caPath} }},
+		{class: "5 plain HTTP and connection options", name: "ca_path a FIFO refused before login", args: map[string]any{"ca_path": "FIFO"},
+			wantFailed: true, want: []string{"ca_path", "a FIFO"}, noRequest: true, maxSeconds: 15},
+		{class: "5 plain HTTP and connection options", name: "ca_path /dev/zero refused", args: map[string]any{"ca_path": "/dev/zero"},
+			wantFailed: true, want: []string{"ca_path", "a device"}, noRequest: true, maxSeconds: 15},
 		// Class 6 and 7: secrets and sessions around re-logins and odd logins.
 		{class: "6-7 secrets and sessions", name: "401 for a live session: re-login, old session ended", cfg: hostileConfig{unauthorizedOnce: hUpdate}, logins: 2},
 		{class: "6-7 secrets and sessions", name: "login answer without Location or @odata.id", cfg: hostileConfig{loginNoLocation: true}, logins: 1},
 		{class: "6-7 secrets and sessions", name: "no Location, then 401 and re-login", cfg: hostileConfig{loginNoLocation: true, unauthorizedOnce: hInventory}, logins: 2},
+		{class: "6-7 secrets and sessions", name: "redirect to another host not followed with the token", cfg: on(getUS, func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://127.0.0.2:9/steal", http.StatusTemporaryRedirect)
+		}), wantFailed: true, want: []string{"redirected the request to https://127.0.0.2:9", "baseuri"}, logins: 1},
+		{class: "6-7 secrets and sessions", name: "iLO echoes the token and the password in an error", cfg: on(getUS, func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": "iLO.0.10.ExtendedInfo",
+				"message": "session " + r.Header.Get("X-Auth-Token"),
+				"@Message.ExtendedInfo": []any{map[string]any{"MessageId": "iLO.2.14.Odd",
+					"MessageArgs": []string{r.Header.Get("X-Auth-Token"), testPassword}}}}})
+		}), wantFailed: true, want: []string{"GET " + hUpdate, "400", "********"}, logins: 1},
+		{class: "6-7 secrets and sessions", name: "login answer 10 MB deep after the token", logins: 1,
+			cfg: hostileConfig{loginBody: repeatAnswer(201, "application/json", "", "[", 5<<20, strings.Repeat("]", 5<<20), false)}},
+		{class: "6-7 secrets and sessions", name: "login answer stalls after the token", logins: 1, maxSeconds: 15,
+			cfg: hostileConfig{loginBody: stallAfter(`{"@odata.id":`)}},
 		// Class 9: messages.
 		{class: "9 messages", name: "HTML instead of JSON", cfg: on(getUS, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -141,6 +184,9 @@ func hostileCases() []hostileCase {
 				conn.Close()
 			}
 		}), wantFailed: true, want: []string{"GET " + hUpdate, "closed the connection"}},
+		{class: "9 messages", name: "plain HTTP behind an https:// baseuri", cfg: hostileConfig{plain: true}, wantFailed: true,
+			want: []string{"answers in plain HTTP", "allow_http"}, noLogin: true,
+			baseURI: func(h *hostile) string { return strings.Replace(h.baseURI, "http://", "https://", 1) }},
 		{class: "9 messages", name: "SHA-1 signed certificate", cfg: hostileConfig{cert: "sha1"}, wantFailed: true, want: []string{"SHA-1", "validate_certs"}, noLogin: true},
 		{class: "9 messages", name: "certificate name mismatch", cfg: hostileConfig{cert: "mismatch"}, wantFailed: true, want: []string{`not valid for "127.0.0.1"`, "ilo.invalid"}, noLogin: true},
 		{class: "9 messages", name: "expired certificate", cfg: hostileConfig{cert: "expired"}, wantFailed: true, want: []string{"expired on", "ca_path"}, noLogin: true},
@@ -159,7 +205,26 @@ func TestHostile(t *testing.T) {
 			if hc.baseURI != nil {
 				args["baseuri"] = hc.baseURI(h)
 			}
-			p := startModule(t, "update_info", args)
+			if args["path"] == "IMAGE" {
+				args["path"] = image("ilo5_305.bin")
+			}
+			module := hc.module
+			if module == "" {
+				module = "update_info"
+			}
+			c.Module = module
+			if args["ca_path"] == "FIFO" {
+				fifo := filepath.Join(t.TempDir(), "ca.pem")
+				if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				args["ca_path"] = fifo
+			}
+			var env []string
+			if hc.env != nil {
+				env = hc.env(h)
+			}
+			p := startModule(t, module, args, env...)
 			r := p.wait(t, 2*time.Minute)
 			if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 				c.PeakRSSKiB = ru.Maxrss // KiB on Linux
