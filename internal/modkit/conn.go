@@ -14,7 +14,7 @@ import (
 // not call it again).
 type ConnArgs struct {
 	// BaseURI is the iLO address: host, host:port or an https:// URL.
-	BaseURI string `json:"baseuri" validate:"required"`
+	BaseURI string `json:"baseuri" validate:"required,nouserinfo"`
 	// Username and Password log in a new session (logged out when the module ends).
 	Username string `json:"username" env:"ILO_USERNAME"`
 	Password string `json:"password" no_log:"true" env:"ILO_PASSWORD"`
@@ -26,7 +26,7 @@ type ConnArgs struct {
 	// CAPath is a PEM file with the CA (or the self-signed certificate) that
 	// signed the iLO's certificate. When set, only its certificates are
 	// trusted for the iLO, as with Ansible's own ca_path.
-	CAPath string `json:"ca_path" type:"path" env:"ILO_CA_PATH"`
+	CAPath string `json:"ca_path" type:"path" env:"ILO_CA_PATH" validate:"omitempty,max_bytes=1048576"`
 	// AllowHTTP lets baseuri be http:// (test rigs and simulators only: the
 	// password and the session token then cross the network in clear text;
 	// real iLOs serve HTTPS).
