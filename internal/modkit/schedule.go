@@ -239,3 +239,32 @@ func (k *Clock) CheckTimes(ctx context.Context, start, expire string) error {
 	}
 	return nil
 }
+
+// WindowID returns the Id of the maintenance window a module's
+// maintenance_window option names: by Name, else by Id (a name wins). The
+// error names the windows the iLO has.
+func WindowID(ctx context.Context, c *ilo.Client, nameOrID string) (string, error) {
+	ws, err := c.MaintenanceWindows(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, match := range []func(ilo.MaintenanceWindow) bool{
+		func(w ilo.MaintenanceWindow) bool { return w.Name == nameOrID },
+		func(w ilo.MaintenanceWindow) bool { return w.ID == nameOrID },
+	} {
+		for _, w := range ws {
+			if match(w) {
+				return w.ID, nil
+			}
+		}
+	}
+	have := "none (create one with fleetfw.ilo.maintenance_window)"
+	if len(ws) > 0 {
+		names := make([]string, 0, len(ws))
+		for _, w := range ws {
+			names = append(names, fmt.Sprintf("%q (%s)", w.Name, w.ID))
+		}
+		have = strings.Join(names, ", ")
+	}
+	return "", fmt.Errorf("maintenance_window %q: no window has this name or Id; the iLO has %s", nameOrID, have)
+}

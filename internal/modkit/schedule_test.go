@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fleetfw/ilo/internal/ilo"
 	"github.com/fleetfw/ilo/internal/modkit"
 	"github.com/fleetfw/ilo/internal/modtest"
 )
@@ -199,4 +200,34 @@ func FuzzParseRelative(f *testing.F) {
 			t.Fatalf("ParseRelative(%q): an error for a value that is not relative: %v", s, err)
 		}
 	})
+}
+
+func TestWindowID(t *testing.T) {
+	x := modtest.StartILO(t)
+	c := x.Client(t)
+	ctx := context.Background()
+	if _, err := modkit.WindowID(ctx, c, "night"); err == nil || !strings.Contains(err.Error(), `maintenance_window "night": no window has this name or Id; the iLO has none`) {
+		t.Errorf("no windows: %v", err)
+	}
+	night, err := c.CreateMaintenanceWindow(ctx, ilo.NewMaintenanceWindow{Name: "night", StartAfter: "2099-01-01T00:00:00Z"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A window whose name is the other's Id: a name wins over an Id.
+	other, err := c.CreateMaintenanceWindow(ctx, ilo.NewMaintenanceWindow{Name: night.ID, StartAfter: "2099-01-01T00:00:00Z"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ in, want, wantErr string }{
+		{"night", night.ID, ""},
+		{night.ID, other.ID, ""},
+		{other.ID, other.ID, ""},
+		{"day", "", `the iLO has "night" (` + night.ID + `)`},
+	}
+	for _, tt := range tests {
+		got, err := modkit.WindowID(ctx, c, tt.in)
+		if got != tt.want || (tt.wantErr == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("WindowID(%q) = %q, %v; want %q, %q", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
 }
