@@ -188,7 +188,7 @@ func TestClockOfSimulator(t *testing.T) {
 
 // FuzzParseRelative: never panics; what it accepts is within ten years.
 func FuzzParseRelative(f *testing.F) {
-	for _, s := range []string{"+1d", "+1d6h30m15s", "now", "+110000d", "+99999999999999999999s", "+", "+0s"} {
+	for _, s := range []string{"+1d", "+1d6h30m15s", "now", "+110000d", "+99999999999999999999s", "+", "+0s", "+1x", "+2147483647d", "2026-11-23T10:00:00Z", "+1d+1d"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -230,4 +230,30 @@ func TestWindowID(t *testing.T) {
 			t.Errorf("WindowID(%q) = %q, %v; want %q, %q", tt.in, got, err, tt.want, tt.wantErr)
 		}
 	}
+}
+
+// FuzzParseTime: ParseTime never panics, and what it accepts is in UTC and
+// formats back (ilo.FormatTime) to a time it reads again as the same
+// instant, to the second.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2026-11-23T10:00:00Z", "2026-11-23T10:00:00.123+02:00", "2026-11-23T10:00:00",
+		"2026-13-45T00:00:00Z", "", "now", "+1d", "9999-12-31T23:59:59Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tm, err := modkit.ParseTime(s)
+		if err != nil {
+			return
+		}
+		if tm.Location() != time.UTC {
+			t.Fatalf("ParseTime(%q) = %v, not in UTC", s, tm)
+		}
+		if tm.Year() < 0 || tm.Year() > 9999 {
+			return // not writable as RFC 3339
+		}
+		back, err := modkit.ParseTime(ilo.FormatTime(tm))
+		if err != nil || !back.Equal(tm.Truncate(time.Second)) {
+			t.Fatalf("ParseTime(%q) = %v; formatted and read again: %v, %v", s, tm, back, err)
+		}
+	})
 }
