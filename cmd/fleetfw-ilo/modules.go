@@ -7,6 +7,7 @@ import (
 	firmwareupdate "github.com/fleetfw/ilo/modules/firmware_update"
 	installset "github.com/fleetfw/ilo/modules/install_set"
 	maintenancewindow "github.com/fleetfw/ilo/modules/maintenance_window"
+	serverreset "github.com/fleetfw/ilo/modules/server_reset"
 	"github.com/fleetfw/ilo/modules/session"
 	updateinfo "github.com/fleetfw/ilo/modules/update_info"
 	updatetask "github.com/fleetfw/ilo/modules/update_task"
@@ -24,5 +25,6 @@ func modules() []ansible.Module {
 		installset.Module,
 		firmwareupdate.Module,
 		firmwareplan.Module,
+		serverreset.Module,
 	}
 }

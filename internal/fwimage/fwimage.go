@@ -14,10 +14,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // File types the iLO Repository takes (reference §5.6). Smart Components
@@ -202,24 +204,43 @@ func (p Payload) ResetRequired() bool {
 
 // ReadPayload reads payload.json inside the .fwpkg at p (a zip: only its
 // central directory and that entry are read). It returns nil, nil when the
-// package has no payload.json.
+// package has no payload.json. p must be a regular file (a FIFO or device
+// is refused without blocking), and payload.json at most maxPayload bytes.
 func ReadPayload(p string) (*Payload, error) {
-	zr, err := zip.OpenReader(p)
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("read %s: not a regular file", p)
+	}
+	zr, err := zip.NewReader(f, st.Size())
 	if err != nil {
 		return nil, fmt.Errorf("read %s as a zip: %w", p, err)
 	}
-	defer zr.Close()
-	for _, f := range zr.File {
-		if !strings.EqualFold(path.Base(f.Name), "payload.json") {
+	for _, zf := range zr.File {
+		if !strings.EqualFold(path.Base(zf.Name), "payload.json") {
 			continue
 		}
-		r, err := f.Open()
+		r, err := zf.Open()
 		if err != nil {
 			return nil, fmt.Errorf("read payload.json in %s: %w", p, err)
 		}
 		defer r.Close()
+		b, err := io.ReadAll(io.LimitReader(r, maxPayload+1))
+		if err != nil {
+			return nil, fmt.Errorf("read payload.json in %s: %w", p, err)
+		}
+		if len(b) > maxPayload {
+			return nil, fmt.Errorf("payload.json in %s is larger than %d bytes: not a package this module reads", p, maxPayload)
+		}
 		var payload Payload
-		if err := json.NewDecoder(io.LimitReader(r, maxPayload)).Decode(&payload); err != nil {
+		if err := json.Unmarshal(b, &payload); err != nil {
 			return nil, fmt.Errorf("parse payload.json in %s: %w", p, err)
 		}
 		return &payload, nil

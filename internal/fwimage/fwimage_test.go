@@ -1,9 +1,13 @@
 package fwimage
 
 import (
+	"archive/zip"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/fleetfw/ilo/internal/testimage"
 )
@@ -115,5 +119,40 @@ func TestReadPayload(t *testing.T) {
 	}
 	if _, err := ReadPayload(plain); err == nil {
 		t.Errorf("ReadPayload of a non-zip: no error")
+	}
+}
+
+// TestReadPayloadCaps: a FIFO is refused without blocking, and a
+// payload.json over the cap is refused with a message that says so.
+func TestReadPayloadCaps(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "x.fwpkg")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := ReadPayload(fifo); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("FIFO: %v, want a refusal", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ReadPayload blocked on a FIFO")
+	}
+	big := filepath.Join(dir, "big.fwpkg")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	w, _ := zw.Create("payload.json")
+	_, _ = w.Write([]byte(`{"Name": "` + strings.Repeat("x", maxPayload) + `"}`))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := ReadPayload(big); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("big payload.json: %v, want a refusal naming the cap", err)
 	}
 }

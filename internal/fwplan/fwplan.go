@@ -179,6 +179,26 @@ func (x *Index) Make(items []Item, srv Server, opt Options) Plan {
 		}
 		p.Plan = append(p.Plan, s)
 	}
+	// A file flashes every device it applies to, so a file that upgrades
+	// one item and is older than what another runs would downgrade that
+	// one too (the PSUs of one server, say): without AllowDowngrade it is
+	// not installed, and the items it would have upgraded are blocked.
+	if !opt.AllowDowngrade {
+		kept := picks[:0]
+		for _, pk := range picks {
+			if hit := x.downgrades(pk.entry, items, srv); len(hit) > 0 {
+				st := &p.Plan[pk.step]
+				p.Summary[st.Action]--
+				p.Summary[Blocked]++
+				st.Action, st.Install, st.ThenVersion = Blocked, false, nil
+				st.Reason = fmt.Sprintf("%s would also downgrade %s: held (set allow_downgrade: true to install it)",
+					x.entries[pk.entry].File, strings.Join(hit, ", "))
+				continue
+			}
+			kept = append(kept, pk)
+		}
+		picks = kept
+	}
 	slices.SortStableFunc(picks, func(a, b pick) int {
 		if a.rank != b.rank {
 			return a.rank - b.rank
@@ -204,6 +224,25 @@ func (x *Index) Make(items []Item, srv Server, opt Options) Plan {
 	}
 	p.Compliant = len(p.Files) == 0 && p.Summary[Blocked] == 0
 	return p
+}
+
+// downgrades names the items entry i applies to that run a newer version
+// than it ("Power Supply Firmware (Bay 4) 238.00 → 3.11").
+func (x *Index) downgrades(i int, items []Item, srv Server) []string {
+	var out []string
+	for _, it := range items {
+		if !slices.Contains(x.candidates(it, srv), i) {
+			continue
+		}
+		if c, ok := x.versions[i].Compare(fwversion.Parse(it.Version)); ok && c < 0 {
+			name := it.Name
+			if it.DeviceContext != "" {
+				name += " (" + it.DeviceContext + ")"
+			}
+			out = append(out, fmt.Sprintf("%s %s → %s", name, it.Version, x.entries[i].Version))
+		}
+	}
+	return out
 }
 
 // Make plans items against entries (NewIndex(entries).Make).

@@ -107,19 +107,20 @@ func TestMake(t *testing.T) {
 		for _, s := range p.Plan {
 			byID[s.ID] = s
 		}
-		// The NVIDIA package installs too when Updateable is unknown and
-		// sorts before the PSU one.
-		psu, ilo := 2, 3
+		// The NVIDIA package installs too when Updateable is unknown. The
+		// PSU package is held: it would downgrade bay 4 (item 8) while
+		// upgrading bays 2 and 3.
+		ilo := 2
 		if unknownUpdateable {
-			psu, ilo = 3, 4
+			ilo = 3
 		}
 		tests := []want{
 			{"1", Upgrade, "3.05", "ilo5_305.bin", "<nil>", true, ilo, "2.70 May 16 2022 → 3.05"},
 			{"2", Upgrade, "2.62_01-01-2023", "A47_2.62_01_01_2023.signed.flash", "2.72_01-01-2024", true, 1, "stepping stone"},
 			{"4", Blocked, "11", "CPLD_XL675d_Gen10p_v1111_full_signed.vme", "<nil>", false, 0, "needs 0x10 running first"},
 			{"5", Current, "3.11", "PSU-3.11-1.fwpkg", "<nil>", false, 0, "runs the catalog's version"},
-			{"6", Upgrade, "3.11", "PSU-3.11-1.fwpkg", "<nil>", true, psu, "2.03 → 3.11"},
-			{"7", Upgrade, "3.11", "PSU-3.11-1.fwpkg", "<nil>", true, psu, ""},
+			{"6", Blocked, "3.11", "PSU-3.11-1.fwpkg", "<nil>", false, 0, "would also downgrade Power Supply Firmware"},
+			{"7", Blocked, "3.11", "PSU-3.11-1.fwpkg", "<nil>", false, 0, "allow_downgrade: true"},
 			{"8", Downgrade, "3.11", "PSU-3.11-1.fwpkg", "<nil>", false, 0, "held"},
 			{"9", Downgrade, "1.6.8", "Chassis-1.6.8-1.fwpkg", "<nil>", false, 0, "allow_downgrade: true"},
 			{"10", NotInCatalog, "<nil>", "<nil>", "<nil>", false, 0, "no catalog entry"},
@@ -147,7 +148,7 @@ func TestMake(t *testing.T) {
 		if p.Compliant {
 			t.Error("compliant with upgrades planned")
 		}
-		if p.Summary[Blocked] != 1 || p.Summary[Downgrade] != 2 || p.Summary[NotInCatalog] != 1 || len(p.Summary) != len(Actions()) {
+		if p.Summary[Blocked] != 3 || p.Summary[Downgrade] != 2 || p.Summary[NotInCatalog] != 1 || len(p.Summary) != len(Actions()) {
 			t.Errorf("summary %v", p.Summary)
 		}
 	}

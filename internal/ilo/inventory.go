@@ -3,8 +3,10 @@ package ilo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/fleetfw/ilo/internal/fwversion"
 	"github.com/tidwall/gjson"
 )
 
@@ -31,9 +33,9 @@ type InventoryItem struct {
 	Description string `json:"description,omitempty"`
 	// Version as the iLO reports it ("2.70 May 16 2022", "1.12.00 Mar 28 2025").
 	Version string `json:"version"`
-	// Updateable is false for items that cannot be flashed out of band and
-	// nil when the iLO does not say: iLO 5 2.4x firmware omits the property
-	// from every member, so absent means unknown, never false.
+	// Updateable is true or false as the iLO says, and nil when it omits
+	// the property, as iLO 5 2.4x firmware does for every member: absent
+	// means unknown, never "cannot be updated" (see NotUpdateable).
 	Updateable *bool  `json:"updateable"`
 	SoftwareID string `json:"software_id,omitempty"`
 	// DeviceClass and Targets correlate the item with repository components.
@@ -81,7 +83,7 @@ func (i InventoryItem) NotUpdateable() bool {
 // optionalBool is the JSON boolean r holds, or nil when r is absent, null or
 // not a boolean.
 func optionalBool(r gjson.Result) *bool {
-	if r.Type != gjson.True && r.Type != gjson.False {
+	if !r.IsBool() {
 		return nil
 	}
 	b := r.Bool()
@@ -125,4 +127,101 @@ func (c *Client) inventory(ctx context.Context, link func(UpdateLinks) string, w
 		items = append(items, inventoryItem(m))
 	}
 	return items, nil
+}
+
+// Downgrade is a component file older than what a device it updates runs
+// (issue 14: downgrades need an explicit opt-in).
+type Downgrade struct {
+	File    string `json:"filename"`
+	Version string `json:"version"`
+	Device  string `json:"device"`
+	Running string `json:"running"`
+}
+
+// String returns "<file> (<version>) is older than the <running> <device> runs".
+func (d Downgrade) String() string {
+	return fmt.Sprintf("%s (%s) is older than the %s that %s runs", d.File, d.Version, d.Running, d.Device)
+}
+
+// Older reports whether version is older than running, by the collection's
+// one comparator (fwversion). Versions that do not compare (unknown
+// formats, other ROM families) are never called older.
+func Older(version, running string) bool {
+	c, ok := fwversion.Compare(version, running)
+	return ok && c < 0
+}
+
+// Updates returns the FirmwareInventory items a repository component
+// updates, by the correlation HPE documents: the items of its DeviceClass
+// that list one of its Targets (Oem.Hpe.Targets GUIDs). Without Targets,
+// the only item of its DeviceClass; without a DeviceClass, the items that
+// list a Target when they are all of one class (the System ROM, the CPLD
+// and other board firmware share the server's GUID). Anything less certain
+// matches nothing.
+func (comp Component) Updates(inv []InventoryItem) []InventoryItem {
+	if comp.DeviceClass == "" && len(comp.Targets) == 0 {
+		return nil
+	}
+	var out []InventoryItem
+	classes := map[string]bool{}
+	for _, it := range inv {
+		if comp.DeviceClass != "" && !strings.EqualFold(it.DeviceClass, comp.DeviceClass) {
+			continue
+		}
+		if len(comp.Targets) > 0 && !slices.ContainsFunc(comp.Targets, it.HasTarget) {
+			continue
+		}
+		out = append(out, it)
+		classes[strings.ToLower(it.DeviceClass)] = true
+	}
+	switch {
+	case comp.DeviceClass == "" && len(classes) > 1:
+		return nil
+	case len(comp.Targets) == 0 && len(out) != 1:
+		return nil // a class shared by several devices says not which one
+	}
+	return out
+}
+
+// Downgrades returns what installing comp would downgrade.
+func (comp Component) Downgrades(inv []InventoryItem) []Downgrade {
+	var out []Downgrade
+	for _, it := range comp.Updates(inv) {
+		if Older(comp.Version, it.Version) {
+			out = append(out, Downgrade{File: comp.Filename, Version: comp.Version, Device: it.Name, Running: it.Version})
+		}
+	}
+	return out
+}
+
+// DowngradeError refuses downgrades made without allow_downgrade.
+type DowngradeError struct{ Downgrades []Downgrade }
+
+// Error names every downgrade and the option.
+func (e *DowngradeError) Error() string {
+	list := make([]string, 0, len(e.Downgrades))
+	for _, d := range e.Downgrades {
+		list = append(list, d.String())
+	}
+	return strings.Join(list, "; ") + ": a downgrade needs allow_downgrade=true (it is then done, with a warning)"
+}
+
+// ErrorInfo returns the downgrades for error_info.
+func (e *DowngradeError) ErrorInfo() map[string]any {
+	return map[string]any{"downgrades": e.Downgrades}
+}
+
+// CheckDowngrades refuses ds unless allowed; allowed downgrades are each
+// passed to warn. No downgrade: nil.
+func CheckDowngrades(ds []Downgrade, allowed bool, warn func(string, ...any)) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	if !allowed {
+		return &DowngradeError{Downgrades: ds}
+	}
+	for _, d := range ds {
+		warn("downgrade (allow_downgrade=true): %s", d)
+	}
+	return nil
 }

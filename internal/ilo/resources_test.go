@@ -3,6 +3,7 @@ package ilo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -116,6 +117,10 @@ func TestInventoryUpdateableTriState(t *testing.T) {
 			got, _ := json.Marshal(item.Updateable)
 			if string(got) != tc.want || item.NotUpdateable() != tc.notUpdateable {
 				t.Errorf("Updateable %s NotUpdateable %v, want %s %v", got, item.NotUpdateable(), tc.want, tc.notUpdateable)
+			}
+			whole, _ := json.Marshal(item)
+			if !strings.Contains(string(whole), `"updateable":`+tc.want) {
+				t.Errorf("JSON %s lacks \"updateable\":%s", whole, tc.want)
 			}
 		})
 	}
@@ -400,8 +405,10 @@ func TestPoll(t *testing.T) {
 	ctx2, cancel2 := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel2()
 	_, err = c.Poll(ctx2, c.Root().UpdateService, 5*time.Millisecond, func([]byte) (bool, error) { return false, nil })
-	if err == nil || !strings.Contains(err.Error(), "poll /redfish/v1/UpdateService/") {
-		t.Errorf("got %v, want a poll deadline error", err)
+	var te *WaitTimeoutError
+	if !errors.As(err, &te) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "gave up waiting for /redfish/v1/UpdateService/") ||
+		strings.Contains(err.Error(), "deadline") {
+		t.Errorf("got %v, want a wait timeout naming the URI, without Go's deadline text", err)
 	}
 }
 

@@ -191,6 +191,9 @@ func (c *Client) WaitTask(ctx context.Context, uri string, every time.Duration) 
 	}
 	for {
 		s, err := c.TaskMonitor(ctx, uri)
+		if err != nil && ctx.Err() != nil {
+			return s, &WaitTimeoutError{What: "task " + uri, Detail: "its monitor still reported it running"}
+		}
 		if err != nil {
 			return s, fmt.Errorf("wait for task %s: %w", uri, err)
 		}
@@ -202,7 +205,7 @@ func (c *Client) WaitTask(ctx context.Context, uri string, every time.Duration) 
 			d = s.RetryAfter
 		}
 		if err := c.wait(ctx, d); err != nil {
-			return s, fmt.Errorf("wait for task %s: %w", uri, err)
+			return s, &WaitTimeoutError{What: "task " + uri, Detail: "its monitor still reported it running"}
 		}
 	}
 }
@@ -239,15 +242,18 @@ func (c *Client) poll(ctx context.Context, uri string, every time.Duration, done
 				return last, fmt.Errorf("poll %s: the session ended (an iLO reset ends every session; give username and password instead of auth_token to wait through it): %w", uri, err)
 			}
 			if rerr := c.Reconnect(ctx); rerr != nil {
+				if ctx.Err() != nil {
+					return last, &WaitTimeoutError{What: uri + " to reach its final state", InReset: true}
+				}
 				return last, fmt.Errorf("poll %s: %w", uri, rerr)
 			}
 			if werr := c.wait(ctx, every); werr != nil {
-				return last, fmt.Errorf("poll %s: %w", uri, werr)
+				return last, &WaitTimeoutError{What: uri + " to reach its final state"}
 			}
 			continue
 		case err != nil:
-			if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-				return last, fmt.Errorf("poll %s: %w", uri, err)
+			if ctx.Err() != nil {
+				return last, &WaitTimeoutError{What: uri + " to reach its final state"}
 			}
 			return last, err
 		}
@@ -261,7 +267,7 @@ func (c *Client) poll(ctx context.Context, uri string, every time.Duration, done
 			d = ra
 		}
 		if err := c.wait(ctx, d); err != nil {
-			return last, fmt.Errorf("poll %s: %w", uri, err)
+			return last, &WaitTimeoutError{What: uri + " to reach its final state"}
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/fleetfw/ilo/internal/fwversion"
 )
 
 // Poll pacing for update operations: the first readings come quickly (a
@@ -361,7 +363,8 @@ func (w SelfFlashWait) flashed(m Manager) bool {
 	if w.Version == "" || VersionNumber(w.Version) == "" || m.Version == "" {
 		return m.FirmwareVersion != "" && m.FirmwareVersion != w.Before
 	}
-	return CompareVersions(w.Version, m.Version) == 0
+	c, ok := fwversion.Compare(w.Version, m.Version)
+	return ok && c == 0
 }
 
 func (c *Client) selfFlashTimeout(w SelfFlashWait, res SelfFlashResult, dark bool) error {

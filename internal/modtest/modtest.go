@@ -363,3 +363,33 @@ func Step(t testing.TB, x *ILO, m ansible.Module, name string, args map[string]a
 	}
 	return r
 }
+
+// LoseResponse wraps an iLO so that the first request with method whose
+// path contains part is carried out and its answer never arrives (the
+// connection closes): a write whose outcome the client cannot know.
+func LoseResponse(method, part string) func(http.Handler) http.Handler {
+	var once sync.Once
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			lose := false
+			if r.Method == method && strings.Contains(r.URL.Path, part) {
+				once.Do(func() { lose = true })
+			}
+			if !lose {
+				h.ServeHTTP(w, r)
+				return
+			}
+			h.ServeHTTP(discard{header: http.Header{}}, r) // the iLO takes it …
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close() // … and the answer never arrives
+			}
+		})
+	}
+}
+
+// discard is a ResponseWriter that drops the response.
+type discard struct{ header http.Header }
+
+func (d discard) Header() http.Header         { return d.header }
+func (d discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d discard) WriteHeader(int)             {}

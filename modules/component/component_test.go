@@ -2,6 +2,7 @@ package component
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -399,6 +400,7 @@ func TestAddFromURI(t *testing.T) {
 // TestArgs checks the option rules the argument spec cannot express.
 func TestArgs(t *testing.T) {
 	e := newEnv(t)
+	file := image(t, testimage.Spec{Filename: "ilo5_310.bin", Size: 1024}).Image // an existing file: path passes its own check
 	for _, tc := range []struct {
 		args map[string]any
 		want string
@@ -407,8 +409,10 @@ func TestArgs(t *testing.T) {
 		{map[string]any{"state": "present"}, "path, image_uri"},
 		{map[string]any{"path": "/x.bin", "image_uri": "http://127.0.0.1/x.bin"}, "mutually exclusive"},
 		{map[string]any{"image_uri": []string{"http://127.0.0.1/a", "http://127.0.0.1/b"}}, "give filename"},
-		{map[string]any{"path": "/x.bin", "update_repository": false}, "for nothing"},
-		{map[string]any{"path": "/x.bin", "update_recovery_set": true}, "needs update_target=true"},
+		{map[string]any{"path": file, "update_repository": false}, "for nothing"},
+		{map[string]any{"path": file, "update_recovery_set": true}, "needs update_target=true"},
+		{map[string]any{"path": "/dev/null"}, "must be a regular file"},
+		{map[string]any{"path": file, "filename": "a\r\nb.bin"}, "filename"},
 		{map[string]any{"state": "absent", "all_unlocked": true, "filename": "x.bin"}, "mutually exclusive"},
 		{map[string]any{"path": "/does/not/exist.bin"}, "no such file"},
 	} {
@@ -499,7 +503,7 @@ func (a allowOnly) Write(b []byte) (int, error) {
 func TestUpdateTarget(t *testing.T) {
 	for _, keep := range []bool{true, false} {
 		t.Run("update_repository="+strconv.FormatBool(keep), func(t *testing.T) {
-			e := newEnv(t, ilosim.WithDarkTime(2*time.Second))
+			e := newEnv(t, ilosim.WithDarkTime(2*time.Second), ilosim.WithILOResetDelay(time.Second))
 			img := image(t, testimage.Spec{Filename: "ilo5_305.bin", Size: 2 * mib})
 			o := e.mustRun(map[string]any{"path": img.Image, "update_target": true, "update_repository": keep}, false)
 			if !o.changed() || o.num("sections_sent") != 1 {
@@ -603,5 +607,57 @@ func TestUploadFileChanged(t *testing.T) {
 	}
 	if _, _, ok := e.sim.ComponentByFilename("ilo5_310.bin"); ok {
 		t.Errorf("the repository lists ilo5_310.bin from a mixed upload")
+	}
+}
+
+// TestUpdateTargetResetModes: with update_target, iLO firmware is waited
+// for after Complete until the iLO reset and came back, or reports the new
+// version without a reset; new_version is the iLO's.
+func TestUpdateTargetResetModes(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		opts      []ilosim.Option
+		wantReset bool
+	}{
+		{"reset a minute after Complete", []ilosim.Option{ilosim.WithSpeed(60), ilosim.WithILOResetDelay(time.Minute), ilosim.WithDarkTime(time.Minute)}, true},
+		{"no reset", []ilosim.Option{ilosim.WithSpeed(60), ilosim.WithILOReset(false)}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, tc.opts...)
+			img := image(t, testimage.Spec{Filename: "ilo5_305.bin", Size: mib})
+			o := e.mustRun(map[string]any{"path": img.Image, "update_target": true, "wait_timeout": 120}, false)
+			nv, _ := o["new_version"].(string)
+			if reset, _ := o["ilo_reset"].(bool); reset != tc.wantReset || ilo.CompareVersions(nv, "3.05") != 0 || e.sim.FirmwareVersion() != "3.05" {
+				t.Errorf("ilo_reset %v new_version %q (iLO runs %s), want %v 3.05 (%s)", o["ilo_reset"], nv, e.sim.FirmwareVersion(), tc.wantReset, o.msg())
+			}
+			if n := e.sim.Counters().OpenSessions; n != 0 {
+				t.Errorf("%d sessions left open", n)
+			}
+		})
+	}
+}
+
+// TestUpdateTargetDowngrade: with update_target, a file older than what
+// its device runs is refused before any write, naming allow_downgrade;
+// allowed, it is flashed with a warning. Kept in the repository only
+// (no update_target), the same file needs no opt-in.
+func TestUpdateTargetDowngrade(t *testing.T) {
+	e := newEnv(t, ilosim.WithILOResetDelay(time.Second), ilosim.WithDarkTime(time.Second))
+	for _, name := range []string{"ilo5_266.bin", "A47_2.52_10_29_2021.signed.flash"} {
+		img := image(t, testimage.Spec{Filename: name, Size: mib})
+		e.writes()
+		o := e.run(map[string]any{"path": img.Image, "update_target": true}, false)
+		if !o.failed() || o.changed() || e.writes() != 0 || !strings.Contains(o.msg(), "allow_downgrade=true") {
+			t.Errorf("%s: failed=%v changed=%v msg %q, want a refusal without a write naming allow_downgrade", name, o.failed(), o.changed(), o.msg())
+		}
+	}
+	img := image(t, testimage.Spec{Filename: "ilo5_266.bin", Size: mib})
+	if o := e.mustRun(map[string]any{"path": img.Image}, false); !o.changed() {
+		t.Errorf("kept only: changed=%v, want it uploaded", o.changed())
+	}
+	o := e.mustRun(map[string]any{"path": img.Image, "update_target": true, "allow_downgrade": true, "force": true}, false)
+	if !o.changed() || e.sim.FirmwareVersion() != "2.66" || !strings.Contains(fmt.Sprint(o["warnings"]), "downgrade") {
+		t.Errorf("allowed: changed=%v iLO %s warnings %v (%s)", o.changed(), e.sim.FirmwareVersion(), o["warnings"], o.msg())
 	}
 }

@@ -19,15 +19,15 @@ type Args struct {
 	ilo.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
 	State        string `json:"state" default:"present" validate:"oneof=present absent"`
 	// Path is a local component file (on the host that runs the module).
-	Path string `json:"path" type:"path"`
+	Path string `json:"path" type:"path" validate:"omitempty,regular_file"`
 	// Compsig is the signature of Path; found beside it when not given.
-	Compsig string `json:"compsig" type:"path"`
+	Compsig string `json:"compsig" type:"path" validate:"omitempty,max_bytes=4194304"`
 	// ImageURI is the URL the iLO downloads, or the URLs of its 32 MiB parts.
 	ImageURI []string `json:"image_uri"`
 	// CompsigURI is the signature URL (one per part for a split image).
 	CompsigURI []string `json:"compsig_uri"`
 	// Filename is the name in the repository.
-	Filename string `json:"filename"`
+	Filename string `json:"filename" validate:"omitempty,nocontrol"`
 	// ID is the repository Id of the component to delete.
 	ID string `json:"id"`
 	// AllUnlocked deletes every component that nothing locks.
@@ -37,8 +37,11 @@ type Args struct {
 	UpdateRecoverySet bool `json:"update_recovery_set" default:"false"`
 	TPMOverride       bool `json:"tpm_override" default:"false"`
 	Force             bool `json:"force" default:"false"`
-	Wait              bool `json:"wait" default:"true"`
-	WaitTimeout       int  `json:"wait_timeout" default:"1800" validate:"min=1"`
+	// AllowDowngrade lets update_target flash a file older than what its
+	// device runs (with a warning); without it that is refused.
+	AllowDowngrade bool `json:"allow_downgrade" default:"false"`
+	Wait           bool `json:"wait" default:"true"`
+	WaitTimeout    int  `json:"wait_timeout" default:"1800" validate:"min=1,max=86400"`
 }
 
 // Rules: one source for state=present.
@@ -70,6 +73,8 @@ func (a Args) Check() error {
 		return errors.New("image_uri lists the parts of a split component: give filename, the name iLO stores the reassembled file under")
 	case !a.UpdateRepository && !a.UpdateTarget:
 		return errors.New("update_repository=false without update_target=true would send the component for nothing")
+	case a.AllowDowngrade && !a.UpdateTarget:
+		return errors.New("allow_downgrade goes with update_target=true (only a flash can downgrade)")
 	case a.UpdateRecoverySet && !a.UpdateTarget:
 		return errors.New("update_recovery_set needs update_target=true (iLO updates the System Recovery Set entry when it flashes)")
 	}

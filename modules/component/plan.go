@@ -1,12 +1,14 @@
 package component
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/fwimage"
 	"github.com/fleetfw/ilo/internal/ilo"
 )
@@ -29,6 +31,10 @@ type localFile struct {
 	compsigs []string
 	// perPart is true when compsigs holds one signature per section.
 	perPart bool
+	// deviceClass and targets come from a .fwpkg's payload.json: the
+	// devices it updates.
+	deviceClass string
+	targets     []string
 }
 
 // inspect reads what the module needs to know of a.Path, without reading
@@ -68,6 +74,9 @@ func inspect(a *Args) (localFile, []string, error) {
 		}
 		if p != nil && p.Version() != "" {
 			f.version = p.Version() // payload.json wins over the name
+		}
+		if p != nil {
+			f.deviceClass, f.targets = p.DeviceClass, p.Targets()
 		}
 	}
 	f.sections = ilo.SectionCount(f.size)
@@ -188,4 +197,40 @@ func roomError(filename string, need int64, repo ilo.Repository) error {
 // busyError refuses to start while the update service works on something.
 func busyError(us ilo.UpdateService) error {
 	return fmt.Errorf("the update service is busy (State %s, UploadCurrentEtag %q): another upload or flash is running; run again when it is Idle, Complete or Error", us.State, us.UploadCurrentEtag)
+}
+
+// checkDowngrade refuses, with update_target, a file older than what the
+// device it flashes runs, unless allow_downgrade (then it warns): iLO
+// firmware against the manager, a BIOS image against the System ROM, a
+// .fwpkg against the devices its payload.json names. Other files, and
+// versions that do not compare, are not checked.
+func checkDowngrade(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, filename, version, deviceClass string, targets []string) error {
+	if !a.UpdateTarget || version == "" {
+		return nil
+	}
+	var ds []ilo.Downgrade
+	if fwimage.ILOGeneration(filename) != 0 {
+		mgr, err := c.Manager(ctx)
+		if err != nil {
+			return err
+		}
+		if ilo.Older(version, mgr.FirmwareVersion) {
+			ds = append(ds, ilo.Downgrade{File: filename, Version: version, Device: "the iLO", Running: mgr.FirmwareVersion})
+		}
+		return ilo.CheckDowngrades(ds, a.AllowDowngrade, m.Warn)
+	}
+	inv, err := c.FirmwareInventory(ctx)
+	if err != nil {
+		return err
+	}
+	if fwimage.ROMFamily(filename) != "" {
+		for _, it := range inv {
+			if it.Name == "System ROM" && ilo.Older(version, it.Version) {
+				ds = append(ds, ilo.Downgrade{File: filename, Version: version, Device: it.Name, Running: it.Version})
+			}
+		}
+	} else {
+		ds = ilo.Component{Filename: filename, Version: version, DeviceClass: deviceClass, Targets: targets}.Downgrades(inv)
+	}
+	return ilo.CheckDowngrades(ds, a.AllowDowngrade, m.Warn)
 }

@@ -49,6 +49,9 @@ func push(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, f localFi
 		res.Msg = fmt.Sprintf("%s is in the repository (%d bytes)", have.Filename, have.SizeBytes)
 		return res, nil
 	}
+	if err := checkDowngrade(ctx, m, c, a, f.filename, f.version, f.deviceClass, f.targets); err != nil {
+		return res, err
+	}
 	if err := preflight(ctx, c, a, f.filename, f.kind, f.size, have, repo); err != nil {
 		return res, err
 	}
@@ -220,6 +223,9 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 		res.Component = have
 		res.Msg = fmt.Sprintf("%s is in the repository (%d bytes)", have.Filename, have.SizeBytes)
 		return res, nil
+	}
+	if err := checkDowngrade(ctx, m, c, a, filename, version, "", nil); err != nil {
+		return res, err
 	}
 	if err := preflight(ctx, c, a, filename, kind, size, have, repo); err != nil {
 		return res, err

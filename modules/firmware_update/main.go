@@ -25,18 +25,21 @@ type Args struct {
 	// TransferProtocol goes with an ImageURI without a scheme.
 	TransferProtocol string `json:"transfer_protocol" validate:"omitempty,oneof=HTTP HTTPS"`
 	// Path is a local image file, pushed to the iLO.
-	Path string `json:"path" type:"path"`
+	Path string `json:"path" type:"path" validate:"omitempty,regular_file"`
 	// Method chooses how the image reaches the iLO.
 	Method string `json:"method" default:"auto" validate:"oneof=auto simple oem_push multipart"`
 	// Version is the version the image carries (read from it when not given).
 	Version string `json:"version"`
 	// InventoryName is the FirmwareInventory Name of the device the image updates.
-	InventoryName    string `json:"inventory_name"`
+	InventoryName    string `json:"inventory_name" validate:"omitempty,nocontrol"`
 	KeepInRepository bool   `json:"keep_in_repository" default:"false"`
 	TPMOverride      bool   `json:"tpm_override" default:"false"`
 	Force            bool   `json:"force" default:"false"`
-	Wait             bool   `json:"wait" default:"true"`
-	WaitTimeout      int    `json:"wait_timeout" default:"1800" validate:"min=1"`
+	// AllowDowngrade lets an image older than what the target runs be
+	// flashed (with a warning); without it such a flash is refused.
+	AllowDowngrade bool `json:"allow_downgrade" default:"false"`
+	Wait           bool `json:"wait" default:"true"`
+	WaitTimeout    int  `json:"wait_timeout" default:"1800" validate:"min=1,max=86400"`
 }
 
 // The values of method.
@@ -180,6 +183,9 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 		return res, nil
 	}
 	if err := preflight(ctx, c, a, img, us, targets); err != nil {
+		return res, err
+	}
+	if err := ilo.CheckDowngrades(downgrades(img, targets), a.AllowDowngrade, m.Warn); err != nil {
 		return res, err
 	}
 	res.Changed = true

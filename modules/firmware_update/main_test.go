@@ -3,6 +3,7 @@ package firmwareupdate
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -477,5 +478,128 @@ func TestImageURIPasswordScrubbed(t *testing.T) {
 	}
 	if !o.failed() || strings.Contains(string(b), secret) {
 		t.Errorf("failed=%v, output %s: want a refusal without the password", o.failed(), b)
+	}
+}
+
+// TestILOSelfFlashModes: a real iLO shows Complete before it resets after
+// flashing its own firmware (long enough for a slow client to read it),
+// sometimes does not reset at all, and sometimes stays dark longer than
+// expected. The module waits after Complete for the reset or the new
+// version, and new_version is what the iLO reports afterwards.
+func TestILOSelfFlashModes(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		opts      []ilosim.Option
+		timeout   int
+		wantReset bool
+		wantErr   []string // a failure naming these (the flash outcome unknown)
+	}{
+		{"reset 2 minutes after Complete", []ilosim.Option{ilosim.WithILOResetDelay(2 * time.Minute)}, 120, true, nil},
+		{"no reset", []ilosim.Option{ilosim.WithILOReset(false)}, 120, false, nil},
+		{"reset longer than expected", []ilosim.Option{ilosim.WithILOResetDelay(30 * time.Second), ilosim.WithDarkTime(8 * time.Minute)}, 120, true, nil},
+		{"dark past wait_timeout", []ilosim.Option{ilosim.WithILOResetDelay(time.Second), ilosim.WithDarkTime(time.Hour)}, 10, true,
+			[]string{"gave up waiting for", "the iLO was in its reset", "outcome: unknown"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, tc.opts...)
+			args := map[string]any{"path": e.image(testimage.Spec{Filename: "ilo5_310.bin", Size: mib}), "wait_timeout": tc.timeout}
+			e.counters()
+			o := e.run(args, false)
+			if tc.wantErr != nil {
+				if !o.failed() || !o.changed() || o.str("outcome") != "unknown" {
+					t.Fatalf("failed=%v changed=%v outcome=%q, want a failure with an unknown outcome (%s)", o.failed(), o.changed(), o.str("outcome"), o.msg())
+				}
+				for _, w := range tc.wantErr {
+					if !strings.Contains(o.msg(), w) {
+						t.Errorf("msg %q lacks %q", o.msg(), w)
+					}
+				}
+				return
+			}
+			if o.failed() {
+				t.Fatalf("module failed: %s", o.msg())
+			}
+			if st := o.states(); !slices.Contains(st, "Complete") {
+				t.Errorf("states %v: Complete was never read before the reset", st)
+			}
+			if o.flag("ilo_reset") != tc.wantReset || !sameVersion("3.10", o.str("new_version")) || e.sim.FirmwareVersion() != "3.10" {
+				t.Errorf("ilo_reset=%v new_version=%q (iLO runs %s), want %v and 3.10 (%s)", o.flag("ilo_reset"), o.str("new_version"), e.sim.FirmwareVersion(), tc.wantReset, o.msg())
+			}
+			c := e.counters()
+			if (c.Logins > 1) != tc.wantReset || c.OpenSessions != 0 {
+				t.Errorf("%d logins, %d open sessions: a reset needs one more login, no reset none; none left open", c.Logins, c.OpenSessions)
+			}
+			if o := e.mustRun(args, false); o.changed() {
+				t.Errorf("second run changed: %s", o.msg())
+			}
+		})
+	}
+}
+
+// TestILO5246: iLO 5 2.46 omits Updateable from every inventory member:
+// unknown, not false, so the iLO and the BIOS are flashed without force
+// (check mode plans them, a real run does them); an explicit false is still
+// refused (TestRefusals).
+func TestILO5246(t *testing.T) {
+	e := newEnv(t, ilosim.WithProfileName("ilo5-246"), ilosim.WithILOResetDelay(time.Second))
+	for _, img := range []struct{ name, id, want string }{
+		{"A47_2.90_01_01_2025.signed.flash", "2", "v2.90"},
+		{"ilo5_310.bin", "1", "3.10"},
+	} {
+		args := map[string]any{"path": e.image(testimage.Spec{Filename: img.name, Size: mib})}
+		e.counters()
+		o := e.mustRun(args, true)
+		if !o.changed() || e.counters().Writes != 0 {
+			t.Errorf("%s check mode: changed=%v, want a plan without writes (%s)", img.name, o.changed(), o.msg())
+		}
+		o = e.mustRun(args, false)
+		if !o.changed() || !strings.Contains(e.inventory(img.id), img.want) {
+			t.Errorf("%s: changed=%v inventory %q, want flashed to %s (%s)", img.name, o.changed(), e.inventory(img.id), img.want, o.msg())
+		}
+	}
+}
+
+// TestDowngrade: an image older than what the target runs is refused
+// before any write, naming allow_downgrade, also with force; with
+// allow_downgrade it is flashed with a warning.
+func TestDowngrade(t *testing.T) {
+	e := newEnv(t, ilosim.WithILOResetDelay(time.Second))
+	args := map[string]any{"path": e.image(testimage.Spec{Filename: "ilo5_266.bin", Size: mib})}
+	for _, extra := range []map[string]any{nil, {"force": true}} {
+		a := map[string]any{"force": extra["force"]}
+		for k, v := range args {
+			a[k] = v
+		}
+		e.counters()
+		o := e.run(a, false)
+		if !o.failed() || o.changed() || !strings.Contains(o.msg(), "allow_downgrade=true") || !strings.Contains(o.msg(), "ilo5_266.bin (2.66) is older than") {
+			t.Errorf("force=%v: failed=%v changed=%v msg %q, want a refusal naming allow_downgrade", extra["force"], o.failed(), o.changed(), o.msg())
+		}
+		if c := e.counters(); c.Writes != 0 {
+			t.Errorf("force=%v: %d writes, want 0", extra["force"], c.Writes)
+		}
+	}
+	o := e.mustRun(map[string]any{"path": args["path"], "allow_downgrade": true}, false)
+	ws, _ := o["warnings"].([]any)
+	if !o.changed() || e.sim.FirmwareVersion() != "2.66" || len(ws) == 0 || !strings.Contains(fmt.Sprint(ws), "downgrade") {
+		t.Errorf("allowed: changed=%v iLO %s warnings %v, want the downgrade done with a warning", o.changed(), e.sim.FirmwareVersion(), ws)
+	}
+}
+
+// TestWaitTimeoutMax: a wait_timeout that would overflow a duration (issue
+// 14: 9,223,372,037 s became an instant timeout) is refused before login,
+// naming the option and its maximum.
+func TestWaitTimeoutMax(t *testing.T) {
+	e := newEnv(t)
+	for _, v := range []any{9223372037, 86401} {
+		e.counters()
+		o := e.run(map[string]any{"path": e.image(testimage.Spec{Filename: "ilo5_310.bin"}), "wait_timeout": v}, false)
+		if !o.failed() || o.changed() || !strings.Contains(o.msg(), "wait_timeout") || !strings.Contains(o.msg(), "86400") {
+			t.Errorf("wait_timeout %v: failed=%v msg %q, want a refusal naming wait_timeout and 86400", v, o.failed(), o.msg())
+		}
+		if c := e.counters(); c.Logins != 0 {
+			t.Errorf("wait_timeout %v: %d logins, want none", v, c.Logins)
+		}
 	}
 }

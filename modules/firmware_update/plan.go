@@ -248,6 +248,18 @@ func atVersion(targets []ilo.InventoryItem, want string) bool {
 	return true
 }
 
+// downgrades lists the targets that run a newer version than the image's
+// (force does not allow a downgrade: allow_downgrade does).
+func downgrades(img image, targets []ilo.InventoryItem) []ilo.Downgrade {
+	var ds []ilo.Downgrade
+	for _, t := range targets {
+		if ilo.Older(img.version, t.Version) {
+			ds = append(ds, ilo.Downgrade{File: img.filename, Version: img.version, Device: t.Name, Running: t.Version})
+		}
+	}
+	return ds
+}
+
 // sameVersion compares an image version with what the iLO reports: equal
 // texts, else equal dotted numbers ("2.70" and "2.70 May 16 2022", "v2.58
 // (05/19/2022)" and "A47 v2.58 (05/19/2022)", "1.16.00" and "1.16"), else

@@ -29,7 +29,7 @@ func invoked(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets [
 	if len(a.Sequence) > 0 || a.Description != "" || a.IsRecovery != nil {
 		var err error
 		if res, err = present(ctx, m, c, a, sets, res); err != nil {
-			return Result{}, err
+			return res, err // present said what it changed
 		}
 		set = res.InstallSet
 	}
@@ -65,6 +65,19 @@ func invoked(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets [
 		if t.State == ilo.TaskInProgress && !a.Force {
 			return failed(res, wrote, fmt.Errorf("task %q of install set %q is InProgress with other parameters: wait until it ends, or give force=true to replace it", t.Name, set.Name))
 		}
+	}
+	installs, downgrades, err := installsOf(ctx, c, *set)
+	if err != nil {
+		return failed(res, wrote, err)
+	}
+	res.Installs = installs
+	if set.IsRecovery {
+		for _, d := range downgrades {
+			m.Warn("the System Recovery Set installs %s (%s), older than the %s that %s runs", d.File, d.Version, d.Running, d.Device)
+		}
+	}
+	if err := ilo.CheckDowngrades(downgrades, a.AllowDowngrade, m.Warn); err != nil {
+		return failed(res, wrote, err)
 	}
 	res.Changed = true
 	before := map[string]any{"tasks": taskViews(mine)}
@@ -111,6 +124,39 @@ func invoked(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets [
 		return wait(ctx, c, a, *set, res, ids(made))
 	}
 	return res, nil
+}
+
+// installsOf lists the files the set's ApplyUpdate steps install, with
+// their versions and what the devices they update run, and the downgrades
+// among them.
+func installsOf(ctx context.Context, c *ilo.Client, set ilo.InstallSet) ([]Install, []ilo.Downgrade, error) {
+	repo, err := c.Repository(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	inv, err := c.FirmwareInventory(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []Install
+	var downgrades []ilo.Downgrade
+	for _, st := range set.Sequence {
+		if st.Command != "ApplyUpdate" {
+			continue
+		}
+		in := Install{Step: st.Name, Filename: st.Filename, Devices: []Running{}}
+		if comp := repo.Find(st.Filename); comp != nil {
+			in.Version = comp.Version
+			for _, it := range comp.Updates(inv) {
+				in.Devices = append(in.Devices, Running{Name: it.Name, Version: it.Version})
+			}
+			ds := comp.Downgrades(inv)
+			in.Older = len(ds) > 0
+			downgrades = append(downgrades, ds...)
+		}
+		out = append(out, in)
+	}
+	return out, downgrades, nil
 }
 
 // failed is what an invocation that failed with err returns: changed only

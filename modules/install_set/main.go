@@ -18,10 +18,10 @@ import (
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
 	ilo.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
-	Name         string `json:"name"`
+	Name         string `json:"name" validate:"omitempty,nocontrol"`
 	State        string `json:"state" default:"present" validate:"oneof=present absent invoked"`
 	Sequence     []Step `json:"sequence"`
-	Description  string `json:"description"`
+	Description  string `json:"description" validate:"omitempty,nocontrol"`
 	// IsRecovery is nil when not given: the System Recovery Set is changed
 	// or deleted only when it is given as true.
 	IsRecovery *bool `json:"is_recovery"`
@@ -35,15 +35,18 @@ type Args struct {
 	TPMOverride       bool   `json:"tpm_override" default:"false"`
 	UpdateRecoverySet bool   `json:"update_recovery_set" default:"false"`
 	Force             bool   `json:"force" default:"false"`
-	Wait              bool   `json:"wait" default:"false"`
-	WaitTimeout       int    `json:"wait_timeout" default:"3600" validate:"min=1"`
+	// AllowDowngrade lets an invocation queue components older than what
+	// their devices run (with a warning); without it that is refused.
+	AllowDowngrade bool `json:"allow_downgrade" default:"false"`
+	Wait           bool `json:"wait" default:"false"`
+	WaitTimeout    int  `json:"wait_timeout" default:"3600" validate:"min=1,max=86400"`
 }
 
 // Step is one item of the sequence; its name becomes the queued task's.
 type Step struct {
-	Name            string   `json:"name" validate:"required"`
+	Name            string   `json:"name" validate:"required,nocontrol"`
 	Command         string   `json:"command" default:"ApplyUpdate" validate:"oneof=ApplyUpdate ResetServer ResetBmc Wait BootToUefi PendingReset HostPoweroff"`
-	Filename        string   `json:"filename"`
+	Filename        string   `json:"filename" validate:"omitempty,nocontrol"`
 	UpdatableBy     []string `json:"updatable_by" validate:"omitempty,dive,oneof=Bmc Uefi RuntimeAgent"`
 	WaitTimeSeconds int      `json:"wait_time_seconds" validate:"min=0,max=3600"`
 }
@@ -68,7 +71,7 @@ func (a Args) Check() error {
 		return err
 	}
 	invokeOpts := a.ClearTaskQueue || a.MaintenanceWindow != "" || a.StartAfter != "" || a.Expire != "" ||
-		a.TPMOverride || a.UpdateRecoverySet || a.Force || a.Wait
+		a.TPMOverride || a.UpdateRecoverySet || a.Force || a.Wait || a.AllowDowngrade
 	if err := cmp.Or(ilo.CheckLength("name", a.Name, maxLen), ilo.CheckLength("description", a.Description, maxLen)); err != nil {
 		return err
 	}
@@ -81,7 +84,7 @@ func (a Args) Check() error {
 	case a.State == "absent" && (len(a.Sequence) > 0 || a.Description != ""):
 		return errors.New("sequence and description apply to state=present and state=invoked")
 	case a.State != "invoked" && invokeOpts:
-		return errors.New("clear_task_queue, maintenance_window, start_after, expire, tpm_override, update_recovery_set, force and wait apply to state=invoked")
+		return errors.New("clear_task_queue, maintenance_window, start_after, expire, tpm_override, update_recovery_set, force, allow_downgrade and wait apply to state=invoked")
 	}
 	seen := map[string]int{}
 	for i, s := range a.Sequence {
@@ -120,9 +123,31 @@ type Result struct {
 	Tasks []TaskStatus `json:"tasks"`
 	// ILOTime is the iLO's clock when a relative time was resolved.
 	ILOTime string `json:"ilo_time,omitempty"`
+	// Installs lists, for state=invoked, the files the set's ApplyUpdate
+	// steps install, their versions and what the devices run now.
+	Installs []Install `json:"installs,omitempty"`
 	// Outcome is "unknown" when the module failed after a write whose
 	// effect it cannot tell.
 	Outcome string `json:"outcome,omitempty"`
+}
+
+// Install is one file an invocation installs.
+type Install struct {
+	Step     string `json:"step"`
+	Filename string `json:"filename"`
+	// Version is the repository entry's version ("" when it has none).
+	Version string `json:"version"`
+	// Devices are the FirmwareInventory items the file updates, with the
+	// version each runs (empty when the component names none).
+	Devices []Running `json:"devices"`
+	// Older is true when the file is older than what a device runs.
+	Older bool `json:"older"`
+}
+
+// Running is a device and the version it runs.
+type Running struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
 }
 
 // TaskStatus is one queued task of the set and how it ended.

@@ -376,3 +376,40 @@ func TestInvokeTouchesOnlyItsTasks(t *testing.T) {
 		}
 	}
 }
+
+// TestRecoverySetInstalls: invoking the System Recovery Set lists the
+// files and versions it installs against what runs, warns about every one
+// older than what runs, and, as every downgrade, needs allow_downgrade.
+func TestRecoverySetInstalls(t *testing.T) {
+	x, _ := seeded(t)
+	x.AddComponents(t, testimage.Spec{Filename: "ilo5_266.bin"})
+	if _, err := x.Client(t).CreateInstallSet(context.Background(), ilo.NewInstallSet{Name: "System Recovery Set", IsRecovery: true,
+		Sequence: []ilo.InstallStep{{Name: "iLO", Command: "ApplyUpdate", Filename: "ilo5_266.bin", UpdatableBy: []string{"Bmc"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	args := x.Args(map[string]any{"name": "System Recovery Set", "state": "invoked", "maintenance_window": "tomorrow"})
+	for _, check := range []bool{true, false} {
+		r, writes := modtest.Counted(t, x, Module, args, map[string]any{"check_mode": check})
+		if r.Code == 0 || writes != 0 || !strings.Contains(r.Msg(), "allow_downgrade=true") {
+			t.Errorf("check=%v: exit %d writes %d msg %q, want a refusal naming allow_downgrade", check, r.Code, writes, r.Msg())
+		}
+		ins, _ := r.Out["installs"].([]any)
+		if len(ins) != 1 {
+			t.Fatalf("check=%v: installs %v, want the iLO file", check, r.Out["installs"])
+		}
+		in := ins[0].(map[string]any)
+		devs, _ := in["devices"].([]any)
+		if in["filename"] != "ilo5_266.bin" || !strings.Contains(fmt.Sprint(in["version"]), "2.66") || in["older"] != true || len(devs) != 1 ||
+			!strings.Contains(fmt.Sprint(devs[0]), "2.70") {
+			t.Errorf("check=%v: install %v, want ilo5_266.bin 2.66, older than the 2.70 the iLO runs", check, in)
+		}
+		if ws := fmt.Sprint(r.Out["warnings"]); !strings.Contains(ws, "System Recovery Set installs ilo5_266.bin") {
+			t.Errorf("check=%v: warnings %s, want the older file named", check, ws)
+		}
+	}
+	args["allow_downgrade"] = true
+	r, writes := modtest.Counted(t, x, Module, args, nil)
+	if r.Code != 0 || !r.Changed() || writes != 1 || !strings.Contains(fmt.Sprint(r.Out["warnings"]), "allow_downgrade") {
+		t.Errorf("allowed: exit %d changed %v writes %d warnings %v (%s)", r.Code, r.Changed(), writes, r.Out["warnings"], r.Msg())
+	}
+}

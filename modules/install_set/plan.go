@@ -117,7 +117,7 @@ func present(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets [
 	if have == nil {
 		s, err := c.CreateInstallSet(ctx, want)
 		if err != nil {
-			return Result{}, privilegeIf(want.IsRecovery, err, "creating a System Recovery Set")
+			return failed(res, false, privilegeIf(want.IsRecovery, err, "creating a System Recovery Set"))
 		}
 		res.InstallSet, res.Msg = &s, fmt.Sprintf("created install set %q (%s) with %d steps", s.Name, s.ID, len(s.Sequence))
 		return res, nil
@@ -129,7 +129,7 @@ func present(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets [
 		s, err = c.UpdateInstallSet(ctx, fresh, want)
 	}
 	if err != nil {
-		return Result{}, privilegeIf(have.IsRecovery || want.IsRecovery, err, what)
+		return failed(res, false, privilegeIf(have.IsRecovery || want.IsRecovery, err, what))
 	}
 	res.InstallSet, res.PreviousID = &s, have.ID
 	res.Msg = fmt.Sprintf("changed %s of install set %q: its Id is now %s (was %s)", strings.Join(diffs, ", "), s.Name, s.ID, have.ID)
@@ -266,7 +266,7 @@ func remove(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets []
 		err = c.DeleteInstallSet(ctx, targets[0])
 	}
 	if err != nil {
-		return Result{}, privilegeIf(recovery, err, "deleting the System Recovery Set")
+		return failed(res, false, privilegeIf(recovery, err, "deleting the System Recovery Set"))
 	}
 	res.Msg = fmt.Sprintf("deleted install sets %s", setNames(targets))
 	if keptRecovery {

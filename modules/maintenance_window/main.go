@@ -18,13 +18,13 @@ import (
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
 	ilo.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
-	Name         string `json:"name"`
+	Name         string `json:"name" validate:"omitempty,nocontrol"`
 	State        string `json:"state" default:"present" validate:"oneof=present absent"`
 	// StartAfter and Expire are Redfish date-times or times relative to the
 	// iLO's clock ("+2h").
 	StartAfter  string `json:"start_after"`
 	Expire      string `json:"expire"`
-	Description string `json:"description"`
+	Description string `json:"description" validate:"omitempty,nocontrol"`
 	// All deletes every window (state=absent).
 	All bool `json:"all" default:"false"`
 }
@@ -79,6 +79,17 @@ type Result struct {
 	// ILOTime is the iLO's clock when the module read it, the reference of
 	// relative times ("" when it was not needed).
 	ILOTime string `json:"ilo_time,omitempty"`
+	// Outcome is "unknown" when the module failed after a write whose
+	// effect it cannot tell.
+	Outcome string `json:"outcome,omitempty"`
+}
+
+// failed is what a task that failed with err returns: changed only when a
+// write may have taken effect (wrote: one did), outcome unknown when the
+// iLO's answer to a write was lost.
+func failed(res Result, wrote bool, err error) (Result, error) {
+	res.Changed, res.Outcome, err = ilo.WriteStatus(false, wrote, err)
+	return res, err
 }
 
 // TaskRef names a queued task.

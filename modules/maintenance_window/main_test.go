@@ -3,6 +3,7 @@ package maintenancewindow
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -257,5 +258,21 @@ func TestAll(t *testing.T) {
 	r, writes = modtest.Counted(t, x, Module, args, nil)
 	if r.Code != 0 || r.Changed() || writes != 0 {
 		t.Errorf("again: exit %d changed %v writes %d", r.Code, r.Changed(), writes)
+	}
+}
+
+// TestWriteStatus: a create whose answer never arrives reports changed
+// with outcome unknown and says so; a create the iLO refuses (before any
+// effect) reports changed false without an outcome.
+func TestWriteStatus(t *testing.T) {
+	x := modtest.StartWrappedILO(t, modtest.LoseResponse(http.MethodPost, "MaintenanceWindows"))
+	args := x.Args(map[string]any{"name": "lost", "start_after": "2031-01-01T00:00:00Z", "expire": "2031-01-02T00:00:00Z"})
+	r := modtest.Execute(t, Module, args, nil)
+	if r.Code == 0 || !r.Changed() || r.Out["outcome"] != "unknown" || !strings.Contains(r.Msg(), "unknown") {
+		t.Errorf("lost answer: exit %d changed %v outcome %v msg %q, want a failure, changed, outcome unknown", r.Code, r.Changed(), r.Out["outcome"], r.Msg())
+	}
+	r = modtest.Execute(t, Module, x.Args(map[string]any{"name": "past", "start_after": "2001-01-01T00:00:00Z", "expire": "2001-01-02T00:00:00Z"}), nil)
+	if r.Code == 0 || r.Changed() || r.Out["outcome"] != nil {
+		t.Errorf("refused: exit %d changed %v outcome %v msg %q, want a failure, unchanged, no outcome", r.Code, r.Changed(), r.Out["outcome"], r.Msg())
 	}
 }

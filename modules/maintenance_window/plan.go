@@ -89,7 +89,7 @@ func present(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, window
 		w, err = c.CreateMaintenanceWindow(ctx, ilo.NewMaintenanceWindow{Name: a.Name, Description: a.Description, StartAfter: start, Expire: expire})
 	}
 	if err != nil {
-		return Result{}, err
+		return failed(res, false, err)
 	}
 	res.Window = &w
 	res.Msg = fmt.Sprintf("%s maintenance window %q (%s to %s)", verb, w.Name, w.StartAfter, orNever(w.Expire))
@@ -208,12 +208,12 @@ func remove(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, windows
 		err = c.DeleteMaintenanceWindow(ctx, targets[0])
 	}
 	if err != nil {
-		return Result{}, err
+		return failed(res, false, err)
 	}
 	if len(scheduled) > 0 {
 		after, err := c.TaskQueue(ctx)
 		if err != nil {
-			return res, fmt.Errorf("deleted, then: %w", err)
+			return failed(res, true, fmt.Errorf("deleted, then: %w", err))
 		}
 		for _, t := range after {
 			if scheduled[t.ID] && t.State == ilo.TaskCanceled {

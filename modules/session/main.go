@@ -54,6 +54,9 @@ type Result struct {
 	Changed    bool   `json:"changed"`
 	AuthToken  string `json:"auth_token,omitempty"`
 	SessionURI string `json:"session_uri,omitempty"`
+	// Outcome is "unknown" when the logout's answer was lost: the session
+	// may or may not have ended.
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // Module is fleetfw.ilo.session.
@@ -113,7 +116,9 @@ func logout(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	}
 	ended, err := c.EndSession(ctx, p)
 	if err != nil {
-		return Result{}, fmt.Errorf("log out session %s: %w", p, err)
+		var res Result
+		res.Changed, res.Outcome, err = ilo.WriteStatus(false, false, fmt.Errorf("log out session %s: %w", p, err))
+		return res, err
 	}
 	return Result{Changed: ended}, nil
 }

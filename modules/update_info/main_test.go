@@ -388,3 +388,37 @@ func TestWithoutExpand(t *testing.T) {
 	}
 	modtest.RequireClean(t, x)
 }
+
+// TestUpdateableUnknown: on iLO 5 2.46, which omits Updateable, every
+// firmware and software item reports updateable null (unknown); the 2.70
+// profile reports true or false.
+func TestUpdateableUnknown(t *testing.T) {
+	for _, tc := range []struct {
+		profile string
+		want    func(v any, present bool) bool
+	}{
+		{"ilo5-246", func(v any, present bool) bool { return present && v == nil }},
+		{"ilo5", func(v any, present bool) bool { _, ok := v.(bool); return present && ok }},
+	} {
+		t.Run(tc.profile, func(t *testing.T) {
+			x := modtest.StartILO(t, ilosim.WithProfileName(tc.profile))
+			r := modtest.Execute(t, Module, x.Args(map[string]any{"gather_subset": []string{"firmware", "software"}}), nil)
+			if r.Code != 0 {
+				t.Fatal(r.Raw)
+			}
+			fw, _ := r.Out["firmware"].([]any)
+			if len(fw) == 0 {
+				t.Fatalf("no firmware items: %s", r.Raw)
+			}
+			for _, key := range []string{"firmware", "software"} {
+				items, _ := r.Out[key].([]any)
+				for _, it := range items {
+					m := it.(map[string]any)
+					if v, ok := m["updateable"]; !tc.want(v, ok) {
+						t.Errorf("%s %v: updateable %v (present %v)", key, m["name"], v, ok)
+					}
+				}
+			}
+		})
+	}
+}

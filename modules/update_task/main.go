@@ -18,11 +18,11 @@ import (
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
 	ilo.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
-	Name         string `json:"name"`
+	Name         string `json:"name" validate:"omitempty,nocontrol"`
 	State        string `json:"state" default:"present" validate:"oneof=present absent"`
 	Command      string `json:"command" validate:"omitempty,oneof=ApplyUpdate ResetServer ResetBmc Wait PendingReset"`
 	// Filename is the repository component ApplyUpdate installs.
-	Filename        string   `json:"filename"`
+	Filename        string   `json:"filename" validate:"omitempty,nocontrol"`
 	UpdatableBy     []string `json:"updatable_by" validate:"omitempty,dive,oneof=Bmc Uefi RuntimeAgent"`
 	WaitTimeSeconds int      `json:"wait_time_seconds" validate:"min=0,max=3600"`
 	// MaintenanceWindow is a window's name or Id.
@@ -31,8 +31,15 @@ type Args struct {
 	Expire            string `json:"expire"`
 	TPMOverride       bool   `json:"tpm_override" default:"false"`
 	UpdateRecoverySet bool   `json:"update_recovery_set" default:"false"`
+	// AllowDowngrade lets ApplyUpdate queue a component older than what its
+	// device runs (with a warning); without it that is refused.
+	AllowDowngrade bool `json:"allow_downgrade" default:"false"`
 	// Clear removes the terminal tasks (finished) or every task (all).
 	Clear string `json:"clear" validate:"omitempty,oneof=finished all"`
+	// Wait waits until the task ends (Complete, Exception, Expired or
+	// Canceled), for at most WaitTimeout seconds.
+	Wait        bool `json:"wait" default:"false"`
+	WaitTimeout int  `json:"wait_timeout" default:"3600" validate:"min=1,max=86400"`
 }
 
 // maxLen is iLO's limit for task names.
@@ -68,6 +75,10 @@ func (a Args) Check() error {
 		return errors.New("clear removes tasks: it takes no task settings")
 	case a.State == "absent" && a.Clear == "" && a.Command != "":
 		return errors.New("state=absent removes the task by name: it takes no task settings")
+	case a.Wait && !present:
+		return errors.New("wait goes with state=present: it waits until the task ends")
+	case a.AllowDowngrade && a.Command != "ApplyUpdate":
+		return errors.New("allow_downgrade goes with command=ApplyUpdate")
 	}
 	return ilo.CheckSchedule(a.StartAfter, a.Expire)
 }
@@ -84,6 +95,9 @@ type Result struct {
 	Deleted []TaskRef `json:"deleted"`
 	// ILOTime is the iLO's clock when a relative time was resolved.
 	ILOTime string `json:"ilo_time,omitempty"`
+	// Outcome is "unknown" when the module failed after a write whose
+	// effect it cannot tell.
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // TaskRef names a queued task and gives its state.
@@ -115,7 +129,59 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
 	case a.State == "absent":
 		return remove(ctx, m, c, a, queue, res)
 	}
-	return present(ctx, m, c, a, queue, res)
+	if res, err = present(ctx, m, c, a, queue, res); err != nil || !a.Wait || m.CheckMode {
+		return res, err
+	}
+	return waitTask(ctx, c, a, res)
+}
+
+// pollEvery is how often a wait reads the installation queue.
+const pollEvery = time.Second
+
+// waitTask reads the queue until the task ends, for at most wait_timeout
+// seconds: Complete is success; Exception, Expired or Canceled fail the
+// module with the task's result; running out says the last State.
+func waitTask(ctx context.Context, c *ilo.Client, a *Args, res Result) (Result, error) {
+	wctx, cancel := context.WithTimeout(ctx, time.Duration(a.WaitTimeout)*time.Second)
+	defer cancel()
+	t := *res.Task
+	for !t.Terminal() {
+		select {
+		case <-wctx.Done():
+			return failed(res, true, &ilo.WaitTimeoutError{What: fmt.Sprintf("task %q (Id %s) to end", t.Name, t.ID), State: t.State})
+		case <-time.After(pollEvery):
+		}
+		queue, err := c.TaskQueue(wctx)
+		if err != nil {
+			if wctx.Err() != nil && ctx.Err() == nil {
+				continue // the deadline hit the request: report the timeout above
+			}
+			return failed(res, true, fmt.Errorf("wait for task %q: %w", t.Name, err))
+		}
+		i := slices.IndexFunc(queue, func(q ilo.UpdateTask) bool { return q.ID == t.ID })
+		if i < 0 {
+			return failed(res, true, fmt.Errorf("task %q (Id %s) left the queue before it ended (deleted by someone else?)", t.Name, t.ID))
+		}
+		t = queue[i]
+		res.Task = &t
+	}
+	if t.State != ilo.TaskComplete {
+		why := ""
+		if t.Result != nil {
+			why = ": " + t.Result.String()
+		}
+		return failed(res, true, fmt.Errorf("task %q ended %s%s", t.Name, t.State, why))
+	}
+	res.Msg += "; it ended Complete"
+	return res, nil
+}
+
+// failed is what a task that failed with err returns: changed only when a
+// write may have taken effect (wrote: one did), outcome unknown when the
+// iLO's answer to a write was lost.
+func failed(res Result, wrote bool, err error) (Result, error) {
+	res.Changed, res.Outcome, err = ilo.WriteStatus(false, wrote, err)
+	return res, err
 }
 
 // view is a task as --diff shows it.
@@ -169,7 +235,7 @@ func remove(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, queue [
 		return res, nil
 	}
 	if err := c.DeleteUpdateTask(ctx, t); err != nil {
-		return Result{}, err
+		return failed(res, false, err)
 	}
 	res.Msg = fmt.Sprintf("deleted task %q (%s)", t.Name, t.State)
 	return res, nil
@@ -204,12 +270,12 @@ func clearQueue(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, que
 	}
 	if a.Clear == "all" {
 		if err := c.DeleteUpdateTaskQueueItems(ctx); err != nil {
-			return Result{}, err
+			return failed(res, false, err)
 		}
 	} else {
-		for _, t := range gone {
+		for i, t := range gone {
 			if err := c.DeleteUpdateTask(ctx, t); err != nil {
-				return Result{}, err
+				return failed(res, i > 0, err)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package updatetask
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -219,5 +220,48 @@ func TestRefused(t *testing.T) {
 				t.Errorf("writes = %d, want 0", writes)
 			}
 		})
+	}
+}
+
+// TestDowngradeAndWait: an ApplyUpdate of a component older than what its
+// device runs is refused before any write, naming allow_downgrade; allowed,
+// it is queued with a warning. wait follows the task until it ends (here a
+// Wait task that runs at once), and a task in tomorrow's window runs out
+// wait_timeout with its last State and changed (it was queued).
+func TestDowngradeAndWait(t *testing.T) {
+	x, _ := seeded(t)
+	const older = "A47_2.52_10_29_2021.signed.flash"
+	x.AddComponents(t, testimage.Spec{Filename: older})
+	c, err := x.Client(t).Component(context.Background(), older)
+	if err != nil || c == nil {
+		t.Fatalf("component %s: %v", older, err)
+	}
+	inv, err := x.Client(t).FirmwareInventory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Downgrades(inv)) == 0 {
+		t.Skipf("the simulator's %s (%+v) names no device it updates", older, *c)
+	}
+	args := x.Args(map[string]any{"name": "old BIOS", "command": "ApplyUpdate", "filename": older, "maintenance_window": "tomorrow"})
+	r, writes := modtest.Counted(t, x, Module, args, nil)
+	if r.Code == 0 || r.Changed() || writes != 0 || !strings.Contains(r.Msg(), "allow_downgrade=true") {
+		t.Errorf("exit %d changed %v writes %d msg %q, want a refusal naming allow_downgrade", r.Code, r.Changed(), writes, r.Msg())
+	}
+	args["allow_downgrade"] = true
+	r = modtest.Execute(t, Module, args, nil)
+	if r.Code != 0 || !r.Changed() || !strings.Contains(fmt.Sprint(r.Out["warnings"]), "downgrade") {
+		t.Errorf("allowed: exit %d changed %v warnings %v, want it queued with a warning (%s)", r.Code, r.Changed(), r.Out["warnings"], r.Msg())
+	}
+
+	x, _ = seeded(t) // an empty queue: a Wait task runs at once
+	r = modtest.Execute(t, Module, x.Args(map[string]any{"name": "pause", "command": "Wait", "wait_time_seconds": 1, "wait": true, "wait_timeout": 60}), nil)
+	tk, _ := r.Out["task"].(map[string]any)
+	if r.Code != 0 || !r.Changed() || tk["state"] != ilo.TaskComplete || !strings.Contains(r.Msg(), "ended Complete") {
+		t.Errorf("wait: exit %d changed %v task %v msg %q, want the task followed to Complete", r.Code, r.Changed(), tk, r.Msg())
+	}
+	r = modtest.Execute(t, Module, x.Args(map[string]any{"name": "tomorrow's reboot", "command": "ResetServer", "maintenance_window": "tomorrow", "wait": true, "wait_timeout": 2}), nil)
+	if r.Code == 0 || !r.Changed() || r.Out["outcome"] != "unknown" || !strings.Contains(r.Msg(), "last State Pending") || strings.Contains(r.Msg(), "deadline") {
+		t.Errorf("timeout: exit %d changed %v outcome %v msg %q, want a timeout naming the last State", r.Code, r.Changed(), r.Out["outcome"], r.Msg())
 	}
 }

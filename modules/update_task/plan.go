@@ -21,9 +21,20 @@ import (
 // Options that are not given are not compared; relative times are compared
 // only when the task is created (they were resolved then).
 func present(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, queue []ilo.UpdateTask, res Result) (Result, error) {
-	want, err := desired(ctx, c, a)
+	want, comp, err := desired(ctx, c, a)
 	if err != nil {
 		return Result{}, err
+	}
+	// guard refuses, before a write, a component older than what runs.
+	guard := func() error {
+		if comp == nil {
+			return nil
+		}
+		inv, err := c.FirmwareInventory(ctx)
+		if err != nil {
+			return err
+		}
+		return ilo.CheckDowngrades(comp.Downgrades(inv), a.AllowDowngrade, m.Warn)
 	}
 	var have *ilo.UpdateTask
 	if i := slices.IndexFunc(queue, func(t ilo.UpdateTask) bool { return t.Name == a.Name }); i >= 0 {
@@ -44,6 +55,9 @@ func present(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, queue 
 		change := want
 		change.StartAfter, change.Expire = absolute(a.StartAfter), absolute(a.Expire)
 		after := merged(*have, change)
+		if err := guard(); err != nil {
+			return Result{}, err
+		}
 		res.Changed = true
 		res.Diff = &ansible.Diff{Before: viewOf(have), After: viewOf(&after)}
 		if m.CheckMode {
@@ -57,7 +71,7 @@ func present(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, queue 
 			t, err = c.UpdateUpdateTask(ctx, fresh, change)
 		}
 		if err != nil {
-			return Result{}, privilege(err, a)
+			return failed(res, false, privilege(err, a))
 		}
 		res.Task, res.Msg = &t, fmt.Sprintf("changed %s of Pending task %q", strings.Join(diffs, ", "), a.Name)
 		return res, nil
@@ -77,6 +91,9 @@ func present(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, queue 
 		res.ILOTime = ilo.FormatTime(k.now)
 	}
 	after := merged(ilo.UpdateTask{Name: a.Name, State: ilo.TaskPending}, want)
+	if err := guard(); err != nil {
+		return Result{}, err
+	}
 	res.Changed = true
 	res.Diff = &ansible.Diff{Before: viewOf(have), After: viewOf(&after)}
 	verb := "queued"
@@ -90,30 +107,31 @@ func present(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, queue 
 	}
 	if have != nil {
 		if err := c.DeleteUpdateTask(ctx, *have); err != nil {
-			return Result{}, err
+			return failed(res, false, err)
 		}
 	}
 	t, err := c.CreateUpdateTask(ctx, want)
 	if err != nil {
-		return Result{}, privilege(err, a)
+		return failed(res, have != nil, privilege(err, a))
 	}
 	res.Task, res.Msg = &t, fmt.Sprintf("%s %q", verb, a.Name)
 	return res, nil
 }
 
 // desired is the task the options ask for, with the repository's
-// UpdatableBy for ApplyUpdate unless given and the window's Id; times are
-// left to the caller.
-func desired(ctx context.Context, c *ilo.Client, a *Args) (ilo.NewUpdateTask, error) {
+// UpdatableBy for ApplyUpdate unless given and the window's Id, and the
+// repository component ApplyUpdate installs; times are left to the caller.
+func desired(ctx context.Context, c *ilo.Client, a *Args) (ilo.NewUpdateTask, *ilo.Component, error) {
 	want := ilo.NewUpdateTask{Name: a.Name, Command: a.Command, UpdatableBy: a.UpdatableBy,
 		TPMOverride: a.TPMOverride, UpdateRecoverySet: a.UpdateRecoverySet}
+	var comp *ilo.Component
 	if a.Command == "ApplyUpdate" {
-		comp, err := c.Component(ctx, a.Filename)
-		if err != nil {
-			return want, err
+		var err error
+		if comp, err = c.Component(ctx, a.Filename); err != nil {
+			return want, nil, err
 		}
 		if comp == nil {
-			return want, fmt.Errorf("%s is not in the iLO Repository: upload it first (fleetfw.ilo.component)", a.Filename)
+			return want, nil, fmt.Errorf("%s is not in the iLO Repository: upload it first (fleetfw.ilo.component)", a.Filename)
 		}
 		want.Filename = comp.Filename
 		if len(want.UpdatableBy) == 0 {
@@ -126,15 +144,15 @@ func desired(ctx context.Context, c *ilo.Client, a *Args) (ilo.NewUpdateTask, er
 	if a.MaintenanceWindow != "" {
 		ws, err := c.MaintenanceWindows(ctx)
 		if err != nil {
-			return want, err
+			return want, nil, err
 		}
 		w := ilo.FindMaintenanceWindow(ws, a.MaintenanceWindow)
 		if w == nil {
-			return want, fmt.Errorf("maintenance_window %q: no window has this name or Id; the iLO has %s", a.MaintenanceWindow, windowNames(ws))
+			return want, nil, fmt.Errorf("maintenance_window %q: no window has this name or Id; the iLO has %s", a.MaintenanceWindow, windowNames(ws))
 		}
 		want.MaintenanceWindow = w.ID
 	}
-	return want, nil
+	return want, comp, nil
 }
 
 func windowNames(ws []ilo.MaintenanceWindow) string {

@@ -94,6 +94,15 @@ options:
     description: Upload even when the repository already holds the same component.
     type: bool
     default: false
+  allow_downgrade:
+    description:
+      - With I(update_target=true), flash a file older than what its device runs. Without it such a flash is refused
+        before anything is sent, naming both versions; with it the flash is done with a warning.
+      - Checked for iLO firmware (against the iLO's own version), BIOS images (against the System ROM) and C(.fwpkg)
+        packages (against the devices their C(payload.json) names); other files and versions that do not compare are
+        not checked. Keeping a file in the repository without flashing it needs no opt-in.
+    type: bool
+    default: false
   wait:
     description:
       - Wait until the iLO has verified and stored (and, with I(update_target), flashed) the component.
@@ -101,7 +110,10 @@ options:
     type: bool
     default: true
   wait_timeout:
-    description: Seconds to wait with I(wait).
+    description:
+      - Seconds to wait with I(wait), from 1 to 86400 (one day).
+      - Running out says what the module waited for, the last state and percent seen, and whether the iLO
+        was in its reset.
     type: int
     default: 1800
 attributes:

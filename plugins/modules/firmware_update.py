@@ -99,6 +99,13 @@ options:
         as on iLO 5 2.4x, is flashed without I(force)), or when a BIOS image names another ROM family.
     type: bool
     default: false
+  allow_downgrade:
+    description:
+      - Flash an image whose version is older than what the target runs. Without it such a flash is refused before
+        anything is sent, with a message that names both versions; with it the downgrade is done with a warning.
+      - I(force) does not allow a downgrade. Versions that do not compare (an unknown format) are not called older.
+    type: bool
+    default: false
   wait:
     description:
       - Wait until the iLO has flashed the image (through its own reset for iLO firmware) and verify the version.
@@ -106,7 +113,10 @@ options:
     type: bool
     default: true
   wait_timeout:
-    description: Seconds for sending, flashing and the iLO's reset together.
+    description:
+      - Seconds for sending, flashing and the iLO's reset together, from 1 to 86400 (one day).
+      - Running out says what the module waited for, the last state and percent seen, and whether the iLO
+        was in its reset.
     type: int
     default: 1800
 attributes:

@@ -21,7 +21,7 @@ description:
   - C(state=invoked) queues the set's steps. When the queue already holds C(Pending) or C(InProgress) tasks from
     this set with the same parameters, nothing is done, unless I(force). The set's own earlier tasks are deleted
     first (the iLO refuses duplicate task names). A queued task that only bears a step's name (another set's, or
-    your own) is never deleted: the module refuses and names it, unless I(clear_task_queue=true). Only the tasks
+    your own) is never deleted; the module refuses and names it, unless I(clear_task_queue=true). Only the tasks
     this invocation made are returned and, with I(wait), waited for.
   - C(state=absent) deletes the set; I(all=true) deletes every set (C(DeleteInstallSets)) but the System Recovery Set.
   - The System Recovery Set is never changed or deleted unless I(is_recovery=true) is given.
@@ -107,6 +107,16 @@ options:
     description: With C(state=invoked), invoke again even when the set's tasks are queued with the same parameters.
     type: bool
     default: false
+  allow_downgrade:
+    description:
+      - With C(state=invoked), queue components older than what the devices they update run. Without it such an
+        invocation is refused before anything is written, naming each file, its version and what runs; with it the
+        set is invoked with a warning per downgrade.
+      - This holds for the System Recovery Set too, whose invocation also warns about every file older than what runs.
+      - A device is found as HPE documents it (the component's C(DeviceClass) and C(Targets) against
+        FirmwareInventory); a component that names no device, or a version that does not compare, is not checked.
+    type: bool
+    default: false
   wait:
     description:
       - With C(state=invoked), wait until every task of the set is C(Complete), C(Exception), C(Expired) or C(Canceled).
@@ -114,7 +124,10 @@ options:
     type: bool
     default: false
   wait_timeout:
-    description: Seconds to wait with I(wait).
+    description:
+      - Seconds to wait with I(wait), from 1 to 86400 (one day).
+      - Running out says what the module waited for, the last state and percent seen, and whether the iLO
+        was in its reset.
     type: int
     default: 3600
 attributes:
@@ -213,6 +226,16 @@ tasks:
   elements: dict
   sample:
     - {id: 2d1a59f9, name: System ROM U46 2.92, state: Complete, result: {message_id: Base.1.4.Success, meaning: Successfully Completed Request}}
+installs:
+  description:
+    - With C(state=invoked), when the set is (or in check mode would be) invoked, and when a downgrade refuses it, the
+      files its C(ApplyUpdate) steps install, the version of each in the repository, the devices each updates with the
+      version they run, and whether the file is older than what runs.
+  returned: when state=invoked queues the set or refuses a downgrade
+  type: list
+  elements: dict
+  sample:
+    - {step: iLO, filename: ilo5_266.bin, version: "2.66", devices: [{name: iLO 5, version: "2.70 May 16 2022"}], older: true}
 outcome:
   description:
     - C(unknown) when the module failed after a write whose effect it cannot tell (the connection broke after the request

@@ -141,4 +141,11 @@ ilo_time:
   returned: when the module read the iLO's clock
   type: str
   sample: "2026-11-23T10:00:00Z"
+outcome:
+  description:
+    - C(unknown) when the module failed after a write whose effect it cannot tell (the connection broke after the
+      request was sent); C(changed) is then true. A failure before any write reports C(changed=false).
+  returned: on failure, when the outcome is unknown
+  type: str
+  sample: unknown
 '''

@@ -104,4 +104,11 @@ session_uri:
   returned: when I(state=present)
   type: str
   sample: /redfish/v1/SessionService/Sessions/admin000000006f3f7c5c3b7a4a3c/
+outcome:
+  description:
+    - C(unknown) when the logout's answer was lost (the connection broke after the request was sent), so the session
+      may or may not have ended; C(changed) is then true. Any other failure reports C(changed=false).
+  returned: with I(state=absent), on failure, when the outcome is unknown
+  type: str
+  sample: unknown
 '''

@@ -85,6 +85,29 @@ options:
       - C(all) empties the queue (C(DeleteUpdateTaskQueueItems)).
     type: str
     choices: [finished, all]
+  allow_downgrade:
+    description:
+      - With C(command=ApplyUpdate), queue a component whose version is older than what the device it updates runs.
+        Without it such a task is refused before anything is written, with a message that names both versions; with
+        it the task is queued with a warning.
+      - The device is found as HPE documents it (the component's C(DeviceClass) and C(Targets) against
+        FirmwareInventory); a component that names no device, or a version that does not compare, is not checked.
+    type: bool
+    default: false
+  wait:
+    description:
+      - With C(state=present), wait until the task ends (C(Complete), C(Exception), C(Expired) or C(Canceled)).
+        A task that ends otherwise than C(Complete) fails the module with its result.
+      - A task in a maintenance window or after I(start_after) runs only then; a component that activates at the next
+        reboot needs a C(ResetServer) task after it.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds to wait with I(wait), from 1 to 86400 (one day).
+      - Running out fails the module with the task's last state (C(changed) stays true, the task was queued).
+    type: int
+    default: 3600
 attributes:
   check_mode:
     support: full
@@ -119,6 +142,14 @@ EXAMPLES = r'''
     command: ResetServer
     start_after: +2h
     expire: +1d
+  delegate_to: localhost
+
+- name: Reboot the server now and wait until the reboot task ends
+  fleetfw.ilo.update_task:
+    name: Reboot now
+    command: ResetServer
+    wait: true
+    wait_timeout: 900
   delegate_to: localhost
 
 - name: Remove finished tasks so that they no longer block the queue
@@ -165,4 +196,12 @@ ilo_time:
   returned: when the module read the iLO's clock
   type: str
   sample: "2026-11-23T10:00:00Z"
+outcome:
+  description:
+    - C(unknown) when the module failed after a write whose effect it cannot tell (the connection broke after the
+      request was sent, or I(wait_timeout) ran out); C(changed) is then true. A failure before any write reports
+      C(changed=false).
+  returned: on failure, when the outcome is unknown
+  type: str
+  sample: unknown
 '''

@@ -7,10 +7,12 @@
 //
 // TestMain builds the module binary and the collection tarball once (make collection),
 // installs the tarball into a temporary ANSIBLE_COLLECTIONS_PATH, and builds cmd/ilosim.
-// Tests start their own simulator with startSim, run playbooks with runPlaybook (or with
+// Tests start their own simulator with startSim (a cmd/ilosim process through
+// internal/simharness, the harness tests/reliability shares), run playbooks with runPlaybook (or with
 // runAWX, through ansible-runner as AWX does) and check the simulator's counters with
-// requireNoSessions and sim.Counters; every output is kept and scanned for the test password
-// and the session tokens the simulator issued when the suite ends.
+// requireNoSessions and sim.Counters, and arm faults with sim.SetFaults (the simulator's own
+// Faults type and JSON keys); every output is kept and scanned (simharness.SecretLog) for the
+// test password and the session tokens the simulator issued when the suite ends.
 //
 // Playbooks live in targets/<module>/*.yml. TestTargets runs each of them against a fresh
 // simulator (profiles from a "# profiles: ilo5,ilo6" comment, ilo5 by default) and expects

@@ -85,7 +85,7 @@ func TestModuleRunsInstalledBinary(t *testing.T) {
 		"ANSIBLE_LOCAL_TEMP=" + filepath.Join(dir, "l"), "ANSIBLE_REMOTE_TEMP=" + filepath.Join(dir, "r"),
 	}
 	out, err := command(ctx, dir, env, "ansible", "localhost", "-vvv", "-m", "fleetfw.ilo.update_info")
-	suite.secrets.record(t.Name()+" stdout", out)
+	suite.secrets.Record(t.Name()+" stdout", out)
 	if err == nil {
 		t.Fatalf("update_info without baseuri succeeded:\n%s", out)
 	}

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/fleetfw/ilo/internal/simharness"
 )
 
 // Credentials every simulator is started with. The password is distinctive so that the
@@ -39,7 +41,7 @@ type harness struct {
 	simBin      string // cmd/ilosim, built
 	skip        string // why no test can run here (the collection cannot be built); empty when they can
 	skipSim     string // why tests that need the simulator cannot run; empty when they can
-	secrets     *secretLog
+	secrets     *simharness.SecretLog
 	runs        *runLog
 }
 
@@ -118,7 +120,7 @@ func runMain(m *testing.M) int {
 	code := m.Run()
 	h.runs.summary(os.Stdout)
 	if h.skip == "" {
-		if err := h.secrets.scan(os.Stdout); err != nil {
+		if err := scanSecrets(h.secrets, os.Stdout); err != nil {
 			fmt.Printf("--- FAIL: secrets scan\n    %v\n", err)
 			code = 1
 		}
@@ -139,7 +141,7 @@ func setup() (*harness, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create work directory: %w", err)
 	}
-	h := &harness{root: root, work: work, secrets: newSecretLog(testPassword), runs: &runLog{}}
+	h := &harness{root: root, work: work, secrets: simharness.NewSecretLog(testPassword), runs: &runLog{}}
 
 	var missing []string
 	if !hasGoFiles(filepath.Join(root, "cmd", "fleetfw-ilo")) {
@@ -176,8 +178,7 @@ func setup() (*harness, error) {
 		return h, fmt.Errorf("install the collection: %w", err)
 	}
 	if h.skipSim == "" {
-		h.simBin = filepath.Join(work, "ilosim")
-		if _, err := command(ctx, root, nil, "go", "build", "-o", h.simBin, "./cmd/ilosim"); err != nil {
+		if h.simBin, err = simharness.Build(ctx, root, work); err != nil {
 			return h, fmt.Errorf("build the simulator: %w", err)
 		}
 	}

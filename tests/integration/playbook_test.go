@@ -131,39 +131,9 @@ func runRecorded(cmd *exec.Cmd, sim *Sim, label string) (Result, time.Duration, 
 	stopWatch()
 	r := Result{Stdout: stdout.String(), Stderr: stderr.String()}
 	suite.runs.add(label, wall, cmd.ProcessState)
-	suite.secrets.record(label+" stdout", r.Stdout)
-	suite.secrets.record(label+" stderr", r.Stderr)
+	suite.secrets.Record(label+" stdout", r.Stdout)
+	suite.secrets.Record(label+" stderr", r.Stderr)
 	return r, wall, err
-}
-
-// watchTokens reads the simulator's state every 100 ms until the returned function is
-// called, and registers every session token it sees for the secrets scan. A session lives
-// as long as a module runs, and the state lists only open sessions, so reading it while the
-// playbook runs is how the harness learns the tokens the modules were given.
-func watchTokens(sim *Sim) (stop func()) {
-	if sim == nil {
-		return func() {}
-	}
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			sim.readTokens()
-			select {
-			case <-done:
-				sim.readTokens()
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return func() {
-		close(done)
-		<-finished
-	}
 }
 
 // inventoryFor writes localhost and the simulated iLOs as an INI inventory.

@@ -7,13 +7,18 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"maps"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/tidwall/gjson"
 )
 
 // chromiumTimeout bounds one headless Chromium run.
@@ -203,5 +208,109 @@ func keep(t *testing.T, files ...string) {
 			continue
 		}
 		t.Logf("kept %s", filepath.Join(dir, filepath.Base(f)))
+	}
+}
+
+// TestRolloutFailureBudget runs playbooks/rollout.yml (from the installed collection) on four
+// iLOs whose first one's power-supply flash ends in Error, with two failure budgets:
+//
+//   - a canary wave (serial [1, 50%]) and no budget: the canary fails, the rollout stops there,
+//     and the report says ilo0 failed and the other three untouched (staged, never invoked);
+//   - waves of two and a budget of 50 %: the first wave's one failure is within it, the second
+//     wave runs, and the report says ilo0 failed and the other three done.
+//
+// Either way ansible-playbook exits 2 (a host failed) and leaves no session open.
+func TestRolloutFailureBudget(t *testing.T) {
+	catalog := t.TempDir()
+	if _, err := command(context.Background(), suite.root, nil, "go", "run", "./cmd/mkimage", "-spp", "-o", catalog); err != nil {
+		t.Fatalf("write the catalog: %v", err)
+	}
+	tests := []struct {
+		name   string
+		serial []any
+		budget int
+		want   map[string]string // host -> status in the report
+	}{
+		{"canary stops the rollout", []any{1, "50%"}, 0, map[string]string{"ilo0": "failed", "ilo1": "untouched", "ilo2": "untouched", "ilo3": "untouched"}},
+		{"within the budget", []any{2, 2}, 50, map[string]string{"ilo0": "failed", "ilo1": "done", "ilo2": "done", "ilo3": "done"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			sim := startSim(t, "ilo5", "ilo6", "ilo7", "ilo5")
+			if _, err := sim.ILOs[0].Do(http.MethodPost, "/_sim/faults", map[string]any{"flash_error": "Power_Supply_Firmware-3.11-1.fwpkg"}); err != nil {
+				t.Fatal(err)
+			}
+			stop := fastClocks(sim, 20*time.Second)
+			defer stop()
+			report := t.TempDir()
+			r := runPlaybook(t, sim, filepath.Join(suite.installed, "playbooks", "rollout.yml"), map[string]any{
+				"firmware_baseline_catalog":       catalog,
+				"firmware_baseline_reboot":        "none",
+				"firmware_baseline_poll_interval": 1,
+				"rollout_serial":                  tt.serial,
+				"rollout_max_fail_percentage":     tt.budget,
+				"rollout_report_dir":              report,
+			}, nil)
+			stop()
+			if r.ParseErr != nil {
+				t.Fatalf("%v\nstderr:\n%s", r.ParseErr, r.Stderr)
+			}
+			if r.ExitCode != 2 {
+				t.Errorf("ansible-playbook exit %d, want 2 (a host failed)", r.ExitCode)
+			}
+			b, err := os.ReadFile(filepath.Join(report, "rollout-report.json"))
+			if err != nil {
+				t.Fatalf("the report was not written after the wave that failed: %v", err)
+			}
+			got := map[string]string{}
+			for _, s := range gjson.GetBytes(b, "servers").Array() {
+				got[s.Get("host").String()] = s.Get("status").String()
+			}
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("report statuses %v, want %v", got, tt.want)
+			}
+			if reason := gjson.GetBytes(b, `servers.#(host=="ilo0").reason`).String(); !strings.Contains(reason, "ended Exception") {
+				t.Errorf("ilo0's reason = %q, want the task that ended in Exception", reason)
+			}
+			html, err := os.ReadFile(filepath.Join(report, "rollout-report.html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for host, status := range tt.want {
+				if !strings.Contains(string(html), `data-host="`+host+`" data-status="`+status+`"`) {
+					t.Errorf("the HTML report does not show %s %s", host, status)
+				}
+			}
+			requireNoSessions(t, sim)
+		})
+	}
+}
+
+// fastClocks moves every simulated iLO's clock on by step every half second until the
+// returned function is called (it may be called more than once), so that flashes, iLO
+// resets and reboots take seconds; cmd/ilosim is started at speed 1 by startSim.
+func fastClocks(sim *Sim, step time.Duration) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(500 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				for _, ilo := range sim.ILOs {
+					_, _ = ilo.Do(http.MethodPost, "/_sim/clock", map[string]string{"advance": step.String()})
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() { close(done) })
+		<-finished
 	}
 }

@@ -110,7 +110,7 @@ func (r *Result) parseEvents(dir, label string) error {
 		if err != nil {
 			return fmt.Errorf("read job event: %w", err)
 		}
-		suite.secrets.record(label+" event "+e.Name(), string(b))
+		suite.secrets.Record(label+" event "+e.Name(), string(b))
 		events = append(events, event{n, b})
 	}
 	slices.SortFunc(events, func(a, b event) int { return a.counter - b.counter })

@@ -122,7 +122,7 @@ func TestBadInput(t *testing.T) {
 			suite.report.add(t, c)
 			s := startSim(t, simConfig{})
 			r := run(t, bc.module, s.moduleArgs(bc.args))
-			record(c, s, r)
+			record(t, c, s, r)
 			checkSane(t, r)
 			if !r.Failed || r.Code == 0 {
 				t.Fatalf("did not fail (exit %d, outcome %s, msg %q)", r.Code, r.outcome(), r.Msg)
@@ -130,7 +130,7 @@ func TestBadInput(t *testing.T) {
 			if !mentions(r.Msg, bc.want...) {
 				t.Errorf("msg does not name the problem (want any of %q): %q", bc.want, r.Msg)
 			}
-			if w := s.counters().Writes; w != 0 {
+			if w := s.Counters(t).Writes; w != 0 {
 				t.Errorf("%d writes on the simulator", w)
 			}
 			finish(t, s, scenario{module: bc.module}, r)

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/simharness"
 )
 
-func ilosimExpire() ilosim.Faults { return ilosim.Faults{ExpireSessions: true} }
+func ilosimExpire() simharness.Faults { return simharness.Faults{ExpireSessions: true} }
 
 func boolp(b bool) *bool { return &b }
 
@@ -55,13 +55,13 @@ func checkFinal(t *testing.T, s *sim, sc scenario) {
 		s.waitIdle(t)
 	}
 	if sc.coll != "" {
-		names := s.members(t, sc.coll)
+		names := s.Members(t, sc.coll)
 		if n := count(names, sc.name); n != 1 {
 			t.Errorf("%s holds %d members named %q, want 1: %v", sc.coll, n, sc.name, names)
 		}
 	}
 	if sc.module == "firmware_update" {
-		if v, _ := s.state(t)["firmware_version"].(string); !strings.HasPrefix(v, "3.05") {
+		if v, _ := s.StateMap(t)["firmware_version"].(string); !strings.HasPrefix(v, "3.05") {
 			t.Errorf("iLO firmware version %q, want 3.05", v)
 		}
 	}
@@ -92,10 +92,10 @@ func finish(t *testing.T, s *sim, sc scenario, r result) {
 	}
 	// A module that failed while the iLO was dark may still be logging out; give it a moment.
 	deadline := time.Now().Add(5 * time.Second)
-	for s.counters().OpenSessions > 0 && time.Now().Before(deadline) {
+	for s.Counters(t).OpenSessions > 0 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	if n := s.counters().OpenSessions; n != 0 {
+	if n := s.Counters(t).OpenSessions; n != 0 {
 		t.Errorf("%d sessions left open", n)
 	}
 }
@@ -129,9 +129,9 @@ func TestFaultMatrix(t *testing.T) {
 	all := func(scenario) bool { return true }
 	cases := []faultCase{
 		{name: "503 burst (3)", applies: all, run: func(t *testing.T, s *sim, sc scenario, c *caseResult) {
-			s.ilo.SetFaults(ilosim.Faults{Status503: 3})
+			s.SetFaults(t, simharness.Faults{Status503: 3})
 			r := run(t, sc.module, s.moduleArgs(sc.args))
-			record(c, s, r)
+			record(t, c, s, r)
 			checkSane(t, r)
 			if r.Failed {
 				t.Errorf("failed after a 503 burst of 3: %s", r.Msg)
@@ -144,7 +144,7 @@ func TestFaultMatrix(t *testing.T) {
 			p := newProxy(t, s)
 			p.loseWriteReply = true
 			r := run(t, sc.module, p.args(sc.args))
-			record(c, s, r)
+			record(t, c, s, r)
 			checkSane(t, r)
 			if p.lost != 1 {
 				t.Fatalf("the proxy lost %d write replies, want 1", p.lost)
@@ -164,9 +164,9 @@ func TestFaultMatrix(t *testing.T) {
 			checkFinal(t, s, sc)
 		}},
 		{name: "connection reset mid-upload", applies: func(sc scenario) bool { return sc.uploads }, run: func(t *testing.T, s *sim, sc scenario, c *caseResult) {
-			s.ilo.SetFaults(ilosim.Faults{ResetMidBody: 1})
+			s.SetFaults(t, simharness.Faults{ResetMidBody: 1})
 			r := run(t, sc.module, s.moduleArgs(sc.args))
-			record(c, s, r)
+			record(t, c, s, r)
 			checkSane(t, r)
 			finish(t, s, sc, r)
 			if r.Failed {
@@ -184,7 +184,7 @@ func TestFaultMatrix(t *testing.T) {
 		{name: "dark 30 s during the flash", applies: func(sc scenario) bool { return sc.module == "firmware_update" },
 			cfg: simConfig{dark: 30 * time.Second}, run: func(t *testing.T, s *sim, sc scenario, c *caseResult) {
 				r := run(t, sc.module, s.moduleArgs(sc.args))
-				record(c, s, r)
+				record(t, c, s, r)
 				checkSane(t, r)
 				if r.Failed {
 					t.Errorf("failed across a 30 s dark iLO reset: %s", r.Msg)
@@ -198,9 +198,9 @@ func TestFaultMatrix(t *testing.T) {
 			}},
 		{name: "dark 30 s before the run", applies: func(sc scenario) bool { return sc.module != "firmware_update" },
 			run: func(t *testing.T, s *sim, sc scenario, c *caseResult) {
-				s.ilo.SetFaults(ilosim.Faults{DarkSeconds: 30})
+				s.SetFaults(t, simharness.Faults{DarkSeconds: 30})
 				r := run(t, sc.module, s.moduleArgs(merge(sc.args, map[string]any{"timeout": 5})))
-				record(c, s, r)
+				record(t, c, s, r)
 				checkSane(t, r)
 				if c.Writes != 0 && r.Failed {
 					t.Errorf("a failed run counted %d writes", c.Writes)
@@ -214,7 +214,7 @@ func TestFaultMatrix(t *testing.T) {
 			p := newProxy(t, s)
 			p.expireAt = 2
 			r := run(t, sc.module, p.args(sc.args))
-			record(c, s, r)
+			record(t, c, s, r)
 			checkSane(t, r)
 			if p.afterLogin < 2 {
 				c.Detail = fmt.Sprintf("run made only %d requests after login; session never expired mid-run", p.afterLogin)
@@ -229,16 +229,16 @@ func TestFaultMatrix(t *testing.T) {
 			if sc.module == "firmware_update" {
 				want = 3
 			}
-			if l := s.counters().Logins; l != want {
+			if l := s.Counters(t).Logins; l != want {
 				t.Errorf("%d logins, want %d (log in again once)", l, want)
 			}
 			checkFinal(t, s, sc)
 			finish(t, s, sc, r)
 		}},
 		{name: "responses slower than timeout", applies: all, run: func(t *testing.T, s *sim, sc scenario, c *caseResult) {
-			s.ilo.SetFaults(ilosim.Faults{SlowMS: 2500, SlowCount: 50})
+			s.SetFaults(t, simharness.Faults{SlowMS: 2500, SlowCount: 50})
 			r := run(t, sc.module, s.moduleArgs(merge(sc.args, map[string]any{"timeout": 1})))
-			record(c, s, r)
+			record(t, c, s, r)
 			checkSane(t, r)
 			if !r.Failed {
 				t.Fatalf("succeeded although every response took 2.5 s with timeout 1")
@@ -252,13 +252,13 @@ func TestFaultMatrix(t *testing.T) {
 			if c.Writes != 0 {
 				t.Errorf("%d writes", c.Writes)
 			}
-			s.ilo.SetFaults(ilosim.Faults{SlowMS: 1, SlowCount: 1})
+			s.SetFaults(t, simharness.Faults{SlowMS: 1, SlowCount: 1})
 			finish(t, s, sc, r)
 		}},
 		{name: "repository full", applies: all, run: func(t *testing.T, s *sim, sc scenario, c *caseResult) {
-			s.ilo.SetFaults(ilosim.Faults{RepositoryFull: boolp(true)})
+			s.SetFaults(t, simharness.Faults{RepositoryFull: boolp(true)})
 			r := run(t, sc.module, s.moduleArgs(sc.args))
-			record(c, s, r)
+			record(t, c, s, r)
 			checkSane(t, r)
 			if sc.module == "component" {
 				if !r.Failed {
@@ -281,7 +281,7 @@ func TestFaultMatrix(t *testing.T) {
 				}()
 			}
 			wg.Wait()
-			record(c, s, rs[0])
+			record(t, c, s, rs[0])
 			var outcomes []string
 			for _, r := range rs {
 				checkSane(t, r)
@@ -317,8 +317,8 @@ func TestFaultMatrix(t *testing.T) {
 }
 
 // record copies a run's outcome and the simulator's counters into the case.
-func record(c *caseResult, s *sim, r result) {
-	cn := s.counters()
+func record(t *testing.T, c *caseResult, s *sim, r result) {
+	cn := s.Counters(t)
 	c.Outcome, c.Posts, c.Writes, c.SessionsLeft = r.outcome(), cn.Requests["POST"], cn.Writes, cn.OpenSessions
 	if c.Detail == "" {
 		c.Detail = short(r.Msg)

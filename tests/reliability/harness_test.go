@@ -4,20 +4,15 @@ package reliability
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/simharness"
 )
 
 // simConfig chooses the simulator's options for one test.
@@ -31,12 +26,17 @@ type simConfig struct {
 	plainHTTP   bool
 }
 
-// sim is one simulated iLO served in-process on 127.0.0.1.
+// tokenPoll is how often a running simulator's sessions are read for the secrets scan: a
+// module's session lives for as long as the module runs.
+const tokenPoll = 5 * time.Millisecond
+
+// sim is one simulated iLO served in-process on 127.0.0.1 by internal/simharness, the
+// harness tests/integration shares: counters, faults (the simulator's own Faults), clock,
+// state, collections and stop come from there.
 type sim struct {
-	ilo     *ilosim.ILO
+	*simharness.Fleet
 	baseURI string
 	caPath  string
-	client  *http.Client // trusts caPath
 }
 
 // startSim starts one iLO and stops it when the test ends. While it runs, a poller reads
@@ -49,134 +49,17 @@ func startSim(t *testing.T, cfg simConfig) *sim {
 	if cfg.speed == 0 {
 		cfg.speed = 10
 	}
-	opts := []ilosim.Option{ilosim.WithCredentials(testUsername, testPassword), ilosim.WithSpeed(cfg.speed)}
-	if cfg.sessionCap > 0 {
-		opts = append(opts, ilosim.WithSessionCap(cfg.sessionCap))
-	}
-	if cfg.dark > 0 {
-		opts = append(opts, ilosim.WithDarkTime(cfg.dark))
-	}
-	if cfg.idle > 0 {
-		opts = append(opts, ilosim.WithIdleTimeout(cfg.idle))
-	}
-	fleet, err := ilosim.StartFleet(ilosim.FleetConfig{Profiles: []string{cfg.profile}, Dir: t.TempDir(),
-		MismatchSAN: cfg.mismatchSAN, HTTP: cfg.plainHTTP, Options: opts})
-	if err != nil {
-		t.Fatalf("start simulator: %v", err)
-	}
-	s := &sim{ilo: fleet.ILOs[0], baseURI: fleet.Ready.ILOs[0].BaseURI, caPath: fleet.Ready.CAPath}
-	s.client, err = trustingClient(s.caPath)
-	if err != nil {
-		t.Fatalf("simulator CA: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(5 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			s.learnTokens()
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		cancel()
-		wg.Wait()
-		s.learnTokens()
-		_ = fleet.Close()
-	})
-	return s
-}
-
-// learnTokens registers the token of every open session as a secret.
-func (s *sim) learnTokens() {
-	sessions, _ := s.ilo.State()["sessions"].([]map[string]any)
-	for _, sess := range sessions {
-		if tok, ok := sess["token"].(string); ok {
-			suite.secrets.addSecret(tok)
-		}
-	}
+	f := simharness.Start(t, simharness.Config{Profiles: []string{cfg.profile}, Username: testUsername, Password: testPassword,
+		Speed: cfg.speed, SessionCap: cfg.sessionCap, Dark: cfg.dark, Idle: cfg.idle, MismatchSAN: cfg.mismatchSAN, PlainHTTP: cfg.plainHTTP})
+	f.OnStop(f.WatchTokens(suite.secrets, tokenPoll))
+	return &sim{Fleet: f, baseURI: f.BaseURI, caPath: f.CAPath}
 }
 
 // waitIdle waits until the update service is no longer busy with an upload or a flash
 // (a rerun refuses to start while it is) and the iLO is not dark after a reset.
 func (s *sim) waitIdle(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		state := s.state(t)
-		dark, _ := state["dark"].(bool)
-		switch st, _ := state["update_state"].(string); st {
-		case "Idle", "Complete", "Error", "":
-			if !dark {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Errorf("update service still busy after 60 s")
-}
-
-// counters returns the simulator's counters (what GET /_sim/counters answers).
-func (s *sim) counters() ilosim.Counters { return s.ilo.Counters() }
-
-// state returns the simulator's state dump (what GET /_sim/state answers) as JSON.
-func (s *sim) state(t *testing.T) map[string]any {
-	t.Helper()
-	b, err := json.Marshal(s.ilo.State())
-	if err != nil {
-		t.Fatalf("encode state: %v", err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("decode state: %v", err)
-	}
-	return m
-}
-
-// members reads a Redfish collection with basic auth (no session, no write) and returns
-// its members' Name properties. uri is relative to the service root's UpdateService.
-func (s *sim) members(t *testing.T, uri string) []string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.baseURI+uri+"?$expand=.", nil)
-	if err != nil {
-		t.Fatalf("GET %s: %v", uri, err)
-	}
-	req.SetBasicAuth(testUsername, testPassword)
-	resp, err := s.client.Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", uri, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %s: %s", uri, resp.Status, b)
-	}
-	var coll struct {
-		Members []struct {
-			Name     string `json:"Name"`
-			Filename string `json:"Filename"`
-		} `json:"Members"`
-	}
-	if err := json.Unmarshal(b, &coll); err != nil {
-		t.Fatalf("GET %s: decode: %v", uri, err)
-	}
-	var names []string
-	for _, m := range coll.Members {
-		if m.Filename != "" {
-			m.Name = m.Filename
-		}
-		names = append(names, m.Name)
-	}
-	return names
+	s.WaitIdle(t, 60*time.Second)
 }
 
 // result is one module run: what it printed and how it ended.
@@ -285,8 +168,8 @@ func (p *process) wait(t *testing.T, limit time.Duration, allow ...string) resul
 	if tok, ok := r.Out["auth_token"].(string); ok && p.module == "session" {
 		allow = append(allow, tok)
 	}
-	suite.secrets.record(p.label+" stdout", r.Stdout, allow...)
-	suite.secrets.record(p.label+" stderr", r.Stderr, allow...)
+	suite.secrets.Record(p.label+" stdout", r.Stdout, allow...)
+	suite.secrets.Record(p.label+" stderr", r.Stderr, allow...)
 	return r
 }
 
@@ -314,15 +197,6 @@ func checkSane(t *testing.T, r result) {
 	}
 }
 
-// trustingClient returns an HTTP client that trusts the PEM CA at caPath.
-func trustingClient(caPath string) (*http.Client, error) {
-	cfg, err := tlsConfig(caPath)
-	if err != nil {
-		return nil, err
-	}
-	return &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}}, nil
-}
-
 // short shortens s for a report cell.
 func short(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
@@ -331,5 +205,3 @@ func short(s string) string {
 	}
 	return s
 }
-
-var _ = fmt.Sprintf

@@ -233,7 +233,7 @@ func (h *hostile) login(w http.ResponseWriter, r *http.Request) {
 	h.sessions[token] = path
 	noLoc := h.cfg.loginNoLocation
 	h.mu.Unlock()
-	suite.secrets.addSecret(token)
+	suite.secrets.AddSecret(token)
 	w.Header().Set("X-Auth-Token", token)
 	if noLoc {
 		writeJSON(w, http.StatusCreated, map[string]any{"UserName": testUsername})

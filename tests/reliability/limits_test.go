@@ -39,9 +39,9 @@ func TestLimits(t *testing.T) {
 					t.Fatalf("create %d of %d: %s", n+1, tc.limit, r.Msg)
 				}
 			}
-			before := s.counters()
+			before := s.Counters(t)
 			r := run(t, tc.module, s.moduleArgs(tc.args(tc.limit)))
-			record(c, s, r)
+			record(t, c, s, r)
 			c.Writes -= before.Writes
 			c.Posts -= before.Requests["POST"]
 			checkSane(t, r)
@@ -51,7 +51,7 @@ func TestLimits(t *testing.T) {
 			if !mentions(r.Msg, "at most", "limit", "full") {
 				t.Errorf("msg does not say the limit is reached: %q", r.Msg)
 			}
-			if n := len(s.members(t, tc.coll)); n != tc.limit {
+			if n := len(s.Members(t, tc.coll)); n != tc.limit {
 				t.Errorf("%s holds %d members, want %d", tc.coll, n, tc.limit)
 			}
 			finish(t, s, scenario{module: tc.module}, r)

@@ -12,12 +12,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fleetfw/ilo/internal/simharness"
 )
 
 // Credentials every simulator is started with; the password is distinctive so that the
@@ -41,7 +42,7 @@ type harness struct {
 	bin     string // cmd/fleetfw-ilo, built
 	mkimage string // cmd/mkimage, built
 	images  string // directory of test images
-	secrets *secretLog
+	secrets *simharness.SecretLog
 	report  *report
 }
 
@@ -61,8 +62,8 @@ func runMain(m *testing.M) int {
 	}
 	suite = h
 	code := m.Run()
-	st, scanErr := h.secrets.scan()
-	fmt.Printf("secrets scan: %d outputs, %d bytes, %d secrets, %d hits\n", st.Outputs, st.Bytes, st.Secrets, st.Hits)
+	st, scanErr := h.secrets.Scan()
+	fmt.Println(st)
 	if scanErr != nil {
 		fmt.Printf("--- FAIL: secrets scan\n    %v\n", scanErr)
 		code = 1
@@ -88,7 +89,7 @@ func setup() (*harness, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create work directory: %w", err)
 	}
-	h := &harness{root: root, work: work, secrets: newSecretLog(testPassword),
+	h := &harness{root: root, work: work, secrets: simharness.NewSecretLog(testPassword),
 		report: &report{Started: time.Now().UTC().Format(time.RFC3339), GoVersion: runtime.Version()}}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -130,12 +131,12 @@ func command(ctx context.Context, dir, name string, args ...string) (string, err
 // report is the JSON document scripts/reliability-report.sh renders into docs/reliability.md.
 type report struct {
 	mu        sync.Mutex
-	Started   string       `json:"started"`
-	GoVersion string       `json:"go_version"`
-	ExitCode  int          `json:"exit_code"`
-	Cases     []caseResult `json:"cases"`
-	Soak      *soakResult  `json:"soak,omitempty"`
-	Secrets   scanStats    `json:"secrets"`
+	Started   string               `json:"started"`
+	GoVersion string               `json:"go_version"`
+	ExitCode  int                  `json:"exit_code"`
+	Cases     []caseResult         `json:"cases"`
+	Soak      *soakResult          `json:"soak,omitempty"`
+	Secrets   simharness.ScanStats `json:"secrets"`
 }
 
 // caseResult is one row of a matrix.
@@ -153,6 +154,8 @@ type caseResult struct {
 	Writes int `json:"writes"`
 	// SessionsLeft is the simulator's open sessions after the case.
 	SessionsLeft int `json:"sessions_left"`
+	// Logins is what the simulator counted during the case (hardening cases).
+	Logins int `json:"logins,omitempty"`
 	// Class is the issue 14 class a hostile case belongs to (its category).
 	Class string `json:"class,omitempty"`
 	// PeakRSSKiB is the module process's peak memory; Seconds how long it ran.
@@ -206,86 +209,4 @@ func (r *report) write(path string) error {
 		return fmt.Errorf("write report: %w", err)
 	}
 	return nil
-}
-
-// secretLog keeps every output of the suite and every secret learned, for the final scan.
-type secretLog struct {
-	mu      sync.Mutex
-	secrets []string
-	outputs []output
-}
-
-type output struct {
-	label string
-	text  string
-	allow []string // secrets this output is meant to carry (session present returns its token)
-}
-
-// scanStats are the secrets scan's figures.
-type scanStats struct {
-	Outputs int `json:"outputs"`
-	Bytes   int `json:"bytes"`
-	Secrets int `json:"secrets"`
-	Hits    int `json:"hits"`
-	Allowed int `json:"allowed"`
-}
-
-func newSecretLog(secrets ...string) *secretLog {
-	l := &secretLog{}
-	for _, s := range secrets {
-		l.addSecret(s)
-	}
-	return l
-}
-
-// addSecret registers a value no output may hold; values under 8 characters are ignored.
-func (l *secretLog) addSecret(s string) {
-	if len(s) < 8 {
-		return
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !slices.Contains(l.secrets, s) {
-		l.secrets = append(l.secrets, s)
-	}
-}
-
-// record keeps text for the final scan.
-func (l *secretLog) record(label, text string, allow ...string) {
-	if text == "" {
-		return
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.outputs = append(l.outputs, output{label: label, text: text, allow: allow})
-}
-
-// scan looks for every secret in every output; the error names each hit without the secret.
-func (l *secretLog) scan() (scanStats, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	st := scanStats{Outputs: len(l.outputs), Secrets: len(l.secrets)}
-	var hits []string
-	for _, o := range l.outputs {
-		st.Bytes += len(o.text)
-		for i, s := range l.secrets {
-			n := strings.Count(o.text, s)
-			if n == 0 {
-				continue
-			}
-			if slices.Contains(o.allow, s) {
-				st.Allowed++
-				continue
-			}
-			st.Hits++
-			at := strings.Index(o.text, s)
-			from, to := max(0, at-60), min(len(o.text), at+len(s)+60)
-			hits = append(hits, fmt.Sprintf("%s: secret #%d appears %d times: %q", o.label, i, n,
-				o.text[from:at]+"<SECRET>"+o.text[at+len(s):to]))
-		}
-	}
-	if len(hits) > 0 {
-		return st, fmt.Errorf("secrets leaked:\n    %s", strings.Join(hits, "\n    "))
-	}
-	return st, nil
 }

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/simharness"
 )
 
 // collection lays out a minimal fleetfw.ilo collection whose modules are the binary under
@@ -59,8 +59,8 @@ func playbook(t *testing.T, colls, play string) []playTask {
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	_ = cmd.Run() // failed tasks make it exit 2; the JSON says which
-	suite.secrets.record(t.Name()+" ansible-playbook stdout", stdout.String())
-	suite.secrets.record(t.Name()+" ansible-playbook stderr", stderr.String())
+	suite.secrets.Record(t.Name()+" ansible-playbook stdout", stdout.String())
+	suite.secrets.Record(t.Name()+" ansible-playbook stderr", stderr.String())
 	var doc struct {
 		Plays []struct {
 			Tasks []struct {
@@ -94,7 +94,7 @@ func TestPlaybooks(t *testing.T) {
 		s := startSim(t, simConfig{})
 		p := newProxy(t, s)
 		p.loseWriteReply = true
-		s.ilo.SetFaults(ilosim.Faults{Status503: 3})
+		s.SetFaults(t, simharness.Faults{Status503: 3})
 		play := `- hosts: localhost
   gather_facts: false
   tasks:
@@ -133,10 +133,10 @@ func TestPlaybooks(t *testing.T) {
 		if !failed(3) || !mentions(msg(3), "64") {
 			t.Errorf("name over 64: failed=%v msg %q", failed(3), msg(3))
 		}
-		if n := count(s.members(t, "/redfish/v1/UpdateService/MaintenanceWindows"), "rel-playbook"); n != 1 {
+		if n := count(s.Members(t, "/redfish/v1/UpdateService/MaintenanceWindows"), "rel-playbook"); n != 1 {
 			t.Errorf("%d windows named rel-playbook, want 1", n)
 		}
-		cn := s.counters()
+		cn := s.Counters(t)
 		c.Outcome, c.Posts, c.Writes, c.SessionsLeft = "ok", cn.Requests["POST"], cn.Writes, cn.OpenSessions
 		c.Detail = "lost reply: " + short(msg(1)) + "; over 64: " + short(msg(3))
 		finish(t, s, scenario{module: "update_info"}, result{})

@@ -84,7 +84,7 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	if p.loggedIn {
 		p.afterLogin++
 		if p.expireAt > 0 && p.afterLogin == p.expireAt {
-			p.s.ilo.SetFaults(ilosimExpire())
+			p.s.Sim.SetFaults(ilosimExpire())
 		}
 	}
 	if write {
@@ -119,7 +119,7 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.Header = r.Header.Clone()
-	resp, err := p.s.client.Do(req)
+	resp, err := p.s.Client().Do(req)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return

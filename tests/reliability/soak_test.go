@@ -90,10 +90,10 @@ func TestSessionsSoak(t *testing.T) {
 
 	// Runs that were told to stop may still be logging out for a moment.
 	deadline := time.Now().Add(10 * time.Second)
-	for s.counters().OpenSessions > res.SIGKILLRuns && time.Now().Before(deadline) {
+	for s.Counters(t).OpenSessions > res.SIGKILLRuns && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	cn := s.counters()
+	cn := s.Counters(t)
 	res.Logins = cn.Logins
 	res.SIGKILLLeft = min(cn.OpenSessions, res.SIGKILLRuns)
 	res.SessionsLeft = cn.OpenSessions - res.SIGKILLLeft
@@ -106,8 +106,8 @@ func TestSessionsSoak(t *testing.T) {
 		t.Errorf("%d sessions left open, of which at most %d belong to SIGKILLed runs", cn.OpenSessions, res.SIGKILLRuns)
 	}
 	// The iLO's idle expiry (30 min) clears what SIGKILL left.
-	s.ilo.Clock().Advance(ilosim.DefaultIdleTimeout + time.Minute)
-	if n := s.counters().OpenSessions; n != 0 {
+	s.AdvanceClock(t, ilosim.DefaultIdleTimeout+time.Minute)
+	if n := s.Counters(t).OpenSessions; n != 0 {
 		t.Errorf("%d sessions still open after the idle timeout", n)
 	} else {
 		res.IdleExpiredOK = true
@@ -195,7 +195,7 @@ func TestSessionLimit(t *testing.T) {
 		held = append(held, r)
 	}
 	r := run(t, "update_info", s.moduleArgs(nil))
-	record(c, s, r)
+	record(t, c, s, r)
 	checkSane(t, r)
 	if !r.Failed {
 		t.Fatalf("succeeded with every session taken")
@@ -213,5 +213,5 @@ func TestSessionLimit(t *testing.T) {
 		}
 	}
 	finish(t, s, scenario{module: "update_info"}, r)
-	c.SessionsLeft = s.counters().OpenSessions
+	c.SessionsLeft = s.Counters(t).OpenSessions
 }

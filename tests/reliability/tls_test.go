@@ -25,7 +25,7 @@ func TestTLS(t *testing.T) {
 			suite.report.add(t, c)
 			s := startSim(t, tc.cfg)
 			r := run(t, "update_info", s.moduleArgs(merge(map[string]any{"gather_subset": []string{"service"}}, tc.args)))
-			record(c, s, r)
+			record(t, c, s, r)
 			checkSane(t, r)
 			if r.Failed != tc.wantFail {
 				t.Fatalf("failed=%v, want %v (msg %q)", r.Failed, tc.wantFail, r.Msg)
@@ -33,7 +33,7 @@ func TestTLS(t *testing.T) {
 			if tc.wantFail && !mentions(r.Msg, tc.want...) {
 				t.Errorf("msg does not name the problem (want any of %q): %q", tc.want, r.Msg)
 			}
-			if tc.wantFail && s.counters().Logins != 0 {
+			if tc.wantFail && s.Counters(t).Logins != 0 {
 				t.Errorf("logged in although TLS verification failed")
 			}
 		})
