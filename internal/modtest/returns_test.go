@@ -12,6 +12,7 @@ import (
 	firmwareupdate "github.com/fleetfw/ilo/modules/firmware_update"
 	installset "github.com/fleetfw/ilo/modules/install_set"
 	maintenancewindow "github.com/fleetfw/ilo/modules/maintenance_window"
+	serverreset "github.com/fleetfw/ilo/modules/server_reset"
 	"github.com/fleetfw/ilo/modules/session"
 	updateinfo "github.com/fleetfw/ilo/modules/update_info"
 	updatetask "github.com/fleetfw/ilo/modules/update_task"
@@ -27,6 +28,7 @@ func TestReturnDocs(t *testing.T) {
 		"firmware_update":    firmwareupdate.Result{},
 		"install_set":        installset.Result{},
 		"maintenance_window": maintenancewindow.Result{},
+		"server_reset":       serverreset.Result{},
 		"session":            session.Result{},
 		"update_info":        updateinfo.Result{},
 		"update_task":        updatetask.Result{},
