@@ -65,11 +65,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/fleetfw/ilo/internal/fwimage"
 )
@@ -213,6 +215,9 @@ func Load(p string) (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("catalog %s: %w (want a fwrepo.json, a manifest.json or a folder of components)", p, err)
 	}
+	if !st.IsDir() && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("catalog %s: not a regular file or a folder (%s); give a fwrepo.json, a manifest.json or a folder of components", p, st.Mode().Type())
+	}
 	if !st.IsDir() {
 		var extra *Catalog
 		if strings.EqualFold(filepath.Base(abs), "fwrepo.json") {
@@ -249,18 +254,31 @@ func manifestOf(dir string) (*Catalog, error) {
 	return nil, nil
 }
 
-// readIndex reads a JSON index file of at most MaxIndexBytes.
+// readIndex reads a JSON index file of at most MaxIndexBytes. The file is
+// opened without blocking (a FIFO would hang the module) and must be a
+// regular file; the read itself is capped, whatever its size claimed.
 func readIndex(f string) (any, error) {
-	st, err := os.Stat(f)
+	fd, err := os.OpenFile(f, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("catalog %s: %w", f, err)
+	}
+	defer fd.Close()
+	st, err := fd.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("catalog %s: %w", f, err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("catalog %s: not a regular file (%s); give a fwrepo.json, a manifest.json or a folder of components", f, st.Mode().Type())
 	}
 	if st.Size() > MaxIndexBytes {
 		return nil, fmt.Errorf("catalog %s: %d bytes, more than the %d MiB a catalog index may have (is it the index, or a firmware image?)", f, st.Size(), MaxIndexBytes>>20)
 	}
-	data, err := os.ReadFile(f)
+	data, err := io.ReadAll(io.LimitReader(fd, MaxIndexBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("catalog %s: %w", f, err)
+	}
+	if len(data) > MaxIndexBytes {
+		return nil, fmt.Errorf("catalog %s: more than the %d MiB a catalog index may have", f, MaxIndexBytes>>20)
 	}
 	v, err := decodeJSON(data)
 	if err != nil {

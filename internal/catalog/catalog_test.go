@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/fleetfw/ilo/internal/testimage"
 )
@@ -346,5 +348,35 @@ func TestLoadSPPLayout(t *testing.T) {
 	}
 	if c.Kind != KindFolder || len(c.Entries) != 1 || c.Skipped != 1 || c.Entries[0].File != "here.fwpkg" {
 		t.Fatalf("packages folder: %+v", c)
+	}
+}
+
+// TestLoadNotRegular: a catalog (or a folder's index) that is a FIFO, a
+// device or a socket is refused at once, never read (a FIFO would block the
+// module, /dev/zero would grow it without end).
+func TestLoadNotRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fwrepo.json")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("mkfifo:", err)
+	}
+	tests := []struct{ name, path string }{
+		{"a FIFO given as the catalog", fifo},
+		{"a folder whose fwrepo.json is a FIFO", dir},
+		{"a device", "/dev/zero"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			done := make(chan error, 1)
+			go func() { _, err := Load(tt.path); done <- err }()
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+					t.Errorf("Load(%s) = %v, want a refusal naming 'not a regular file'", tt.path, err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatalf("Load(%s) blocked", tt.path)
+			}
+		})
 	}
 }

@@ -17,6 +17,8 @@ func TestDowngrades(t *testing.T) {
 		{Name: "NIC 1", Version: "1.2.3", DeviceClass: "nic"},
 		{Name: "NIC 2", Version: "1.2.3", DeviceClass: "nic"},
 		{Name: "CPLD", Version: "0x0F", DeviceClass: "cpld"},
+		{Name: "Power Supply Firmware", Version: "1.00", DeviceClass: "psu", Targets: []string{"ffffffff-00ff-0000-0000-0cf38db966ea"}},
+		{Name: "Power Supply Firmware", Version: "238.00", DeviceClass: "psu", Targets: []string{"ffffffff-00ff-0000-0000-0cf38db966ea"}},
 	}
 	for _, tc := range []struct {
 		name string
@@ -32,6 +34,10 @@ func TestDowngrades(t *testing.T) {
 		{"class and GUID together", Component{Filename: "A47.signed.flash", Version: "v2.52 (10/29/2021)", DeviceClass: "rom", Targets: []string{"00000000-0000-0000-0000-00000000022d"}}, []string{"System ROM"}},
 		{"unknown version is not older", Component{Filename: "x.bin", Version: "HPG1", DeviceClass: "cpld"}, nil},
 		{"older CPLD in hex", Component{Filename: "cpld_v0E.vme", Version: "0E", DeviceClass: "cpld"}, []string{"CPLD"}},
+		// A .fwpkg flashes every device it targets: the bay at 238.00 would
+		// be downgraded although the one at 1.00 is upgraded (firmware_plan
+		// holds such a file the same way).
+		{"power supplies older and newer", Component{Filename: "PSU-3.11-1.fwpkg", Version: "3.11", DeviceClass: "psu", Targets: []string{"ffffffff-00ff-0000-0000-0cf38db966ea"}}, []string{"Power Supply Firmware"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string

@@ -119,6 +119,7 @@ func TestWaitSelfFlash(t *testing.T) {
 		{"no reset, new version after a while", flashScript{oldReads: 3, dark: -1}, "3.10", 20 * time.Second, false, "3.10", nil},
 		{"reset longer than expected", flashScript{oldReads: 1, dark: 3 * time.Second}, "3.10", 20 * time.Second, true, "3.10", nil},
 		{"version unknown: a change of FirmwareVersion counts", flashScript{oldReads: 2, dark: -1}, "", 20 * time.Second, false, "3.10", nil},
+		{"re-flash of the running version: only the reset ends it", flashScript{oldReads: 3, dark: 100 * time.Millisecond, after: "iLO 5 v2.70"}, "2.70", 20 * time.Second, true, "2.70", nil},
 		{"came back with the old version: the caller verifies", flashScript{oldReads: 1, dark: 100 * time.Millisecond, after: "iLO 5 v2.70"}, "3.10", 20 * time.Second, true, "2.70", nil},
 		{"dark past wait_timeout", flashScript{oldReads: 1, dark: time.Minute}, "3.10", 1500 * time.Millisecond, true, "",
 			[]string{"the iLO to reset or report version 3.10", "last State Complete", "the iLO was in its reset", "went dark and did not answer again"}},
@@ -162,5 +163,28 @@ func TestWaitSelfFlash(t *testing.T) {
 				t.Errorf("%d logins: a reset needs a new login, no reset none", got)
 			}
 		})
+	}
+}
+
+// TestWaitSelfFlashToken: a client on an auth_token cannot log in again
+// after the iLO's reset: the wait says so at once instead of reading 401
+// until wait_timeout.
+func TestWaitSelfFlashToken(t *testing.T) {
+	s := &selfFlashILO{flashScript: flashScript{oldReads: 1, dark: 100 * time.Millisecond, before: "iLO 5 v2.70", after: "iLO 5 v3.10"}}
+	e := newEnv(t, func(f *fakeILO) { s.install(t, f) })
+	owner := e.connect(t)
+	token, _ := owner.Session()
+	args := e.args
+	args.Username, args.Password, args.AuthToken = "", "", token
+	c, err := Connect(context.Background(), args, fastOptions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err = c.WaitSelfFlash(ctx, SelfFlashWait{What: "the flash of ilo5_310.bin", Version: "3.10", Before: "iLO 5 v2.70", Every: 50 * time.Millisecond})
+	if err == nil || !strings.Contains(err.Error(), "give username and password") || !IsOutcomeUnknown(err) || time.Since(start) > 10*time.Second {
+		t.Errorf("err %v after %s, want at once: the session cannot be renewed, outcome unknown", err, time.Since(start))
 	}
 }

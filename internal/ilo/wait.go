@@ -126,6 +126,9 @@ func (c *Client) WaitUpdate(ctx context.Context, w UpdateWait) (UpdateService, e
 			return last, waitTimeout(w.What, last, false, "")
 		}
 		if err != nil && w.ThroughReset && ExpectedDuringReset(err) {
+			if err := c.renewable(err, w.What); err != nil {
+				return last, err
+			}
 			if rerr := c.Reconnect(ctx); rerr != nil {
 				if ctx.Err() != nil {
 					return last, waitTimeout(w.What, last, true, "")
@@ -329,12 +332,16 @@ func (c *Client) WaitSelfFlash(ctx context.Context, w SelfFlashWait) (SelfFlashR
 	every := pollEvery(w.Every)
 	pause := min(firstUpdatePoll, every)
 	res := SelfFlashResult{Reset: w.Reset}
+	start := time.Now()
 	for {
 		mgr, err := c.Manager(ctx)
 		if err != nil && ctx.Err() != nil {
 			return res, c.selfFlashTimeout(w, res, true)
 		}
 		if err != nil && ExpectedDuringReset(err) {
+			if err := c.renewable(err, w.What); err != nil {
+				return res, err
+			}
 			if rerr := c.Reconnect(ctx); rerr != nil {
 				if ctx.Err() != nil {
 					return res, c.selfFlashTimeout(w, res, true)
@@ -351,6 +358,9 @@ func (c *Client) WaitSelfFlash(ctx context.Context, w SelfFlashWait) (SelfFlashR
 		if res.Reset || w.flashed(mgr) {
 			return res, nil
 		}
+		if w.sameAsBefore() && time.Since(start) >= sameVersionGrace {
+			return res, nil // a re-flash of the running version that did not reset
+		}
 		if err := c.wait(ctx, pause); err != nil {
 			return res, c.selfFlashTimeout(w, res, false)
 		}
@@ -358,8 +368,35 @@ func (c *Client) WaitSelfFlash(ctx context.Context, w SelfFlashWait) (SelfFlashR
 	}
 }
 
-// flashed reports whether the manager runs the flashed firmware.
+// renewable returns an error when err ended a session the client cannot
+// renew: a session given as auth_token dies with the iLO's reset, and
+// logging in again needs username and password (else the wait would loop
+// on 401 until wait_timeout).
+func (c *Client) renewable(err error, what string) error {
+	if IsUnauthorized(err) && !c.ownsCredentials() {
+		return Unknown(fmt.Errorf("wait for %s: the session ended (an iLO reset ends every session; give username and password instead of auth_token to wait through it): %w", what, err))
+	}
+	return nil
+}
+
+// sameVersionGrace is how long after Complete a re-flash of the version
+// the iLO already runs is given to reset: its version cannot tell whether
+// the flash took effect, so only a reset ends the wait earlier.
+const sameVersionGrace = 2 * time.Minute
+
+// sameAsBefore reports whether the image carries the version that ran
+// before the flash (a forced re-flash).
+func (w SelfFlashWait) sameAsBefore() bool {
+	c, ok := fwversion.Compare(w.Version, w.Before)
+	return w.Version != "" && ok && c == 0
+}
+
+// flashed reports whether the manager runs the flashed firmware (never
+// for a re-flash of the version that ran before: see sameVersionGrace).
 func (w SelfFlashWait) flashed(m Manager) bool {
+	if w.sameAsBefore() {
+		return false
+	}
 	if w.Version == "" || VersionNumber(w.Version) == "" || m.Version == "" {
 		return m.FirmwareVersion != "" && m.FirmwareVersion != w.Before
 	}

@@ -144,6 +144,12 @@ notes:
   - "To survive the iLO's reset the module needs I(username) and I(password): a session given as I(auth_token) ends with
     the reset and cannot be renewed, so an iLO flash with I(auth_token) alone is refused unless I(wait=false)."
   - A request whose connection broke on the way is never repeated blindly; a rerun compares the version first.
+  - An iLO that flashes its own firmware reports C(Complete) before it resets (long enough for a client polling every
+    8 s to read it), and sometimes does not reset at all. After C(Complete) the module waits until the iLO went dark and
+    answers again, or its manager reports the new version without a reset; I(new_version) is then read from the iLO and
+    compared. A forced re-flash of the running version can only be told done by the reset, which it waits for up to
+    2 minutes after C(Complete).
+  - A target without C(Updateable) (iLO 5 2.4x omits it everywhere) is flashed; only C(Updateable=false) refuses.
 author:
   - fleetfw.ilo contributors (@fleetfw)
 '''
