@@ -12,12 +12,13 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
-	ilo.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
-	State        string `json:"state" default:"present" validate:"oneof=present absent"`
+	modkit.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
+	State           string `json:"state" default:"present" validate:"oneof=present absent"`
 	// Path is a local component file (on the host that runs the module).
 	Path string `json:"path" type:"path" validate:"omitempty,regular_file"`
 	// Compsig is the signature of Path; found beside it when not given.
@@ -133,12 +134,13 @@ type Action struct {
 // Module is fleetfw.ilo.component.
 var Module = ansible.New("component", run)
 
-func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
+func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	// A local file is looked at before logging in: what cannot go to the
 	// repository is refused without a request.
 	var f localFile
 	if a.State == "present" && a.Path != "" {
 		var warnings []string
+		var err error
 		if f, warnings, err = inspect(a); err != nil {
 			return Result{}, err
 		}
@@ -146,25 +148,16 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
 			m.Warn("%s", w)
 		}
 	}
-	c, err := ilo.Connect(ctx, a.ConnArgs)
-	if err != nil {
-		return Result{}, err
-	}
-	defer func() {
-		if cerr := c.Close(ctx); cerr != nil {
-			m.Warn("%v", cerr)
+	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (res Result, err error) {
+		res.Actions = []Action{}
+		switch {
+		case a.State == "absent":
+			return remove(ctx, m, c, a, res)
+		case len(a.ImageURI) > 0:
+			return pull(ctx, m, c, a, res)
 		}
-	}()
-	token, _ := c.Session()
-	m.Secret(token)
-	res.Actions = []Action{}
-	switch {
-	case a.State == "absent":
-		return remove(ctx, m, c, a, res)
-	case len(a.ImageURI) > 0:
-		return pull(ctx, m, c, a, res)
-	}
-	return push(ctx, m, c, a, f, res)
+		return push(ctx, m, c, a, f, res)
+	})
 }
 
 // waitContext bounds the writes and the wait with wait_timeout.

@@ -317,7 +317,7 @@ func remoteSize(ctx context.Context, a *Args) (int64, error) {
 	defer hc.CloseIdleConnections()
 	var total int64
 	for _, u := range a.ImageURI {
-		rctx, cancel := context.WithTimeout(ctx, a.RequestTimeout())
+		rctx, cancel := context.WithTimeout(ctx, a.Config().RequestTimeout())
 		req, err := http.NewRequestWithContext(rctx, http.MethodHead, u, nil)
 		if err != nil {
 			cancel()
@@ -357,8 +357,8 @@ func imageClient(a *Args) (*http.Client, error) {
 		tc.RootCAs = pool
 	}
 	tr.TLSClientConfig = tc
-	tr.ResponseHeaderTimeout = a.RequestTimeout()
-	return &http.Client{Transport: tr, Timeout: 2 * a.RequestTimeout() * time.Duration(len(a.ImageURI))}, nil
+	tr.ResponseHeaderTimeout = a.Config().RequestTimeout()
+	return &http.Client{Transport: tr, Timeout: 2 * a.Config().RequestTimeout() * time.Duration(len(a.ImageURI))}, nil
 }
 
 // sizeText is "N bytes", or "size unknown" for a negative size.

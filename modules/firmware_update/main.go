@@ -15,11 +15,12 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
-	ilo.ConnArgs // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
+	modkit.ConnArgs // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
 	// ImageURI is the URL the iLO fetches and flashes (SimpleUpdate).
 	ImageURI string `json:"image_uri"`
 	// TransferProtocol goes with an ImageURI without a scheme.
@@ -146,61 +147,58 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	if img.version == "" && !a.Force {
 		return res, fmt.Errorf("cannot tell the version of %s (neither its name nor its content says): give version, the version the image carries, so that a run compares it with the iLO's and flashes only when needed, or force=true to flash on every run", img.filename)
 	}
-	c, err := ilo.Connect(ctx, a.ConnArgs)
-	if err != nil {
-		return res, err
-	}
-	defer func() {
-		if cerr := c.Close(ctx); cerr != nil {
-			m.Warn("%v", cerr)
-		}
-	}()
-	token, _ := c.Session()
-	m.Secret(token)
+	connected := false
+	out, err := modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (Result, error) {
+		connected = true
 
-	us, err := c.UpdateService(ctx)
-	if err != nil {
-		return res, err
+		us, err := c.UpdateService(ctx)
+		if err != nil {
+			return res, err
+		}
+		if res.Method, err = chooseMethod(a, us); err != nil {
+			return res, err
+		}
+		inv, err := c.FirmwareInventory(ctx)
+		if err != nil {
+			return res, err
+		}
+		targets := img.match(inv, a.InventoryName)
+		if len(targets) > 0 {
+			res.Target = targetOf(targets[0])
+			res.PreviousVersion = targets[0].Version
+		}
+		if len(targets) == 0 && !a.Force {
+			return res, noTargetError(img, a.InventoryName, inv)
+		}
+		if !a.Force && atVersion(targets, img.version) {
+			res.NewVersion = res.PreviousVersion
+			res.Msg = fmt.Sprintf("%s already reports version %s", targets[0].Name, targets[0].Version)
+			return res, nil
+		}
+		if err := preflight(ctx, c, a, img, us, targets); err != nil {
+			return res, err
+		}
+		if err := ilo.CheckDowngrades(downgrades(img, targets), a.AllowDowngrade, m.Warn); err != nil {
+			return res, err
+		}
+		res.Changed = true
+		res.NewVersion = img.version
+		res.PendingReboot = img.activation == activatesAfterReboot
+		before := version{Version: res.PreviousVersion}
+		if res.Target != nil {
+			before.Target = res.Target.Name
+		}
+		res.Diff = &ansible.Diff{Before: before, After: version{Target: before.Target, Version: img.version}}
+		if m.CheckMode {
+			res.Msg = fmt.Sprintf("would flash %s (%s) by %s", img.filename, orUnknown(img.version), res.Method)
+			return res, nil
+		}
+		return flash(ctx, m, c, a, img, us, targets, res)
+	})
+	if !connected {
+		return res, err // the connection failed
 	}
-	if res.Method, err = chooseMethod(a, us); err != nil {
-		return res, err
-	}
-	inv, err := c.FirmwareInventory(ctx)
-	if err != nil {
-		return res, err
-	}
-	targets := img.match(inv, a.InventoryName)
-	if len(targets) > 0 {
-		res.Target = targetOf(targets[0])
-		res.PreviousVersion = targets[0].Version
-	}
-	if len(targets) == 0 && !a.Force {
-		return res, noTargetError(img, a.InventoryName, inv)
-	}
-	if !a.Force && atVersion(targets, img.version) {
-		res.NewVersion = res.PreviousVersion
-		res.Msg = fmt.Sprintf("%s already reports version %s", targets[0].Name, targets[0].Version)
-		return res, nil
-	}
-	if err := preflight(ctx, c, a, img, us, targets); err != nil {
-		return res, err
-	}
-	if err := ilo.CheckDowngrades(downgrades(img, targets), a.AllowDowngrade, m.Warn); err != nil {
-		return res, err
-	}
-	res.Changed = true
-	res.NewVersion = img.version
-	res.PendingReboot = img.activation == activatesAfterReboot
-	before := version{Version: res.PreviousVersion}
-	if res.Target != nil {
-		before.Target = res.Target.Name
-	}
-	res.Diff = &ansible.Diff{Before: before, After: version{Target: before.Target, Version: img.version}}
-	if m.CheckMode {
-		res.Msg = fmt.Sprintf("would flash %s (%s) by %s", img.filename, orUnknown(img.version), res.Method)
-		return res, nil
-	}
-	return flash(ctx, m, c, a, img, us, targets, res)
+	return out, err
 }
 
 // chooseMethod picks how the image reaches the iLO: SimpleUpdate for a URL;

@@ -13,13 +13,14 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
-	ilo.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
-	Name         string `json:"name" validate:"omitempty,nocontrol"`
-	State        string `json:"state" default:"present" validate:"oneof=present absent"`
+	modkit.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
+	Name            string `json:"name" validate:"omitempty,nocontrol"`
+	State           string `json:"state" default:"present" validate:"oneof=present absent"`
 	// StartAfter and Expire are Redfish date-times or times relative to the
 	// iLO's clock ("+2h").
 	StartAfter  string `json:"start_after"`
@@ -46,9 +47,6 @@ func (Args) Rules() ansible.Rules {
 // Check validates what needs no iLO: lengths, time syntax, the order of two
 // date-times, and which options go with all.
 func (a Args) Check() error {
-	if err := a.ConnArgs.Check(); err != nil {
-		return err
-	}
 	if err := cmp.Or(ilo.CheckLength("name", a.Name, maxLen), ilo.CheckLength("description", a.Description, maxLen)); err != nil {
 		return err
 	}
@@ -102,21 +100,18 @@ type TaskRef struct {
 // Module is fleetfw.ilo.maintenance_window.
 var Module = ansible.New("maintenance_window", run)
 
-func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
-	c, err := ilo.ConnectHiding(ctx, a.ConnArgs, m.Secret)
-	if err != nil {
-		return Result{}, err
-	}
-	defer c.CloseWarning(ctx, m.Warn)
-	res = Result{Deleted: []string{}, CanceledTasks: []TaskRef{}}
-	windows, err := c.MaintenanceWindows(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	if a.State == "absent" {
-		return remove(ctx, m, c, a, windows, res)
-	}
-	return present(ctx, m, c, a, windows, res)
+func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
+	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (res Result, err error) {
+		res = Result{Deleted: []string{}, CanceledTasks: []TaskRef{}}
+		windows, err := c.MaintenanceWindows(ctx)
+		if err != nil {
+			return Result{}, err
+		}
+		if a.State == "absent" {
+			return remove(ctx, m, c, a, windows, res)
+		}
+		return present(ctx, m, c, a, windows, res)
+	})
 }
 
 // view is a window as --diff shows it.

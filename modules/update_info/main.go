@@ -12,11 +12,12 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
-	ilo.ConnArgs // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
+	modkit.ConnArgs // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
 	// GatherSubset says what to read; "all" reads everything.
 	GatherSubset []string `json:"gather_subset" default:"all" validate:"dive,oneof=all firmware software service repository task_queue maintenance_windows install_sets"`
 }
@@ -51,87 +52,80 @@ var subsets = []string{"firmware", "software", "service", "repository", "task_qu
 
 // run reads each subset asked for, one request per collection when the iLO
 // offers $expand. It writes nothing, so check mode changes nothing either.
-func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
-	c, err := ilo.Connect(ctx, a.ConnArgs)
-	if err != nil {
-		return Result{}, err
-	}
-	defer func() {
-		if cerr := c.Close(ctx); cerr != nil && err == nil {
-			m.Warn("%v", cerr) // everything was read; a failed logout does not undo that
-		}
-	}()
+func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
+	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (res Result, err error) {
 
-	// The update service comes first: the collections below are found
-	// through its links, which the client keeps from this read.
-	us, err := c.UpdateService(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	want := wanted(a.GatherSubset)
-	// offered says whether the iLO links to a collection asked for. An iLO
-	// whose firmware predates a feature has no link to it; that is a
-	// warning, not a failure of the whole read.
-	offered := func(subset, link string) bool {
-		if !want[subset] {
-			return false
-		}
-		if link == "" {
-			m.Warn("the iLO's update service has no link to %s, so %s is not returned (is its firmware older than the feature?)", subset, subset)
-			return false
-		}
-		return true
-	}
-	if want["service"] {
-		gen, version, err := manager(ctx, c)
+		// The update service comes first: the collections below are found
+		// through its links, which the client keeps from this read.
+		us, err := c.UpdateService(ctx)
 		if err != nil {
 			return Result{}, err
 		}
-		res.Service = service(us, gen, version)
-	}
-	if offered("firmware", us.Links.FirmwareInventory) {
-		items, err := c.FirmwareInventory(ctx)
-		if err != nil {
-			return Result{}, err
+		want := wanted(a.GatherSubset)
+		// offered says whether the iLO links to a collection asked for. An iLO
+		// whose firmware predates a feature has no link to it; that is a
+		// warning, not a failure of the whole read.
+		offered := func(subset, link string) bool {
+			if !want[subset] {
+				return false
+			}
+			if link == "" {
+				m.Warn("the iLO's update service has no link to %s, so %s is not returned (is its firmware older than the feature?)", subset, subset)
+				return false
+			}
+			return true
 		}
-		res.Firmware = ptr(inventory(items))
-	}
-	if offered("software", us.Links.SoftwareInventory) {
-		items, err := c.SoftwareInventory(ctx)
-		if err != nil {
-			return Result{}, err
+		if want["service"] {
+			gen, version, err := manager(ctx, c)
+			if err != nil {
+				return Result{}, err
+			}
+			res.Service = service(us, gen, version)
 		}
-		res.Software = ptr(inventory(items))
-	}
-	if offered("repository", us.Links.ComponentRepository) {
-		repo, err := c.Repository(ctx)
-		if err != nil {
-			return Result{}, err
+		if offered("firmware", us.Links.FirmwareInventory) {
+			items, err := c.FirmwareInventory(ctx)
+			if err != nil {
+				return Result{}, err
+			}
+			res.Firmware = ptr(inventory(items))
 		}
-		res.Repository = repository(repo)
-	}
-	if offered("task_queue", us.Links.UpdateTaskQueue) {
-		tasks, err := c.TaskQueue(ctx)
-		if err != nil {
-			return Result{}, err
+		if offered("software", us.Links.SoftwareInventory) {
+			items, err := c.SoftwareInventory(ctx)
+			if err != nil {
+				return Result{}, err
+			}
+			res.Software = ptr(inventory(items))
 		}
-		res.TaskQueue = ptr(taskQueue(tasks))
-	}
-	if offered("maintenance_windows", us.Links.MaintenanceWindows) {
-		windows, err := c.MaintenanceWindows(ctx)
-		if err != nil {
-			return Result{}, err
+		if offered("repository", us.Links.ComponentRepository) {
+			repo, err := c.Repository(ctx)
+			if err != nil {
+				return Result{}, err
+			}
+			res.Repository = repository(repo)
 		}
-		res.MaintenanceWindows = ptr(maintenanceWindows(windows))
-	}
-	if offered("install_sets", us.Links.InstallSets) {
-		sets, err := c.InstallSets(ctx)
-		if err != nil {
-			return Result{}, err
+		if offered("task_queue", us.Links.UpdateTaskQueue) {
+			tasks, err := c.TaskQueue(ctx)
+			if err != nil {
+				return Result{}, err
+			}
+			res.TaskQueue = ptr(taskQueue(tasks))
 		}
-		res.InstallSets = ptr(installSets(sets))
-	}
-	return res, nil
+		if offered("maintenance_windows", us.Links.MaintenanceWindows) {
+			windows, err := c.MaintenanceWindows(ctx)
+			if err != nil {
+				return Result{}, err
+			}
+			res.MaintenanceWindows = ptr(maintenanceWindows(windows))
+		}
+		if offered("install_sets", us.Links.InstallSets) {
+			sets, err := c.InstallSets(ctx)
+			if err != nil {
+				return Result{}, err
+			}
+			res.InstallSets = ptr(installSets(sets))
+		}
+		return res, nil
+	})
 }
 
 // wanted expands gather_subset ("all" stands for every subset) into a set.

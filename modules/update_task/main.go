@@ -13,14 +13,15 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
-	ilo.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
-	Name         string `json:"name" validate:"omitempty,nocontrol"`
-	State        string `json:"state" default:"present" validate:"oneof=present absent"`
-	Command      string `json:"command" validate:"omitempty,oneof=ApplyUpdate ResetServer ResetBmc Wait PendingReset"`
+	modkit.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
+	Name            string `json:"name" validate:"omitempty,nocontrol"`
+	State           string `json:"state" default:"present" validate:"oneof=present absent"`
+	Command         string `json:"command" validate:"omitempty,oneof=ApplyUpdate ResetServer ResetBmc Wait PendingReset"`
 	// Filename is the repository component ApplyUpdate installs.
 	Filename        string   `json:"filename" validate:"omitempty,nocontrol"`
 	UpdatableBy     []string `json:"updatable_by" validate:"omitempty,dive,oneof=Bmc Uefi RuntimeAgent"`
@@ -55,9 +56,6 @@ func (Args) Rules() ansible.Rules {
 
 // Check validates what needs no iLO.
 func (a Args) Check() error {
-	if err := a.ConnArgs.Check(); err != nil {
-		return err
-	}
 	present := a.State == "present" && a.Clear == ""
 	if err := ilo.CheckLength("name", a.Name, maxLen); err != nil {
 		return err
@@ -112,27 +110,24 @@ func ref(t ilo.UpdateTask) TaskRef { return TaskRef{ID: t.ID, Name: t.Name, Stat
 // Module is fleetfw.ilo.update_task.
 var Module = ansible.New("update_task", run)
 
-func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
-	c, err := ilo.ConnectHiding(ctx, a.ConnArgs, m.Secret)
-	if err != nil {
-		return Result{}, err
-	}
-	defer c.CloseWarning(ctx, m.Warn)
-	res = Result{Deleted: []TaskRef{}}
-	queue, err := c.TaskQueue(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	switch {
-	case a.Clear != "":
-		return clearQueue(ctx, m, c, a, queue, res)
-	case a.State == "absent":
-		return remove(ctx, m, c, a, queue, res)
-	}
-	if res, err = present(ctx, m, c, a, queue, res); err != nil || !a.Wait || m.CheckMode {
-		return res, err
-	}
-	return waitTask(ctx, c, a, res)
+func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
+	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (res Result, err error) {
+		res = Result{Deleted: []TaskRef{}}
+		queue, err := c.TaskQueue(ctx)
+		if err != nil {
+			return Result{}, err
+		}
+		switch {
+		case a.Clear != "":
+			return clearQueue(ctx, m, c, a, queue, res)
+		case a.State == "absent":
+			return remove(ctx, m, c, a, queue, res)
+		}
+		if res, err = present(ctx, m, c, a, queue, res); err != nil || !a.Wait || m.CheckMode {
+			return res, err
+		}
+		return waitTask(ctx, c, a, res)
+	})
 }
 
 // pollEvery is how often a wait reads the installation queue.
