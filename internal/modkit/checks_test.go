@@ -3,6 +3,7 @@ package modkit_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -141,5 +142,25 @@ func TestPreflightOfSimulator(t *testing.T) {
 	}
 	if err := modkit.CheckIdle(us); err != nil {
 		t.Errorf("a fresh iLO: %v", err)
+	}
+}
+
+func TestCheckDowngrades(t *testing.T) {
+	ds := []ilo.Downgrade{{File: "ilo5_266.bin", Version: "2.66", Device: "iLO 5", Running: "2.72 Sep 04 2022"}}
+	var warned []string
+	warn := func(f string, a ...any) { warned = append(warned, fmt.Sprintf(f, a...)) }
+	err := modkit.CheckDowngrades(ds, false, warn)
+	var de *modkit.DowngradeError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), "allow_downgrade=true") || !strings.Contains(err.Error(), "ilo5_266.bin (2.66) is older than the 2.72 Sep 04 2022 that iLO 5 runs") || len(warned) != 0 {
+		t.Errorf("not allowed: %v (warned %v)", err, warned)
+	}
+	if info := de.ErrorInfo(); len(info["downgrades"].([]ilo.Downgrade)) != 1 {
+		t.Errorf("error_info %v", info)
+	}
+	if err := modkit.CheckDowngrades(ds, true, warn); err != nil || len(warned) != 1 || !strings.Contains(warned[0], "downgrade (allow_downgrade=true): ilo5_266.bin") {
+		t.Errorf("allowed: %v, warned %v, want nil and one warning", err, warned)
+	}
+	if err := modkit.CheckDowngrades(nil, false, warn); err != nil {
+		t.Errorf("no downgrade: %v", err)
 	}
 }

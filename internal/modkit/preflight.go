@@ -3,6 +3,7 @@ package modkit
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/fleetfw/ilo/internal/fwimage"
 	"github.com/fleetfw/ilo/internal/ilo"
@@ -68,6 +69,39 @@ func CheckUpdateable(targets []ilo.InventoryItem) error {
 		if t.NotUpdateable() {
 			return fmt.Errorf("FirmwareInventory says %s (%s) cannot be updated out of band (Updateable false); force=true sends the image anyway", t.Name, t.URI)
 		}
+	}
+	return nil
+}
+
+// DowngradeError refuses downgrades made without allow_downgrade.
+type DowngradeError struct{ Downgrades []ilo.Downgrade }
+
+// Error names every downgrade and the option.
+func (e *DowngradeError) Error() string {
+	list := make([]string, 0, len(e.Downgrades))
+	for _, d := range e.Downgrades {
+		list = append(list, d.String())
+	}
+	return strings.Join(list, "; ") + ": a downgrade needs allow_downgrade=true (it is then done, with a warning)"
+}
+
+// ErrorInfo returns the downgrades for error_info.
+func (e *DowngradeError) ErrorInfo() map[string]any {
+	return map[string]any{"downgrades": e.Downgrades}
+}
+
+// CheckDowngrades refuses ds (the files older than what their devices run)
+// unless allowed (allow_downgrade); allowed downgrades are each passed to
+// warn. No downgrade: nil.
+func CheckDowngrades(ds []ilo.Downgrade, allowed bool, warn func(string, ...any)) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	if !allowed {
+		return &DowngradeError{Downgrades: ds}
+	}
+	for _, d := range ds {
+		warn("downgrade (allow_downgrade=true): %s", d)
 	}
 	return nil
 }

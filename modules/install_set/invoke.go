@@ -8,6 +8,7 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // pollEvery is how often a wait reads the installation queue.
@@ -28,10 +29,9 @@ func invoked(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets [
 	set := byName(sets, a.Name)
 	if len(a.Sequence) > 0 || a.Description != "" || a.IsRecovery != nil {
 		var err error
-		if res, err = present(ctx, m, c, a, sets, res); err != nil {
+		if res, set, err = present(ctx, m, c, a, sets, res); err != nil {
 			return res, err // present said what it changed
 		}
-		set = res.InstallSet
 	}
 	wrote := res.Changed // present() created or changed the set
 	if set == nil {
@@ -76,7 +76,7 @@ func invoked(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets [
 			m.Warn("the System Recovery Set installs %s (%s), older than the %s that %s runs", d.File, d.Version, d.Running, d.Device)
 		}
 	}
-	if err := ilo.CheckDowngrades(downgrades, a.AllowDowngrade, m.Warn); err != nil {
+	if err := modkit.CheckDowngrades(downgrades, a.AllowDowngrade, m.Warn); err != nil {
 		return failed(res, wrote, err)
 	}
 	res.Changed = true
@@ -163,7 +163,7 @@ func installsOf(ctx context.Context, c *ilo.Client, set ilo.InstallSet) ([]Insta
 // when a write may have taken effect (wrote: one did), outcome unknown when
 // the iLO's answer to the last write was lost.
 func failed(res Result, wrote bool, err error) (Result, error) {
-	res.Changed, res.Outcome, err = ilo.WriteStatus(false, wrote, err)
+	res.Changed, res.Outcome, err = modkit.WriteStatus(false, wrote, err)
 	return res, err
 }
 
@@ -218,63 +218,25 @@ type params struct {
 
 // parameters resolves the window to its Id and relative times against the
 // iLO's clock, and checks expire.
-func parameters(ctx context.Context, c *ilo.Client, a *Args) (params, error) {
-	p := params{opts: ilo.InvokeOptions{ClearTaskQueue: a.ClearTaskQueue, TPMOverride: a.TPMOverride, UpdateRecoverySet: a.UpdateRecoverySet}}
+func parameters(ctx context.Context, c *ilo.Client, a *Args) (p params, err error) {
+	p.opts = ilo.InvokeOptions{ClearTaskQueue: a.ClearTaskQueue, TPMOverride: a.TPMOverride, UpdateRecoverySet: a.UpdateRecoverySet}
 	if a.MaintenanceWindow != "" {
-		ws, err := c.MaintenanceWindows(ctx)
+		id, err := modkit.WindowID(ctx, c, a.MaintenanceWindow)
 		if err != nil {
 			return p, err
 		}
-		w := ilo.FindMaintenanceWindow(ws, a.MaintenanceWindow)
-		if w == nil {
-			names := make([]string, 0, len(ws))
-			for _, w := range ws {
-				names = append(names, fmt.Sprintf("%q (%s)", w.Name, w.ID))
-			}
-			return p, fmt.Errorf("maintenance_window %q: no window has this name or Id; the iLO has %s", a.MaintenanceWindow, orNone(strings.Join(names, ", ")))
-		}
-		p.opts.MaintenanceWindow = w.ID
+		p.opts.MaintenanceWindow = id
 	}
-	if a.StartAfter == "" && a.Expire == "" {
-		return p, nil
+	k := modkit.NewClock(c.Clock)
+	defer func() { p.now = k.Read() }() // the clock as read, also when a check fails
+	if p.opts.StartAfter, err = k.Resolve(ctx, a.StartAfter); err != nil {
+		return p, fmt.Errorf("start_after: %w", err)
 	}
-	var now time.Time
-	if ilo.IsRelativeTime(a.StartAfter) || ilo.IsRelativeTime(a.Expire) || a.Expire != "" {
-		t, err := c.Clock(ctx)
-		if err != nil {
-			return p, err
-		}
-		now, p.now = t, ilo.FormatTime(t)
+	if p.opts.Expire, err = k.Resolve(ctx, a.Expire); err != nil {
+		return p, fmt.Errorf("expire: %w", err)
 	}
-	for _, o := range []struct {
-		opt      string
-		dst, abs *string
-		name     string
-	}{{a.StartAfter, &p.opts.StartAfter, &p.start, "start_after"}, {a.Expire, &p.opts.Expire, &p.expire, "expire"}} {
-		if o.opt == "" {
-			continue
-		}
-		t, err := ilo.ResolveTime(o.opt, now)
-		if err != nil {
-			return p, fmt.Errorf("%s: %w", o.name, err)
-		}
-		*o.dst = ilo.FormatTime(t)
-		if !ilo.IsRelativeTime(o.opt) {
-			*o.abs = *o.dst
-		}
-	}
-	if p.opts.Expire != "" {
-		e, _ := time.Parse(time.RFC3339, p.opts.Expire)
-		if p.opts.StartAfter != "" {
-			if s, _ := time.Parse(time.RFC3339, p.opts.StartAfter); !e.After(s) {
-				return p, fmt.Errorf("expire (%s) must be after start_after (%s)", p.opts.Expire, p.opts.StartAfter)
-			}
-		}
-		if !e.After(now) {
-			return p, fmt.Errorf("expire (%s) is not in the future by the iLO's clock (%s)", p.opts.Expire, p.now)
-		}
-	}
-	return p, nil
+	p.start, p.expire = modkit.Absolute(a.StartAfter), modkit.Absolute(a.Expire)
+	return p, k.CheckTimes(ctx, p.opts.StartAfter, p.opts.Expire)
 }
 
 // ownTasks splits the queued tasks named after the set's steps into those
@@ -288,14 +250,14 @@ func ownTasks(set ilo.InstallSet, queue []ilo.UpdateTask) (own, others []ilo.Upd
 	for _, st := range set.Sequence {
 		steps[st.Name] = st
 	}
-	created, cerr := ilo.ParseTime(set.Created)
+	created, cerr := modkit.ParseTime(set.Created)
 	for _, t := range queue {
 		st, ok := steps[t.Name]
 		if !ok {
 			continue
 		}
 		same := t.Command == st.Command && strings.EqualFold(t.Filename, st.Filename)
-		if tc, err := ilo.ParseTime(t.Created); same && err == nil && cerr == nil && tc.Before(created) {
+		if tc, err := modkit.ParseTime(t.Created); same && err == nil && cerr == nil && tc.Before(created) {
 			same = false // queued before the set existed
 		}
 		if same {
@@ -322,8 +284,8 @@ func allMatch(set ilo.InstallSet, tasks []ilo.UpdateTask, p params, a *Args) boo
 		case !ok, t.Terminal(),
 			t.Command != st.Command, !strings.EqualFold(t.Filename, st.Filename),
 			t.MaintenanceWindow != p.opts.MaintenanceWindow,
-			p.start != "" && !ilo.SameTime(p.start, t.StartAfter),
-			p.expire != "" && !ilo.SameTime(p.expire, t.Expire),
+			p.start != "" && !modkit.SameTime(p.start, t.StartAfter),
+			p.expire != "" && !modkit.SameTime(p.expire, t.Expire),
 			t.TPMOverride != a.TPMOverride, t.UpdateRecoverySet != a.UpdateRecoverySet:
 			return false
 		}

@@ -70,7 +70,7 @@ func (Args) Rules() ansible.Rules {
 func (a Args) Check() error {
 	invokeOpts := a.ClearTaskQueue || a.MaintenanceWindow != "" || a.StartAfter != "" || a.Expire != "" ||
 		a.TPMOverride || a.UpdateRecoverySet || a.Force || a.Wait || a.AllowDowngrade
-	if err := cmp.Or(ilo.CheckLength("name", a.Name, maxLen), ilo.CheckLength("description", a.Description, maxLen)); err != nil {
+	if err := cmp.Or(modkit.CheckLength("name", a.Name, maxLen), modkit.CheckLength("description", a.Description, maxLen)); err != nil {
 		return err
 	}
 	switch {
@@ -101,7 +101,7 @@ func (a Args) Check() error {
 		}
 		seen[s.Name] = i
 	}
-	return ilo.CheckSchedule(a.StartAfter, a.Expire)
+	return modkit.CheckSchedule(a.StartAfter, a.Expire)
 }
 
 // Result is what the module returns.
@@ -111,7 +111,7 @@ type Result struct {
 	Diff    *ansible.Diff `json:"diff,omitempty"`
 	// InstallSet is the set after the module ran (before it, with
 	// state=absent). A PATCHed set has a new Id.
-	InstallSet *ilo.InstallSet `json:"install_set,omitempty"`
+	InstallSet *modkit.InstallSet `json:"install_set,omitempty"`
 	// PreviousID is the Id the set had before a PATCH gave it a new one.
 	PreviousID string `json:"previous_id,omitempty"`
 	// Deleted names the sets deleted (or that check mode would delete).
@@ -160,8 +160,8 @@ type TaskStatus struct {
 var Module = ansible.New("install_set", run)
 
 func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
-	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (res Result, err error) {
-		res = Result{Deleted: []string{}, Tasks: []TaskStatus{}}
+	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (Result, error) {
+		res := Result{Deleted: []string{}, Tasks: []TaskStatus{}}
 		sets, err := c.InstallSets(ctx)
 		if err != nil {
 			return Result{}, err
@@ -172,8 +172,15 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 		case "invoked":
 			return invoked(ctx, m, c, a, sets, res)
 		}
-		return present(ctx, m, c, a, sets, res)
+		res, _, err = present(ctx, m, c, a, sets, res)
+		return res, err
 	})
+}
+
+// setOf returns s as the result shows it.
+func setOf(s ilo.InstallSet) *modkit.InstallSet {
+	out := modkit.InstallSetOf(s)
+	return &out
 }
 
 // privilege explains a 403 from a set or invoke request: the System

@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
@@ -47,7 +46,7 @@ func (Args) Rules() ansible.Rules {
 // Check validates what needs no iLO: lengths, time syntax, the order of two
 // date-times, and which options go with all.
 func (a Args) Check() error {
-	if err := cmp.Or(ilo.CheckLength("name", a.Name, maxLen), ilo.CheckLength("description", a.Description, maxLen)); err != nil {
+	if err := cmp.Or(modkit.CheckLength("name", a.Name, maxLen), modkit.CheckLength("description", a.Description, maxLen)); err != nil {
 		return err
 	}
 	switch {
@@ -59,7 +58,7 @@ func (a Args) Check() error {
 	case a.State == "absent" && (a.StartAfter != "" || a.Expire != "" || a.Description != ""):
 		return errors.New("start_after, expire and description apply to state=present")
 	}
-	return ilo.CheckSchedule(a.StartAfter, a.Expire)
+	return modkit.CheckSchedule(a.StartAfter, a.Expire)
 }
 
 // Result is what the module returns.
@@ -68,7 +67,7 @@ type Result struct {
 	Msg     string        `json:"msg"`
 	Diff    *ansible.Diff `json:"diff,omitempty"`
 	// Window is the window after the task (before it, with state=absent).
-	Window *ilo.MaintenanceWindow `json:"window,omitempty"`
+	Window *modkit.MaintenanceWindow `json:"window,omitempty"`
 	// Deleted names the windows deleted (or that check mode would delete).
 	Deleted []string `json:"deleted"`
 	// CanceledTasks are the queued tasks that the deletion turned Canceled
@@ -86,7 +85,7 @@ type Result struct {
 // write may have taken effect (wrote: one did), outcome unknown when the
 // iLO's answer to a write was lost.
 func failed(res Result, wrote bool, err error) (Result, error) {
-	res.Changed, res.Outcome, err = ilo.WriteStatus(false, wrote, err)
+	res.Changed, res.Outcome, err = modkit.WriteStatus(false, wrote, err)
 	return res, err
 }
 
@@ -101,8 +100,8 @@ type TaskRef struct {
 var Module = ansible.New("maintenance_window", run)
 
 func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
-	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (res Result, err error) {
-		res = Result{Deleted: []string{}, CanceledTasks: []TaskRef{}}
+	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (Result, error) {
+		res := Result{Deleted: []string{}, CanceledTasks: []TaskRef{}}
 		windows, err := c.MaintenanceWindows(ctx)
 		if err != nil {
 			return Result{}, err
@@ -135,21 +134,4 @@ func names(ws []ilo.MaintenanceWindow) []string {
 		out = append(out, fmt.Sprintf("%q (%s)", w.Name, w.ID))
 	}
 	return out
-}
-
-// clock reads the iLO's clock once, when first needed.
-type clock struct {
-	c   *ilo.Client
-	now time.Time
-}
-
-func (k *clock) read(ctx context.Context) (time.Time, error) {
-	if k.now.IsZero() {
-		t, err := k.c.Clock(ctx)
-		if err != nil {
-			return time.Time{}, err
-		}
-		k.now = t
-	}
-	return k.now, nil
 }
