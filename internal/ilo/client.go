@@ -41,6 +41,7 @@ type Client struct {
 	timeout time.Duration
 	host    string
 	opt     options
+	pull    Config // the TLS settings (no credentials) for image servers (PullSize)
 
 	mu         sync.Mutex
 	root       ServiceRoot
@@ -69,7 +70,7 @@ type options struct {
 	userAgent  string
 	maxBody    int64        // cap on one answer's body
 	maxMembers int          // cap on the members of one collection
-	hide       func(string) // learns every session token (ConnectHiding)
+	hide       func(string) // learns every session token (WithHide)
 }
 
 // Trace describes one HTTP exchange, for verbose output and tests.
@@ -125,14 +126,14 @@ func WithUserAgent(ua string) Option { return func(o *options) { o.userAgent = u
 // in with POST to Links.Sessions, or uses a.AuthToken as it is. The caller
 // must Close the client, which logs the session out when Connect created it.
 // ctx bounds the whole connection; a.Timeout bounds each request.
-func Connect(ctx context.Context, a ConnArgs, opts ...Option) (*Client, error) {
+func Connect(ctx context.Context, a Config, opts ...Option) (*Client, error) {
 	base, err := ParseBaseURI(a.BaseURI)
 	if err != nil {
 		return nil, err
 	}
 	c := &Client{
 		base:    base,
-		timeout: a.RequestTimeout(),
+		timeout: a.requestTimeout(),
 		host:    base.Hostname(),
 		opt: options{
 			retries: 3, backoffMin: time.Second, backoffMax: 15 * time.Second,
@@ -140,6 +141,7 @@ func Connect(ctx context.Context, a ConnArgs, opts ...Option) (*Client, error) {
 			maxBody: DefaultMaxBody, maxMembers: DefaultMaxMembers,
 		},
 		user: a.Username, pass: a.Password,
+		pull: Config{SkipVerify: a.SkipVerify, CAPath: a.CAPath},
 	}
 	for _, o := range opts {
 		o(&c.opt)

@@ -118,10 +118,8 @@ func TestInventoryUpdateableTriState(t *testing.T) {
 			if string(got) != tc.want || item.NotUpdateable() != tc.notUpdateable {
 				t.Errorf("Updateable %s NotUpdateable %v, want %s %v", got, item.NotUpdateable(), tc.want, tc.notUpdateable)
 			}
-			whole, _ := json.Marshal(item)
-			if !strings.Contains(string(whole), `"updateable":`+tc.want) {
-				t.Errorf("JSON %s lacks \"updateable\":%s", whole, tc.want)
-			}
+			// The module output of the item (its "updateable" key) is
+			// modkit's: TestUpdateableTriState there.
 		})
 	}
 }
@@ -171,21 +169,6 @@ func TestVersions(t *testing.T) {
 		}
 		if v := VersionNumber(tt.in); v != tt.version {
 			t.Errorf("VersionNumber(%q): got %q, want %q", tt.in, v, tt.version)
-		}
-	}
-	cmp := []struct {
-		a, b string
-		want int
-	}{
-		{"2.70", "2.70 May 16 2022", 0},
-		{"1.12.00", "1.12", 0},
-		{"2.72", "2.70", 1},
-		{"2.9", "2.10", -1},
-		{"iLO 5 v2.70", "2.70", 0},
-	}
-	for _, c := range cmp {
-		if got := CompareVersions(c.a, c.b); got != c.want {
-			t.Errorf("CompareVersions(%q, %q): got %d, want %d", c.a, c.b, got, c.want)
 		}
 	}
 }

@@ -24,7 +24,7 @@ import (
 type simEnv struct {
 	sim  *ilosim.ILO
 	srv  *httptest.Server
-	args ilo.ConnArgs
+	args ilo.Config
 }
 
 func newSim(t *testing.T, opts ...ilosim.Option) *simEnv {
@@ -41,9 +41,9 @@ func newSim(t *testing.T, opts ...ilosim.Option) *simEnv {
 	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &simEnv{sim: sim, srv: srv, args: ilo.ConnArgs{
+	return &simEnv{sim: sim, srv: srv, args: ilo.Config{
 		BaseURI: srv.URL, Username: ilosim.DefaultUsername, Password: ilosim.DefaultPassword,
-		ValidateCerts: true, CAPath: ca, Timeout: 10,
+		CAPath: ca, Timeout: 10 * time.Second,
 	}}
 }
 

@@ -42,16 +42,16 @@ const (
 
 // Task is a Redfish Task as a task monitor or TaskService/Tasks returns it.
 type Task struct {
-	ID              string    `json:"id"`
-	URI             string    `json:"uri"`
-	Name            string    `json:"name,omitempty"`
-	State           string    `json:"state"`
-	Status          string    `json:"status,omitempty"`
-	Messages        []Message `json:"messages,omitempty"`
-	TaskMonitor     string    `json:"task_monitor,omitempty"`
-	StartTime       string    `json:"start_time,omitempty"`
-	EndTime         string    `json:"end_time,omitempty"`
-	PercentComplete *int      `json:"percent_complete,omitempty"`
+	ID              string
+	URI             string
+	Name            string
+	State           string
+	Status          string
+	Messages        []Message
+	TaskMonitor     string
+	StartTime       string
+	EndTime         string
+	PercentComplete *int
 }
 
 // Finished reports whether the task reached a final state.
@@ -102,19 +102,19 @@ func isTask(r gjson.Result) bool {
 // final response once, then 404 when the monitor is gone.
 type MonitorStatus struct {
 	// Running is true for a 202 (or a 200 whose Task is not finished).
-	Running bool `json:"running"`
+	Running bool
 	// Gone is true for a 404: the task ended and the monitor expired before
 	// the final response was read. Check Oem.Hpe.State instead.
-	Gone bool `json:"gone"`
+	Gone bool
 	// Status is the HTTP status of the reading.
-	Status int `json:"status"`
+	Status int
 	// Task is the Task body, when the response was one.
-	Task *Task `json:"task,omitempty"`
+	Task *Task
 	// Messages of the final response (an ExtendedInfo envelope on iLO).
-	Messages []Message `json:"messages,omitempty"`
+	Messages []Message
 	// RetryAfter is the wait the monitor asked for, when HasRetryAfter.
-	RetryAfter    time.Duration `json:"-"`
-	HasRetryAfter bool          `json:"-"`
+	RetryAfter    time.Duration
+	HasRetryAfter bool
 }
 
 // Failed reports whether the final response says the operation failed: a

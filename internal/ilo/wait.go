@@ -26,14 +26,6 @@ const (
 	maxUpdatePoll   = 2 * time.Second
 )
 
-// StateSeen is one Oem.Hpe.State a waiter saw, with the time it was first seen.
-type StateSeen struct {
-	State string    `json:"state"`
-	Time  time.Time `json:"time"`
-	// Percent is FlashProgressPercent while Updating.
-	Percent *int `json:"percent,omitempty"`
-}
-
 // OperationError is an upload or flash that the update service ended in
 // Error (Oem.Hpe.State), or whose task monitor reported a failure.
 type OperationError struct {
@@ -435,10 +427,6 @@ func pollEvery(d time.Duration) time.Duration {
 	return d
 }
 
-// OutcomeUnknown is the outcome a module reports when a write it sent may
-// or may not have taken effect.
-const OutcomeUnknown = "unknown"
-
 // unknownError marks the failure of a task whose write the iLO accepted but
 // whose end could not be followed (Unknown).
 type unknownError struct{ err error }
@@ -447,7 +435,7 @@ func (e *unknownError) Error() string { return e.err.Error() }
 func (e *unknownError) Unwrap() error { return e.err }
 
 // Unknown marks err, met after the iLO accepted a write, as leaving that
-// write's outcome unknown (WriteStatus reports it so). nil stays nil.
+// write's outcome unknown (modkit.WriteStatus reports it so). nil stays nil.
 func Unknown(err error) error {
 	if err == nil {
 		return nil
@@ -473,24 +461,4 @@ func IsOutcomeUnknown(err error) bool {
 		return fc.Accepted > 0
 	}
 	return false
-}
-
-// WriteStatus is what a module that failed with err reports (issue 14,
-// class 8). sent says the iLO accepted (or may have) a write of the task;
-// complete that one is known to have taken effect. changed is true only
-// when a write may have taken effect; outcome is OutcomeUnknown (and the
-// returned error says so) when a write was sent and neither the iLO ended
-// it in Error nor its effect is known, or err itself leaves it unknown.
-func WriteStatus(sent, complete bool, err error) (changed bool, outcome string, msg error) {
-	var oe *OperationError
-	if sent && !complete && !errors.As(err, &oe) {
-		err = Unknown(err) // accepted, then lost track of it
-	}
-	if !IsOutcomeUnknown(err) {
-		return complete, "", err
-	}
-	if !strings.Contains(err.Error(), "unknown") {
-		err = fmt.Errorf("%w; whether the iLO applied it is unknown (outcome: unknown): read its state (fleetfw.ilo.update_info) before running the task again", err)
-	}
-	return true, OutcomeUnknown, err
 }

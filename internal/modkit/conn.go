@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/fleetfw/ilo/internal/ilo"
 )
@@ -61,10 +62,10 @@ func (a ConnArgs) Check() error {
 }
 
 // Config is what the client takes from the options.
-func (a ConnArgs) Config() ilo.ConnArgs {
-	return ilo.ConnArgs{
+func (a ConnArgs) Config() ilo.Config {
+	return ilo.Config{
 		BaseURI: a.BaseURI, Username: a.Username, Password: a.Password, AuthToken: a.AuthToken,
-		ValidateCerts: a.ValidateCerts, CAPath: a.CAPath, AllowHTTP: a.AllowHTTP, Timeout: a.Timeout,
+		SkipVerify: !a.ValidateCerts, CAPath: a.CAPath, AllowHTTP: a.AllowHTTP, Timeout: time.Duration(a.Timeout) * time.Second,
 	}
 }
 

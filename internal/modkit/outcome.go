@@ -12,30 +12,15 @@ import (
 // or may not have taken effect.
 const OutcomeUnknown = "unknown"
 
-// unknownError marks the failure of a task whose write the iLO accepted
-// but whose end could not be followed (Unknown).
-type unknownError struct{ err error }
-
-func (e *unknownError) Error() string { return e.err.Error() }
-func (e *unknownError) Unwrap() error { return e.err }
-
 // Unknown marks err, met after the iLO accepted a write, as leaving that
 // write's outcome unknown (WriteStatus reports it so). nil stays nil.
-func Unknown(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &unknownError{err: err}
-}
+func Unknown(err error) error { return ilo.Unknown(err) }
 
-// IsOutcomeUnknown reports whether err leaves a write's outcome unknown:
-// marked with Unknown, or one of the client's errors that say so
-// (ilo.IsOutcomeUnknown: a write whose connection broke after it was sent,
-// a wait that ran out, a file that changed after the iLO took part of it).
-func IsOutcomeUnknown(err error) bool {
-	var ue *unknownError
-	return errors.As(err, &ue) || ilo.IsOutcomeUnknown(err)
-}
+// IsOutcomeUnknown reports whether err leaves a write's outcome unknown
+// (ilo.IsOutcomeUnknown: marked with Unknown, a write whose connection
+// broke after it was sent, a wait that ran out, a file that changed after
+// the iLO took part of it).
+func IsOutcomeUnknown(err error) bool { return ilo.IsOutcomeUnknown(err) }
 
 // WriteStatus is what a module that failed with err reports: changed only
 // when a write may have taken effect (sent: the iLO accepted one;

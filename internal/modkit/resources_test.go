@@ -165,3 +165,18 @@ func TestOutputOfSimulator(t *testing.T) {
 		t.Errorf("window %+v", got)
 	}
 }
+
+// TestUpdateableTriState: updateable is true, false or null (the iLO did
+// not say), never left out or turned into false.
+func TestUpdateableTriState(t *testing.T) {
+	yes, no := true, false
+	for _, tt := range []struct {
+		in   *bool
+		want string
+	}{{&yes, `"updateable":true`}, {&no, `"updateable":false`}, {nil, `"updateable":null`}} {
+		b, _ := json.Marshal(modkit.InventoryItemOf(ilo.InventoryItem{Updateable: tt.in}))
+		if !strings.Contains(string(b), tt.want) {
+			t.Errorf("%s lacks %s", b, tt.want)
+		}
+	}
+}

@@ -89,7 +89,7 @@ type Result struct {
 	Diff    *ansible.Diff `json:"diff,omitempty"`
 	// Component is the repository entry after the task (before it, with
 	// state=absent).
-	Component *ilo.Component `json:"component,omitempty"`
+	Component *modkit.Component `json:"component,omitempty"`
 	// Actions lists what was (or, in check mode, would be) done.
 	Actions []Action `json:"actions"`
 	// BytesSent counts component bytes the module sent to the iLO.
@@ -99,7 +99,7 @@ type Result struct {
 	// Deleted lists the file names deleted (state=absent only).
 	Deleted *[]string `json:"deleted,omitempty"`
 	// States are the update-service states seen while waiting.
-	States []ilo.StateSeen `json:"states,omitempty"`
+	States []modkit.State `json:"states,omitempty"`
 	// NewVersion is the firmware the iLO reports after flashing its own
 	// firmware (update_target with an iLO firmware file).
 	NewVersion string `json:"new_version,omitempty"`
@@ -115,7 +115,7 @@ type Result struct {
 // write may have taken effect (sent: the iLO accepted one; complete: it is
 // known to have taken effect), outcome unknown when that cannot be told.
 func failed(res Result, sent, complete bool, err error) (Result, error) {
-	res.Changed, res.Outcome, err = ilo.WriteStatus(sent, complete, err)
+	res.Changed, res.Outcome, err = modkit.WriteStatus(sent, complete, err)
 	return res, err
 }
 
@@ -148,8 +148,8 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 			m.Warn("%s", w)
 		}
 	}
-	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (res Result, err error) {
-		res.Actions = []Action{}
+	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (Result, error) {
+		res := Result{Actions: []Action{}}
 		switch {
 		case a.State == "absent":
 			return remove(ctx, m, c, a, res)
@@ -160,18 +160,16 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	})
 }
 
+// componentOf returns a repository entry as the result shows it (nil stays nil).
+func componentOf(c *ilo.Component) *modkit.Component {
+	if c == nil {
+		return nil
+	}
+	out := modkit.ComponentOf(*c)
+	return &out
+}
+
 // waitContext bounds the writes and the wait with wait_timeout.
 func waitContext(ctx context.Context, a *Args) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, time.Duration(a.WaitTimeout)*time.Second)
-}
-
-// states records the update-service states seen, each with the time it was
-// first seen.
-type states struct{ seen []ilo.StateSeen }
-
-func (s *states) add(us ilo.UpdateService) {
-	if n := len(s.seen); n > 0 && s.seen[n-1].State == us.State {
-		return
-	}
-	s.seen = append(s.seen, ilo.StateSeen{State: us.State, Time: time.Now().UTC().Truncate(time.Second), Percent: us.FlashProgressPercent})
 }

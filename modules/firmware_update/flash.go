@@ -8,6 +8,7 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 	"github.com/tidwall/sjson"
 )
 
@@ -28,22 +29,22 @@ const restarts = 1
 func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img image, us ilo.UpdateService, targets []ilo.InventoryItem, res Result) (Result, error) {
 	wctx, cancel := context.WithTimeout(ctx, time.Duration(a.WaitTimeout)*time.Second)
 	defer cancel()
-	var seen states
+	seen := &modkit.Recorder{Progress: true}
 	logins := c.Logins()
 	start := time.Now()
 	// complete: the update service reported the flash Complete, so it took
 	// effect whatever verify finds; sent: the iLO accepted the image.
 	complete, sent := false, false
 	done := func(r Result, err error) (Result, error) {
-		r.States = seen.list()
+		r.States = seen.States()
 		r.Duration = math.Round(time.Since(start).Seconds()*10) / 10
 		r.ILOReset = c.Logins() > logins
 		if err != nil {
-			r.Changed, r.Outcome, err = ilo.WriteStatus(sent, complete, err)
+			r.Changed, r.Outcome, err = modkit.WriteStatus(sent, complete, err)
 		}
 		return r, err
 	}
-	w := ilo.UpdateWait{What: "the flash of " + img.filename, Before: us, Seen: seen.add, ThroughReset: img.ilo, WatchState: true}
+	w := ilo.UpdateWait{What: "the flash of " + img.filename, Before: us, Seen: seen.Add, ThroughReset: img.ilo, WatchState: true}
 	var mgrBefore ilo.Manager
 	if img.ilo && a.Wait {
 		var err error
@@ -75,7 +76,7 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 		pr, err := c.Push(wctx, ilo.PushRequest{
 			Path:   a.Path,
 			Params: ilo.UploadParams{UpdateRepository: a.KeepInRepository, UpdateTarget: true, TPMOverride: a.TPMOverride},
-			Wait:   a.Wait, Restarts: restarts, Seen: seen.add,
+			Wait:   a.Wait, Restarts: restarts, Seen: seen.Add,
 		})
 		res.BytesSent = pr.BytesSent
 		sent = pr.Sections > 0
@@ -106,7 +107,7 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 		// until it reset and came back, or runs the new firmware without.
 		if _, err := c.WaitSelfFlash(wctx, ilo.SelfFlashWait{What: w.What, Version: img.version,
 			Before: mgrBefore.FirmwareVersion, Reset: c.Logins() > logins}); err != nil {
-			return done(res, ilo.Unknown(err)) // Complete, but the iLO's new firmware is not confirmed
+			return done(res, modkit.Unknown(err)) // Complete, but the iLO's new firmware is not confirmed
 		}
 	}
 	res, err := verify(wctx, c, img, targets, res, logins)

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"time"
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
@@ -88,7 +87,7 @@ type Result struct {
 	// Method is how the image was (or would be) sent: simple, oem_push or multipart.
 	Method string `json:"method,omitempty"`
 	// Target is the FirmwareInventory entry the image updates.
-	Target *Target `json:"target,omitempty"`
+	Target *modkit.InventoryItem `json:"target,omitempty"`
 	// PreviousVersion is the target's version before the task.
 	PreviousVersion string `json:"previous_version"`
 	// NewVersion is the target's version after the task (in check mode, the
@@ -97,7 +96,7 @@ type Result struct {
 	// TaskID is the Id of the Task the iLO created for the request.
 	TaskID string `json:"task_id,omitempty"`
 	// States are the update-service states seen while waiting.
-	States []ilo.StateSeen `json:"states"`
+	States []modkit.State `json:"states"`
 	// Duration is the seconds from sending the image to the end of the wait.
 	Duration float64 `json:"duration"`
 	// PendingReboot is true when the image takes effect at the next reboot.
@@ -110,15 +109,6 @@ type Result struct {
 	// Outcome is "unknown" when the module failed after the iLO accepted
 	// the image and cannot tell whether it flashed it.
 	Outcome string `json:"outcome,omitempty"`
-}
-
-// Target is the FirmwareInventory entry an image updates.
-type Target struct {
-	ID            string `json:"id"`
-	URI           string `json:"uri"`
-	Name          string `json:"name"`
-	DeviceClass   string `json:"device_class,omitempty"`
-	DeviceContext string `json:"device_context,omitempty"`
 }
 
 // version is the diff's view of a target.
@@ -143,62 +133,66 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{Image: img.filename, States: []ilo.StateSeen{}}
+	res := Result{Image: img.filename, States: []modkit.State{}}
 	if img.version == "" && !a.Force {
 		return res, fmt.Errorf("cannot tell the version of %s (neither its name nor its content says): give version, the version the image carries, so that a run compares it with the iLO's and flashes only when needed, or force=true to flash on every run", img.filename)
 	}
 	connected := false
 	out, err := modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (Result, error) {
 		connected = true
-
-		us, err := c.UpdateService(ctx)
-		if err != nil {
-			return res, err
-		}
-		if res.Method, err = chooseMethod(a, us); err != nil {
-			return res, err
-		}
-		inv, err := c.FirmwareInventory(ctx)
-		if err != nil {
-			return res, err
-		}
-		targets := img.match(inv, a.InventoryName)
-		if len(targets) > 0 {
-			res.Target = targetOf(targets[0])
-			res.PreviousVersion = targets[0].Version
-		}
-		if len(targets) == 0 && !a.Force {
-			return res, noTargetError(img, a.InventoryName, inv)
-		}
-		if !a.Force && atVersion(targets, img.version) {
-			res.NewVersion = res.PreviousVersion
-			res.Msg = fmt.Sprintf("%s already reports version %s", targets[0].Name, targets[0].Version)
-			return res, nil
-		}
-		if err := preflight(ctx, c, a, img, us, targets); err != nil {
-			return res, err
-		}
-		if err := ilo.CheckDowngrades(downgrades(img, targets), a.AllowDowngrade, m.Warn); err != nil {
-			return res, err
-		}
-		res.Changed = true
-		res.NewVersion = img.version
-		res.PendingReboot = img.activation == activatesAfterReboot
-		before := version{Version: res.PreviousVersion}
-		if res.Target != nil {
-			before.Target = res.Target.Name
-		}
-		res.Diff = &ansible.Diff{Before: before, After: version{Target: before.Target, Version: img.version}}
-		if m.CheckMode {
-			res.Msg = fmt.Sprintf("would flash %s (%s) by %s", img.filename, orUnknown(img.version), res.Method)
-			return res, nil
-		}
-		return flash(ctx, m, c, a, img, us, targets, res)
+		return update(ctx, m, c, a, img, res)
 	})
 	if !connected {
-		return res, err // the connection failed
+		return res, err // the result still names the image
 	}
 	return out, err
+}
+
+// update compares the image with the inventory and flashes it when needed.
+func update(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img image, res Result) (Result, error) {
+	us, err := c.UpdateService(ctx)
+	if err != nil {
+		return res, err
+	}
+	if res.Method, err = chooseMethod(a, us); err != nil {
+		return res, err
+	}
+	inv, err := c.FirmwareInventory(ctx)
+	if err != nil {
+		return res, err
+	}
+	targets := img.match(inv, a.InventoryName)
+	if len(targets) > 0 {
+		res.Target = targetOf(targets[0])
+		res.PreviousVersion = targets[0].Version
+	}
+	if len(targets) == 0 && !a.Force {
+		return res, noTargetError(img, a.InventoryName, inv)
+	}
+	if !a.Force && atVersion(targets, img.version) {
+		res.NewVersion = res.PreviousVersion
+		res.Msg = fmt.Sprintf("%s already reports version %s", targets[0].Name, targets[0].Version)
+		return res, nil
+	}
+	if err := preflight(ctx, c, a, img, us, targets); err != nil {
+		return res, err
+	}
+	if err := modkit.CheckDowngrades(downgrades(img, targets), a.AllowDowngrade, m.Warn); err != nil {
+		return res, err
+	}
+	res.Changed = true
+	res.NewVersion = img.version
+	res.PendingReboot = img.activation == activatesAfterReboot
+	before := version{Version: res.PreviousVersion}
+	if res.Target != nil {
+		before.Target = res.Target.Name
+	}
+	res.Diff = &ansible.Diff{Before: before, After: version{Target: before.Target, Version: img.version}}
+	if m.CheckMode {
+		res.Msg = fmt.Sprintf("would flash %s (%s) by %s", img.filename, orUnknown(img.version), res.Method)
+		return res, nil
+	}
+	return flash(ctx, m, c, a, img, us, targets, res)
 }
 
 // chooseMethod picks how the image reaches the iLO: SimpleUpdate for a URL;
@@ -227,8 +221,9 @@ func chooseMethod(a *Args, us ilo.UpdateService) (string, error) {
 	return method, nil
 }
 
-func targetOf(it ilo.InventoryItem) *Target {
-	return &Target{ID: it.ID, URI: it.URI, Name: it.Name, DeviceClass: it.DeviceClass, DeviceContext: it.DeviceContext}
+func targetOf(it ilo.InventoryItem) *modkit.InventoryItem {
+	t := modkit.InventoryItemOf(it)
+	return &t
 }
 
 func orUnknown(v string) string {
@@ -236,26 +231,4 @@ func orUnknown(v string) string {
 		return "version unknown"
 	}
 	return "version " + v
-}
-
-// states records the update-service states seen, each with the time it was
-// first seen (and FlashProgressPercent while Updating, when it changes).
-type states struct{ seen []ilo.StateSeen }
-
-func (s *states) add(us ilo.UpdateService) {
-	if n := len(s.seen); n > 0 {
-		last := s.seen[n-1]
-		if last.State == us.State && (us.FlashProgressPercent == nil || last.Percent != nil && *last.Percent == *us.FlashProgressPercent) {
-			return
-		}
-	}
-	s.seen = append(s.seen, ilo.StateSeen{State: us.State, Time: time.Now().UTC().Truncate(time.Millisecond), Percent: us.FlashProgressPercent})
-}
-
-// list returns the states seen, never nil.
-func (s *states) list() []ilo.StateSeen {
-	if s.seen == nil {
-		return []ilo.StateSeen{}
-	}
-	return s.seen
 }

@@ -76,8 +76,8 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 // documentation tells users to register it with no_log). Logging in changes
 // no setting, so check mode logs in too.
 func login(ctx context.Context, a *Args) (Result, error) {
-	// Not modkit.Use: the token is this module's result (not a secret of
-	// the run), and the session is handed over, not logged out.
+	// Not modkit.Use: the token is this module's result, so it is not a
+	// secret of the run, and the session is handed over, not logged out.
 	ca := a.ConnArgs.Config()
 	ca.AuthToken = "" // a token from the environment must not stop the login (Check made sure of the credentials)
 	c, err := ilo.Connect(ctx, ca)
@@ -117,7 +117,7 @@ func logout(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 		ended, err := c.EndSession(ctx, p)
 		if err != nil {
 			var res Result
-			res.Changed, res.Outcome, err = ilo.WriteStatus(false, false, fmt.Errorf("log out session %s: %w", p, err))
+			res.Changed, res.Outcome, err = modkit.WriteStatus(false, false, fmt.Errorf("log out session %s: %w", p, err))
 			return res, err
 		}
 		return Result{Changed: ended}, nil
