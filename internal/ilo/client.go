@@ -71,6 +71,7 @@ type options struct {
 	maxBody    int64        // cap on one answer's body
 	maxMembers int          // cap on the members of one collection
 	hide       func(string) // learns every session token (WithHide)
+	clock      Clock        // what waits take time from (WithClock)
 }
 
 // Trace describes one HTTP exchange, for verbose output and tests.
@@ -148,6 +149,9 @@ func Connect(ctx context.Context, a Config, opts ...Option) (*Client, error) {
 	}
 	if err := a.checkScheme(base); err != nil {
 		return nil, err
+	}
+	if c.opt.clock == nil {
+		c.opt.clock = wallClock{}
 	}
 	if c.opt.maxBody <= 0 {
 		c.opt.maxBody = DefaultMaxBody
@@ -617,14 +621,7 @@ func (c *Client) fits(ctx context.Context, d time.Duration) bool {
 
 // wait sleeps d or until ctx ends.
 func (c *Client) wait(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return c.opt.clock.Sleep(ctx, d)
 }
 
 // Get reads uri and returns the body of a 2xx response.

@@ -2,6 +2,7 @@ package firmwareupdate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -164,10 +165,11 @@ func verify(ctx context.Context, c *ilo.Client, img image, targets []ilo.Invento
 	}
 	var now []ilo.InventoryItem
 	var mgr ilo.Manager
-	for k := 0; ; k++ {
+	pending := false
+	_, err := c.Poll(ctx, ilo.Pace{First: verifyEvery, Every: verifyEvery}, ilo.ResetFails, func(ctx context.Context, n ilo.PollResult) (ilo.Reading, error) {
 		inv, err := c.FirmwareInventory(ctx)
 		if err != nil {
-			return res, fmt.Errorf("verify the flash of %s: %w", img.filename, err)
+			return ilo.Reading{}, fmt.Errorf("verify the flash of %s: %w", img.filename, err)
 		}
 		now = now[:0]
 		for _, t := range targets {
@@ -183,33 +185,39 @@ func verify(ctx context.Context, c *ilo.Client, img image, targets []ilo.Invento
 		ok := img.version == "" || atVersion(now, img.version)
 		if ok && img.ilo {
 			if mgr, err = c.Manager(ctx); err != nil {
-				return res, fmt.Errorf("verify the flash of %s: %w", img.filename, err)
+				return ilo.Reading{}, fmt.Errorf("verify the flash of %s: %w", img.filename, err)
 			}
 			ok = img.version == "" || sameVersion(img.version, mgr.Version)
 		}
 		if ok {
-			break
+			return ilo.Reading{Done: true}, nil
 		}
 		if img.activation == activatesAfterReboot || img.activation == activatesUnknown && !img.ilo {
-			res.PendingReboot = true
-			res.Msg = fmt.Sprintf("flashed %s; %s still reports %s until the server reboots (queue a ResetServer with fleetfw.ilo.update_task, or reboot it)", img.filename, targets[0].Name, res.NewVersion)
-			return res, nil
+			pending = true
+			return ilo.Reading{Done: true}, nil
 		}
-		if k+1 >= verifyReads {
+		if n.Readings+1 >= verifyReads {
 			what := fmt.Sprintf("%s reports %s", targets[0].Name, res.NewVersion)
 			if img.ilo && mgr.FirmwareVersion != "" {
 				what = fmt.Sprintf("the iLO reports %s", mgr.FirmwareVersion)
 			}
-			return res, fmt.Errorf("the update service reported the flash of %s Complete, but %s, not %s", img.filename, what, img.version)
+			return ilo.Reading{}, fmt.Errorf("the update service reported the flash of %s Complete, but %s, not %s", img.filename, what, img.version)
 		}
-		t := time.NewTimer(verifyEvery)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return res, &ilo.WaitTimeoutError{What: fmt.Sprintf("%s to report %s after the flash of %s", targets[0].Name, img.version, img.filename),
-				State: ilo.StateComplete, Detail: "it reports " + res.NewVersion}
-		case <-t.C:
-		}
+		return ilo.Reading{}, nil
+	})
+	var pt *ilo.PollTimeout
+	switch {
+	case errors.As(err, &pt) && pt.Err != nil:
+		return res, pt.Err
+	case errors.As(err, &pt):
+		return res, &ilo.WaitTimeoutError{What: fmt.Sprintf("%s to report %s after the flash of %s", targets[0].Name, img.version, img.filename),
+			State: ilo.StateComplete, Detail: "it reports " + res.NewVersion}
+	case err != nil:
+		return res, err
+	case pending:
+		res.PendingReboot = true
+		res.Msg = fmt.Sprintf("flashed %s; %s still reports %s until the server reboots (queue a ResetServer with fleetfw.ilo.update_task, or reboot it)", img.filename, targets[0].Name, res.NewVersion)
+		return res, nil
 	}
 	switch {
 	case res.PendingReboot:

@@ -2,6 +2,7 @@ package installset
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -323,35 +324,28 @@ func taskViews(ts []ilo.UpdateTask) []TaskStatus {
 func wait(ctx context.Context, c *ilo.Client, a *Args, set ilo.InstallSet, res Result, mine map[string]bool) (Result, error) {
 	wctx, cancel := context.WithTimeout(ctx, time.Duration(a.WaitTimeout)*time.Second)
 	defer cancel()
-	for {
-		done := len(res.Tasks) == len(set.Sequence)
-		for _, t := range res.Tasks {
-			if !terminal(t.State) {
-				done = false
+	_, err := c.Poll(wctx, ilo.Pace{First: pollEvery, Every: pollEvery}, ilo.ResetFails, func(ctx context.Context, n ilo.PollResult) (ilo.Reading, error) {
+		if n.Readings > 0 || !finished(set, res.Tasks) {
+			queue, err := c.TaskQueue(ctx)
+			if err != nil {
+				return ilo.Reading{}, err
 			}
-		}
-		if done {
-			break
-		}
-		select {
-		case <-wctx.Done():
-			return res, fmt.Errorf("install set %q: tasks not finished after %d s (wait_timeout): %s", set.Name, a.WaitTimeout, describe(res.Tasks))
-		case <-time.After(pollEvery):
-		}
-		queue, err := c.TaskQueue(wctx)
-		if err != nil {
-			if wctx.Err() != nil && ctx.Err() == nil {
-				continue // the deadline hit the request: report the timeout above
+			var own []ilo.UpdateTask
+			for _, t := range queue {
+				if mine[t.ID] {
+					own = append(own, t)
+				}
 			}
-			return res, fmt.Errorf("wait for install set %q: %w", set.Name, err)
+			res.Tasks = statuses(set, own)
 		}
-		var own []ilo.UpdateTask
-		for _, t := range queue {
-			if mine[t.ID] {
-				own = append(own, t)
-			}
-		}
-		res.Tasks = statuses(set, own)
+		return ilo.Reading{Done: finished(set, res.Tasks)}, nil
+	})
+	var pt *ilo.PollTimeout
+	switch {
+	case errors.As(err, &pt) && ctx.Err() == nil:
+		return res, fmt.Errorf("install set %q: tasks not finished after %d s (wait_timeout): %s", set.Name, a.WaitTimeout, describe(res.Tasks))
+	case err != nil:
+		return res, fmt.Errorf("wait for install set %q: %w", set.Name, err)
 	}
 	for _, t := range res.Tasks {
 		if t.State != ilo.TaskComplete {
@@ -360,6 +354,19 @@ func wait(ctx context.Context, c *ilo.Client, a *Args, set ilo.InstallSet, res R
 	}
 	res.Msg += fmt.Sprintf("; all %d tasks Complete", len(res.Tasks))
 	return res, nil
+}
+
+// finished reports whether every step of the set has a task, all terminal.
+func finished(set ilo.InstallSet, tasks []TaskStatus) bool {
+	if len(tasks) != len(set.Sequence) {
+		return false
+	}
+	for _, t := range tasks {
+		if !terminal(t.State) {
+			return false
+		}
+	}
+	return true
 }
 
 func terminal(state string) bool { return ilo.UpdateTask{State: state}.Terminal() }

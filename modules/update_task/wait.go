@@ -2,6 +2,7 @@ package updatetask
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -18,25 +19,28 @@ const pollEvery = time.Second
 func waitTask(ctx context.Context, c *ilo.Client, a *Args, res Result, t ilo.UpdateTask) (Result, error) {
 	wctx, cancel := context.WithTimeout(ctx, time.Duration(a.WaitTimeout)*time.Second)
 	defer cancel()
-	for !t.Terminal() {
-		select {
-		case <-wctx.Done():
-			return failed(res, true, &ilo.WaitTimeoutError{What: fmt.Sprintf("task %q (Id %s) to end", t.Name, t.ID), State: t.State})
-		case <-time.After(pollEvery):
+	_, err := c.Poll(wctx, ilo.Pace{First: pollEvery, Every: pollEvery}, ilo.ResetFails, func(ctx context.Context, n ilo.PollResult) (ilo.Reading, error) {
+		if n.Readings == 0 || t.Terminal() {
+			return ilo.Reading{Done: t.Terminal()}, nil // the task as present left it
 		}
-		queue, err := c.TaskQueue(wctx)
+		queue, err := c.TaskQueue(ctx)
 		if err != nil {
-			if wctx.Err() != nil && ctx.Err() == nil {
-				continue // the deadline hit the request: report the timeout above
-			}
-			return failed(res, true, fmt.Errorf("wait for task %q: %w", t.Name, err))
+			return ilo.Reading{}, fmt.Errorf("wait for task %q: %w", t.Name, err)
 		}
 		i := slices.IndexFunc(queue, func(q ilo.UpdateTask) bool { return q.ID == t.ID })
 		if i < 0 {
-			return failed(res, true, fmt.Errorf("task %q (Id %s) left the queue before it ended (deleted by someone else?)", t.Name, t.ID))
+			return ilo.Reading{}, fmt.Errorf("task %q (Id %s) left the queue before it ended (deleted by someone else?)", t.Name, t.ID)
 		}
 		t = queue[i]
 		res.Task = taskOf(t)
+		return ilo.Reading{Done: t.Terminal()}, nil
+	})
+	var pt *ilo.PollTimeout
+	switch {
+	case errors.As(err, &pt) && ctx.Err() == nil:
+		return failed(res, true, &ilo.WaitTimeoutError{What: fmt.Sprintf("task %q (Id %s) to end", t.Name, t.ID), State: t.State})
+	case err != nil:
+		return failed(res, true, err)
 	}
 	if t.State != ilo.TaskComplete {
 		why := ""
