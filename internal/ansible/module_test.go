@@ -11,7 +11,7 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// ConnArgs stands for ilo.ConnArgs: an embedded struct with its own rules.
+// ConnArgs stands for modkit.ConnArgs: an embedded struct with its own rules.
 type ConnArgs struct {
 	BaseURI       string `json:"baseuri" validate:"required"`
 	Username      string `json:"username" env:"T_USERNAME" aliases:"user,login"`

@@ -275,9 +275,9 @@ func ExpectedDuringReset(err error) bool {
 // ExpectedDuringReset does not accept. A client using an auth_token cannot
 // log in again; its token is most likely invalid after a reset.
 func (c *Client) Reconnect(ctx context.Context) error {
-	delay := c.opt.backoffMin
 	var last error
-	for {
+	p := Pace{First: c.opt.backoffMin, Every: max(c.opt.backoffMax, time.Second), Growth: 2}
+	_, err := c.Poll(ctx, p, ResetFails, func(ctx context.Context, _ PollResult) (Reading, error) {
 		c.hc.CloseIdleConnections() // connections to the old iLO process are dead
 		err := c.readRoot(ctx, false)
 		if err == nil && c.ownsCredentials() {
@@ -286,22 +286,22 @@ func (c *Client) Reconnect(ctx context.Context) error {
 			c.endOwnSession(ctx)
 			err = c.login(ctx)
 		}
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		if !ExpectedDuringReset(err) {
-			return fmt.Errorf("reconnect: %w", err)
+		switch {
+		case err == nil:
+			return Reading{Done: true}, nil
+		case ctx.Err() == nil && !ExpectedDuringReset(err):
+			return Reading{}, fmt.Errorf("reconnect: %w", err)
 		}
 		last = err
-		if c.wait(ctx, delay) != nil {
-			break
-		}
-		delay = min(2*delay, max(c.opt.backoffMax, time.Second))
-	}
-	if last == nil {
+		return Reading{}, nil
+	})
+	var pt *PollTimeout
+	switch {
+	case err == nil:
+		return nil
+	case !errors.As(err, &pt):
+		return err
+	case last == nil:
 		return fmt.Errorf("reconnect: iLO did not come back: %w", plainCtx(ctx))
 	}
 	return fmt.Errorf("reconnect: iLO did not come back: %w (last error: %v)", plainCtx(ctx), last)

@@ -41,6 +41,7 @@ type Client struct {
 	timeout time.Duration
 	host    string
 	opt     options
+	pull    Config // the TLS settings (no credentials) for image servers (PullSize)
 
 	mu         sync.Mutex
 	root       ServiceRoot
@@ -69,7 +70,8 @@ type options struct {
 	userAgent  string
 	maxBody    int64        // cap on one answer's body
 	maxMembers int          // cap on the members of one collection
-	hide       func(string) // learns every session token (ConnectHiding)
+	hide       func(string) // learns every session token (WithHide)
+	clock      Clock        // what waits take time from (WithClock)
 }
 
 // Trace describes one HTTP exchange, for verbose output and tests.
@@ -125,14 +127,14 @@ func WithUserAgent(ua string) Option { return func(o *options) { o.userAgent = u
 // in with POST to Links.Sessions, or uses a.AuthToken as it is. The caller
 // must Close the client, which logs the session out when Connect created it.
 // ctx bounds the whole connection; a.Timeout bounds each request.
-func Connect(ctx context.Context, a ConnArgs, opts ...Option) (*Client, error) {
+func Connect(ctx context.Context, a Config, opts ...Option) (*Client, error) {
 	base, err := ParseBaseURI(a.BaseURI)
 	if err != nil {
 		return nil, err
 	}
 	c := &Client{
 		base:    base,
-		timeout: a.RequestTimeout(),
+		timeout: a.requestTimeout(),
 		host:    base.Hostname(),
 		opt: options{
 			retries: 3, backoffMin: time.Second, backoffMax: 15 * time.Second,
@@ -140,12 +142,16 @@ func Connect(ctx context.Context, a ConnArgs, opts ...Option) (*Client, error) {
 			maxBody: DefaultMaxBody, maxMembers: DefaultMaxMembers,
 		},
 		user: a.Username, pass: a.Password,
+		pull: Config{SkipVerify: a.SkipVerify, CAPath: a.CAPath},
 	}
 	for _, o := range opts {
 		o(&c.opt)
 	}
 	if err := a.checkScheme(base); err != nil {
 		return nil, err
+	}
+	if c.opt.clock == nil {
+		c.opt.clock = wallClock{}
 	}
 	if c.opt.maxBody <= 0 {
 		c.opt.maxBody = DefaultMaxBody
@@ -615,14 +621,7 @@ func (c *Client) fits(ctx context.Context, d time.Duration) bool {
 
 // wait sleeps d or until ctx ends.
 func (c *Client) wait(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return c.opt.clock.Sleep(ctx, d)
 }
 
 // Get reads uri and returns the body of a 2xx response.

@@ -63,46 +63,19 @@ func TestParseBaseURI(t *testing.T) {
 	}
 }
 
-func TestConnArgsCheck(t *testing.T) {
-	tests := []struct {
-		name    string
-		args    ConnArgs
-		wantErr string
-	}{
-		{"credentials", ConnArgs{BaseURI: "ilo1", Username: "u", Password: "p"}, ""},
-		{"token", ConnArgs{BaseURI: "ilo1", AuthToken: "t"}, ""},
-		{"token wins over credentials from the environment", ConnArgs{BaseURI: "ilo1", Username: "u", Password: "p", AuthToken: "t"}, ""},
-		{"user without password", ConnArgs{BaseURI: "ilo1", Username: "u"}, "required together: username, password"},
-		{"password without user", ConnArgs{BaseURI: "ilo1", Password: "p"}, "required together"},
-		{"nothing", ConnArgs{BaseURI: "ilo1"}, "one of the following is required"},
-		{"bad uri", ConnArgs{BaseURI: "gopher://x", AuthToken: "t"}, "baseuri"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := tt.args.Check()
-			switch {
-			case tt.wantErr == "" && err != nil:
-				t.Errorf("got %v, want nil", err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Errorf("got %v, want error containing %q", err, tt.wantErr)
-			}
-		})
-	}
-}
-
 func TestConnectTLS(t *testing.T) {
 	env := newEnv(t)
 	port := env.srv.Listener.Addr().(*net.TCPAddr).Port
 	tests := []struct {
 		name    string
-		mod     func(a *ConnArgs)
+		mod     func(a *Config)
 		wantErr []string
 	}{
-		{"ca_path accepted", func(a *ConnArgs) {}, nil},
-		{"self-signed refused", func(a *ConnArgs) { a.CAPath = "" }, []string{"not trusted", "ca_path", "validate_certs"}},
-		{"validate_certs false", func(a *ConnArgs) { a.CAPath, a.ValidateCerts = "", false }, nil},
-		{"hostname mismatch", func(a *ConnArgs) { a.BaseURI = "localhost:" + strconv.Itoa(port) }, []string{"not valid for \"localhost\"", "baseuri"}},
-		{"missing ca_path file", func(a *ConnArgs) { a.CAPath = "/nonexistent/ca.pem" }, []string{"read ca_path"}},
+		{"ca_path accepted", func(a *Config) {}, nil},
+		{"self-signed refused", func(a *Config) { a.CAPath = "" }, []string{"not trusted", "ca_path", "validate_certs"}},
+		{"validate_certs false", func(a *Config) { a.CAPath, a.SkipVerify = "", true }, nil},
+		{"hostname mismatch", func(a *Config) { a.BaseURI = "localhost:" + strconv.Itoa(port) }, []string{"not valid for \"localhost\"", "baseuri"}},
+		{"missing ca_path file", func(a *Config) { a.CAPath = "/nonexistent/ca.pem" }, []string{"read ca_path"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -456,7 +429,7 @@ func TestPerRequestTimeoutNamesRequest(t *testing.T) {
 			return true
 		})
 	})
-	env.args.Timeout = 1
+	env.args.Timeout = time.Second
 	c := env.connect(t)
 	_, err := c.UpdateService(context.Background())
 	if !IsTimeout(err) {
@@ -549,7 +522,7 @@ func TestOneConnectionPerRun(t *testing.T) {
 	}
 	srv.StartTLS()
 	defer srv.Close()
-	a := ConnArgs{BaseURI: srv.URL, Username: f.user, Password: f.pass, ValidateCerts: true, CAPath: writeCA(t, srv.Certificate()), Timeout: 10}
+	a := Config{BaseURI: srv.URL, Username: f.user, Password: f.pass, CAPath: writeCA(t, srv.Certificate()), Timeout: 10 * time.Second}
 	ctx := context.Background()
 	c, err := Connect(ctx, a)
 	if err != nil {
@@ -632,7 +605,7 @@ func TestConnectUnreachable(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close() // nothing listens there now
-	_, err = Connect(context.Background(), ConnArgs{BaseURI: addr, Username: "u", Password: "p", ValidateCerts: true, Timeout: 5}, fastOptions()...)
+	_, err = Connect(context.Background(), Config{BaseURI: addr, Username: "u", Password: "p", Timeout: 5 * time.Second}, fastOptions()...)
 	if !IsTransport(err) || !strings.Contains(err.Error(), "reachable") || !strings.Contains(err.Error(), "GET /redfish/v1/") {
 		t.Errorf("got %v, want a transport error with a reachability hint", err)
 	}
@@ -663,13 +636,13 @@ func TestTLSConfigTrust(t *testing.T) {
 	only.AddCert(srv.Certificate())
 	tests := []struct {
 		name     string
-		args     ConnArgs
+		args     Config
 		wantPool *x509.CertPool // nil: the system roots (RootCAs left nil)
 		insecure bool
 	}{
-		{"ca_path replaces the system roots", ConnArgs{ValidateCerts: true, CAPath: writeCA(t, srv.Certificate())}, only, false},
-		{"no ca_path uses the system roots", ConnArgs{ValidateCerts: true}, nil, false},
-		{"validate_certs false skips verification", ConnArgs{ValidateCerts: false, CAPath: writeCA(t, srv.Certificate())}, nil, true},
+		{"ca_path replaces the system roots", Config{CAPath: writeCA(t, srv.Certificate())}, only, false},
+		{"no ca_path uses the system roots", Config{}, nil, false},
+		{"validate_certs false skips verification", Config{SkipVerify: true, CAPath: writeCA(t, srv.Certificate())}, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

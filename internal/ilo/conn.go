@@ -16,71 +16,41 @@ import (
 	"github.com/fleetfw/ilo/internal/fwimage"
 )
 
-// ConnArgs are the connection options every module shares (documented once in
-// plugins/doc_fragments/ilo.py). Modules embed it in their Args; the tags are
-// read by internal/ansible.
-type ConnArgs struct {
+// Config is how Connect reaches an iLO and logs in. The module options that
+// fill it (baseuri, username, …) live in internal/modkit.
+type Config struct {
 	// BaseURI is the iLO address: host, host:port or an https:// URL.
-	BaseURI string `json:"baseuri" validate:"required,nouserinfo"`
-	// Username and Password log in a new session (logged out when the module ends).
-	Username string `json:"username" env:"ILO_USERNAME"`
-	Password string `json:"password" no_log:"true" env:"ILO_PASSWORD"`
-	// AuthToken reuses a session created earlier (fleetfw.ilo.session); the
-	// module does not log it out.
-	AuthToken string `json:"auth_token" no_log:"true" env:"ILO_AUTH_TOKEN"`
-	// ValidateCerts verifies the iLO's TLS certificate.
-	ValidateCerts bool `json:"validate_certs" default:"true"`
+	BaseURI string
+	// Username and Password log in a new session (Close logs it out).
+	Username, Password string
+	// AuthToken uses a session created earlier as it is; Close leaves it.
+	AuthToken string
+	// SkipVerify does not verify the iLO's TLS certificate.
+	SkipVerify bool
 	// CAPath is a PEM file with the CA (or the self-signed certificate) that
 	// signed the iLO's certificate. When set, only its certificates are
-	// trusted for the iLO, as with Ansible's own ca_path.
-	CAPath string `json:"ca_path" type:"path" env:"ILO_CA_PATH" validate:"omitempty,max_bytes=1048576"`
-	// AllowHTTP lets baseuri be http:// (test rigs and simulators only: the
-	// password and the session token then cross the network in clear text;
-	// real iLOs serve HTTPS).
-	AllowHTTP bool `json:"allow_http" default:"false" env:"ILO_ALLOW_HTTP"`
-	// Timeout is the limit for one HTTP request, in seconds.
-	Timeout int `json:"timeout" default:"30" validate:"min=1,max=3600"`
+	// trusted for the iLO (as Ansible's own ca_path does).
+	CAPath string
+	// AllowHTTP lets BaseURI be http:// (test rigs and simulators only: the
+	// password and the session token then cross the network in clear text).
+	AllowHTTP bool
+	// Timeout is the limit for one HTTP request (DefaultTimeout when 0).
+	Timeout time.Duration
 }
 
-// DefaultTimeout is the per-request timeout when ConnArgs.Timeout is 0.
+// DefaultTimeout is the per-request timeout when Config.Timeout is 0.
 const DefaultTimeout = 30 * time.Second
 
-// RequestTimeout returns Timeout as a duration (DefaultTimeout when unset).
-func (a ConnArgs) RequestTimeout() time.Duration {
+// requestTimeout returns Timeout, or DefaultTimeout when unset.
+func (a Config) requestTimeout() time.Duration {
 	if a.Timeout <= 0 {
 		return DefaultTimeout
 	}
-	return time.Duration(a.Timeout) * time.Second
+	return a.Timeout
 }
 
-// Check validates what struct tags cannot: the base URI's form and the
-// credential combination: username with password, or auth_token. When
-// auth_token is given it wins over username and password, so that a play can
-// hand a session token to a task while an AWX credential still puts
-// ILO_USERNAME and ILO_PASSWORD in the environment.
-// Modules whose Args define their own Check should call this one too.
-func (a ConnArgs) Check() error {
-	u, err := ParseBaseURI(a.BaseURI)
-	if err != nil {
-		return err
-	}
-	if err := a.checkScheme(u); err != nil {
-		return err
-	}
-	user, pass, token := a.Username != "", a.Password != "", a.AuthToken != ""
-	switch {
-	case token:
-		return nil
-	case user != pass:
-		return errors.New("parameters are required together: username, password")
-	case !token && !user:
-		return errors.New("one of the following is required: username, auth_token (or set ILO_USERNAME and ILO_PASSWORD, or ILO_AUTH_TOKEN)")
-	}
-	return nil
-}
-
-// checkScheme refuses an http:// baseuri unless allow_http is set.
-func (a ConnArgs) checkScheme(u *url.URL) error {
+// checkScheme refuses an http:// address unless AllowHTTP is set.
+func (a Config) checkScheme(u *url.URL) error {
 	if u.Scheme == "http" && !a.AllowHTTP {
 		return fmt.Errorf("baseuri %s is plain HTTP: the password and the session token would cross the network in clear text, and real iLOs serve HTTPS; use https:// (or just the host name), or set allow_http: true for a test rig", u)
 	}
@@ -89,7 +59,7 @@ func (a ConnArgs) checkScheme(u *url.URL) error {
 
 // ParseBaseURI turns the baseuri option into the URL of the iLO:
 // "ilo1", "ilo1:8443", "10.0.0.5", "[fe80::1]:443" and "https://ilo1/"
-// all work; "http://" parses too (ConnArgs.Check and Connect refuse it
+// all work; "http://" parses too (Connect refuses it
 // unless allow_http is set). Anything else (another scheme, a path below the
 // host, user info, junk) is refused with a message that names baseuri and
 // says what to give instead, never echoing user info.
@@ -150,9 +120,9 @@ func ParseBaseURI(s string) (*url.URL, error) {
 // make_context loads only that file), or no verification when validate_certs
 // is false. Not loading the system pool when ca_path is given also matters for
 // speed: parsing the ~140 system roots took half of an update_info run's CPU.
-func tlsConfig(a ConnArgs, host string) (*tls.Config, error) {
+func tlsConfig(a Config, host string) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
-	if !a.ValidateCerts {
+	if a.SkipVerify {
 		cfg.InsecureSkipVerify = true //nolint:gosec // the user asked for it with validate_certs: false
 		return cfg, nil
 	}

@@ -4,7 +4,7 @@
 //
 // A module connects, reads, compares, writes and always closes:
 //
-//	c, err := ilo.Connect(ctx, a.ConnArgs) // service root, then login (or auth_token)
+//	c, err := ilo.Connect(ctx, cfg) // service root, then login (or a session token)
 //	if err != nil {
 //		return Result{}, err
 //	}
@@ -18,7 +18,7 @@
 // repository.go, task_queue.go, maintenancewindows.go, install_sets.go,
 // tasks.go, manager.go). Request bodies are built with sjson (body.go).
 //
-// Transport rules (client.go): a per-request timeout (ConnArgs.Timeout) under
+// Transport rules (client.go): a per-request timeout (Config.Timeout) under
 // the caller's deadline; one keep-alive connection per run; GET and HEAD are
 // retried with exponential backoff after connection errors and 503 (Retry-After
 // honoured); writes are never repeated, and a write whose connection broke
@@ -33,7 +33,7 @@
 // nesting is counted without recursion and refused beyond MaxDepth before
 // gjson sees it (a Go stack overflow cannot be recovered). Collections are
 // capped at DefaultMaxMembers, message texts and arguments are cut with a
-// marker. An http:// baseuri needs ConnArgs.AllowHTTP; transport and
+// marker. An http:// baseuri needs Config.AllowHTTP; transport and
 // certificate failures are described in words, never Go's own.
 //
 // Failures are *Error (errors.go): method, URI, status and the MessageIds of

@@ -346,3 +346,10 @@ func IsTimeout(err error) bool {
 	e, ok := asError(err)
 	return ok && e.Status == 0 && errors.Is(e.Err, errTimeout)
 }
+
+// IsForbidden reports whether err is a 403 from the iLO: the account lacks
+// a privilege (Base.InsufficientPrivilege) or a licence.
+func IsForbidden(err error) bool {
+	e, ok := asError(err)
+	return ok && e.Status == http.StatusForbidden
+}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
@@ -230,12 +231,12 @@ func (f *fakeILO) serveFile(w http.ResponseWriter, r *http.Request, path string)
 	_, _ = w.Write(b)
 }
 
-// testEnv is a fake iLO behind an httptest TLS server and the ConnArgs that
+// testEnv is a fake iLO behind an httptest TLS server and the Config that
 // reach it (ca_path set to the server's certificate).
 type testEnv struct {
 	fake *fakeILO
 	srv  *httptest.Server
-	args ConnArgs
+	args Config
 }
 
 func newEnv(t testing.TB, setup ...func(*fakeILO)) *testEnv {
@@ -248,9 +249,9 @@ func newEnv(t testing.TB, setup ...func(*fakeILO)) *testEnv {
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are the point of some tests
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	return &testEnv{fake: f, srv: srv, args: ConnArgs{
+	return &testEnv{fake: f, srv: srv, args: Config{
 		BaseURI: srv.URL, Username: f.user, Password: f.pass,
-		ValidateCerts: true, CAPath: writeCA(t, srv.Certificate()), Timeout: 10,
+		CAPath: writeCA(t, srv.Certificate()), Timeout: 10 * time.Second,
 	}}
 }
 

@@ -208,7 +208,7 @@ func TestAnswerStall(t *testing.T) {
 		f.hook("GET", usPath, stallAfterHeaders)
 		f.hook("POST", upload, stallAfterHeaders)
 	})
-	env.args.Timeout = 1
+	env.args.Timeout = time.Second
 	c := env.connect(t)
 	tests := []struct {
 		name string
@@ -247,8 +247,8 @@ func TestPlainHTTP(t *testing.T) {
 	f := newFake(t)
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	a := ConnArgs{BaseURI: srv.URL, Username: f.user, Password: f.pass, ValidateCerts: true, Timeout: 5}
-	for _, err := range []error{a.Check(), func() error { _, err := Connect(context.Background(), a); return err }()} {
+	a := Config{BaseURI: srv.URL, Username: f.user, Password: f.pass, Timeout: 5 * time.Second}
+	for _, err := range []error{func() error { _, err := Connect(context.Background(), a); return err }()} {
 		if err == nil {
 			t.Fatal("http:// accepted without allow_http")
 		}
@@ -262,9 +262,6 @@ func TestPlainHTTP(t *testing.T) {
 		t.Errorf("%d requests sent to a refused http:// baseuri, want 0", n)
 	}
 	a.AllowHTTP = true
-	if err := a.Check(); err != nil {
-		t.Fatalf("allow_http: Check: %v", err)
-	}
 	c, err := Connect(context.Background(), a)
 	if err != nil {
 		t.Fatalf("allow_http: Connect: %v", err)
@@ -295,7 +292,7 @@ func TestEveryTokenHidden(t *testing.T) {
 	var mu sync.Mutex
 	var hidden []string
 	hide := func(s string) { mu.Lock(); hidden = append(hidden, s); mu.Unlock() }
-	c, err := ConnectHiding(context.Background(), env.args, hide, fastOptions()...)
+	c, err := Connect(context.Background(), env.args, append(fastOptions(), WithHide(hide))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -427,7 +424,7 @@ func TestNoGoJargon(t *testing.T) {
 		}
 		addr := l.Addr().String()
 		l.Close()
-		_, err = Connect(context.Background(), ConnArgs{BaseURI: addr, Username: "u", Password: "p", ValidateCerts: true, Timeout: 2}, WithRetries(0))
+		_, err = Connect(context.Background(), Config{BaseURI: addr, Username: "u", Password: "p", Timeout: 2 * time.Second}, WithRetries(0))
 		if err == nil || !errors.Is(err, syscall.ECONNREFUSED) {
 			t.Fatalf("got %v, want connection refused", err)
 		}
@@ -436,8 +433,8 @@ func TestNoGoJargon(t *testing.T) {
 	t.Run("plain HTTP behind https://", func(t *testing.T) {
 		srv := httptest.NewServer(newFake(t))
 		t.Cleanup(srv.Close)
-		_, err := Connect(context.Background(), ConnArgs{BaseURI: strings.Replace(srv.URL, "http://", "https://", 1),
-			Username: "u", Password: "p", ValidateCerts: true, Timeout: 2}, WithRetries(0))
+		_, err := Connect(context.Background(), Config{BaseURI: strings.Replace(srv.URL, "http://", "https://", 1),
+			Username: "u", Password: "p", Timeout: 2 * time.Second}, WithRetries(0))
 		if err == nil || !strings.Contains(err.Error(), "answers in plain HTTP") {
 			t.Fatalf("got %v, want plain HTTP named", err)
 		}
@@ -457,8 +454,8 @@ func TestNoGoJargon(t *testing.T) {
 }
 
 // certServer serves the fake iLO with a leaf certificate changed by mutate,
-// signed by a fresh CA; it returns the ConnArgs (ca_path is that CA).
-func certServer(t *testing.T, mutate func(leaf *x509.Certificate)) ConnArgs {
+// signed by a fresh CA; it returns the Config (CAPath is that CA).
+func certServer(t *testing.T, mutate func(leaf *x509.Certificate)) Config {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -487,7 +484,7 @@ func certServer(t *testing.T, mutate func(leaf *x509.Certificate)) ConnArgs {
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER, caDER}, PrivateKey: key}}}
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	return ConnArgs{BaseURI: srv.URL, Username: f.user, Password: f.pass, ValidateCerts: true, CAPath: writeCA(t, ca), Timeout: 5}
+	return Config{BaseURI: srv.URL, Username: f.user, Password: f.pass, CAPath: writeCA(t, ca), Timeout: 5 * time.Second}
 }
 
 func TestCertificateCauses(t *testing.T) {
@@ -669,7 +666,7 @@ func TestAnswerTrickleOnUpload(t *testing.T) {
 			return true
 		})
 	})
-	env.args.Timeout = 1
+	env.args.Timeout = time.Second
 	c := env.connect(t)
 	resp, err := c.send(context.Background(), &request{method: http.MethodPost, uri: upload, timeout: -1,
 		body: func(string) (io.Reader, int64, string, error) {

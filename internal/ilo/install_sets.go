@@ -40,31 +40,31 @@ const (
 
 // InstallSet is a named sequence of installation steps.
 type InstallSet struct {
-	ID          string `json:"id"`
-	URI         string `json:"uri"`
-	Name        string `json:"name"`
-	Description string `json:"description,omitempty"`
+	ID          string
+	URI         string
+	Name        string
+	Description string
 	// IsRecovery marks the System Recovery Set.
-	IsRecovery bool          `json:"is_recovery"`
-	PlatformID string        `json:"platform_id,omitempty"`
-	Sequence   []InstallStep `json:"sequence"`
+	IsRecovery bool
+	PlatformID string
+	Sequence   []InstallStep
 	// InvokeTarget is Actions.#HpeComponentInstallSet.Invoke.target.
-	InvokeTarget string `json:"-"`
-	Created      string `json:"created,omitempty"`
-	Modified     string `json:"modified,omitempty"`
-	ETag         string `json:"-"`
+	InvokeTarget string
+	Created      string
+	Modified     string
+	ETag         string
 }
 
 // InstallStep is one item of an install set's Sequence.
 type InstallStep struct {
-	Name                    string   `json:"name"`
-	Command                 string   `json:"command"`
-	Filename                string   `json:"filename,omitempty"`
-	Component               string   `json:"component,omitempty"`
-	UpdatableBy             []string `json:"updatable_by,omitempty"`
-	WaitTimeSeconds         int      `json:"wait_time_seconds,omitempty"`
-	ExecutionTimeoutMinutes int      `json:"execution_timeout_minutes,omitempty"`
-	Targets                 []string `json:"targets,omitempty"`
+	Name                    string
+	Command                 string
+	Filename                string
+	Component               string
+	UpdatableBy             []string
+	WaitTimeSeconds         int
+	ExecutionTimeoutMinutes int
+	Targets                 []string
 }
 
 // NewInstallSet is what CreateInstallSet and UpdateInstallSet send.

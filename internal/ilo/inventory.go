@@ -27,24 +27,24 @@ const (
 
 // InventoryItem is one installed firmware or software item.
 type InventoryItem struct {
-	ID          string `json:"id"`
-	URI         string `json:"uri"`
-	Name        string `json:"name"`
-	Description string `json:"description,omitempty"`
+	ID          string
+	URI         string
+	Name        string
+	Description string
 	// Version as the iLO reports it ("2.70 May 16 2022", "1.12.00 Mar 28 2025").
-	Version string `json:"version"`
+	Version string
 	// Updateable is true or false as the iLO says, and nil when it omits
 	// the property, as iLO 5 2.4x firmware does for every member: absent
 	// means unknown, never "cannot be updated" (see NotUpdateable).
-	Updateable *bool  `json:"updateable"`
-	SoftwareID string `json:"software_id,omitempty"`
+	Updateable *bool
+	SoftwareID string
 	// DeviceClass and Targets correlate the item with repository components.
-	DeviceClass string   `json:"device_class,omitempty"`
-	Targets     []string `json:"targets,omitempty"`
+	DeviceClass string
+	Targets     []string
 	// DeviceContext locates the device ("System Board", "Slot=1:…").
-	DeviceContext string `json:"device_context,omitempty"`
-	Health        string `json:"health,omitempty"`
-	State         string `json:"state,omitempty"`
+	DeviceContext string
+	Health        string
+	State         string
 }
 
 // ParseInventoryItem reads a SoftwareInventory resource.
@@ -132,10 +132,10 @@ func (c *Client) inventory(ctx context.Context, link func(UpdateLinks) string, w
 // Downgrade is a component file older than what a device it updates runs
 // (issue 14: downgrades need an explicit opt-in).
 type Downgrade struct {
-	File    string `json:"filename"`
-	Version string `json:"version"`
-	Device  string `json:"device"`
-	Running string `json:"running"`
+	File    string
+	Version string
+	Device  string
+	Running string
 }
 
 // String returns "<file> (<version>) is older than the <running> <device> runs".
@@ -192,36 +192,4 @@ func (comp Component) Downgrades(inv []InventoryItem) []Downgrade {
 		}
 	}
 	return out
-}
-
-// DowngradeError refuses downgrades made without allow_downgrade.
-type DowngradeError struct{ Downgrades []Downgrade }
-
-// Error names every downgrade and the option.
-func (e *DowngradeError) Error() string {
-	list := make([]string, 0, len(e.Downgrades))
-	for _, d := range e.Downgrades {
-		list = append(list, d.String())
-	}
-	return strings.Join(list, "; ") + ": a downgrade needs allow_downgrade=true (it is then done, with a warning)"
-}
-
-// ErrorInfo returns the downgrades for error_info.
-func (e *DowngradeError) ErrorInfo() map[string]any {
-	return map[string]any{"downgrades": e.Downgrades}
-}
-
-// CheckDowngrades refuses ds unless allowed; allowed downgrades are each
-// passed to warn. No downgrade: nil.
-func CheckDowngrades(ds []Downgrade, allowed bool, warn func(string, ...any)) error {
-	if len(ds) == 0 {
-		return nil
-	}
-	if !allowed {
-		return &DowngradeError{Downgrades: ds}
-	}
-	for _, d := range ds {
-		warn("downgrade (allow_downgrade=true): %s", d)
-	}
-	return nil
 }

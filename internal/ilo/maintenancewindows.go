@@ -25,15 +25,15 @@ const (
 // MaintenanceWindow is a time range in which queued tasks may run, on the
 // iLO's clock.
 type MaintenanceWindow struct {
-	ID          string `json:"id"`
-	URI         string `json:"uri"`
-	Name        string `json:"name"`
-	Description string `json:"description,omitempty"`
-	StartAfter  string `json:"start_after,omitempty"`
-	Expire      string `json:"expire,omitempty"`
-	Created     string `json:"created,omitempty"`
-	Modified    string `json:"modified,omitempty"`
-	ETag        string `json:"-"`
+	ID          string
+	URI         string
+	Name        string
+	Description string
+	StartAfter  string
+	Expire      string
+	Created     string
+	Modified    string
+	ETag        string
 }
 
 // NewMaintenanceWindow is what CreateMaintenanceWindow and

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/tidwall/gjson"
 )
@@ -21,18 +20,18 @@ const (
 
 // Manager describes the iLO itself.
 type Manager struct {
-	URI string `json:"uri"`
+	URI string
 	// Generation is 5, 6 or 7 (0 when unknown), from the root's
 	// Oem.Hpe.Manager[0].ManagerType ("iLO 5") or the manager's Model. The
 	// first digit of FirmwareVersion is not the generation: iLO 7 reports
 	// "1.12.00 Mar 28 2025".
-	Generation int    `json:"generation"`
-	Model      string `json:"model,omitempty"`
+	Generation int
+	Model      string
 	// FirmwareVersion is the manager's text ("iLO 5 v2.70", "iLO 6 v1.67",
 	// "1.12.00 Mar 28 2025").
-	FirmwareVersion string `json:"firmware_version"`
+	FirmwareVersion string
 	// Version is the bare number ("2.70", "1.67", "1.12.00").
-	Version string `json:"version"`
+	Version string
 }
 
 // ParseManager reads a Manager resource.
@@ -92,29 +91,6 @@ func (r ServiceRoot) Generation() int { return Generation(r.ManagerType) }
 func VersionNumber(s string) string {
 	s = generationRE.ReplaceAllString(s, "") // drop "iLO 5" so its 5 is not taken
 	return versionRE.FindString(s)
-}
-
-// CompareVersions compares the dotted numbers of two version strings
-// numerically (missing parts count as 0): -1, 0 or +1. "2.70" equals
-// "2.70 May 16 2022"; "1.12.00" equals "1.12".
-func CompareVersions(a, b string) int {
-	pa, pb := strings.Split(VersionNumber(a), "."), strings.Split(VersionNumber(b), ".")
-	for i := 0; i < max(len(pa), len(pb)); i++ {
-		var x, y int
-		if i < len(pa) {
-			x, _ = strconv.Atoi(pa[i])
-		}
-		if i < len(pb) {
-			y, _ = strconv.Atoi(pb[i])
-		}
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-	}
-	return 0
 }
 
 // Manager reads the iLO's own manager resource: the first member of

@@ -45,13 +45,13 @@ type PushRequest struct {
 type PushResult struct {
 	// BytesSent counts component bytes (not the form around them) of the
 	// Sections the iLO accepted.
-	BytesSent int64 `json:"bytes_sent"`
+	BytesSent int64
 	// Sections counts the upload requests the iLO accepted.
-	Sections int `json:"sections_sent"`
+	Sections int
 	// Restarted counts Sections sent again after a broken connection.
-	Restarted int `json:"restarted"`
+	Restarted int
 	// Last is the update service as last read (Complete when waited for).
-	Last UpdateService `json:"-"`
+	Last UpdateService
 }
 
 // SectionCount returns how many Sections a file of size bytes needs (at least 1).

@@ -35,40 +35,40 @@ const (
 
 // Component is one file in the iLO Repository.
 type Component struct {
-	ID   string `json:"id"`
-	URI  string `json:"uri"`
-	Name string `json:"name"`
+	ID   string
+	URI  string
+	Name string
 	// Filename is the repository's unique key.
-	Filename string `json:"filename"`
-	Filepath string `json:"filepath,omitempty"`
+	Filename string
+	Filepath string
 	// ComponentURI downloads the file (/fwrepo/<Filename>).
-	ComponentURI string   `json:"component_uri,omitempty"`
-	Version      string   `json:"version,omitempty"`
-	SizeBytes    int64    `json:"size_bytes"`
-	Created      string   `json:"created,omitempty"`
-	Criticality  string   `json:"criticality,omitempty"`
-	Activates    string   `json:"activates,omitempty"`
-	Type         string   `json:"component_type,omitempty"`
-	DeviceClass  string   `json:"device_class,omitempty"`
-	Targets      []string `json:"targets,omitempty"`
-	UpdatableBy  []string `json:"updatable_by,omitempty"`
+	ComponentURI string
+	Version      string
+	SizeBytes    int64
+	Created      string
+	Criticality  string
+	Activates    string
+	Type         string
+	DeviceClass  string
+	Targets      []string
+	UpdatableBy  []string
 	// Locked is true while an install set or a queued task references it: it
 	// can then be neither replaced nor deleted.
-	Locked              bool   `json:"locked"`
-	Configuration       string `json:"configuration,omitempty"`
-	ExecutionParameters string `json:"execution_parameters,omitempty"`
-	ETag                string `json:"-"`
+	Locked              bool
+	Configuration       string
+	ExecutionParameters string
+	ETag                string
 }
 
 // Repository is the iLO Repository: its components and its space.
 type Repository struct {
-	URI        string      `json:"uri"`
-	Components []Component `json:"components"`
+	URI        string
+	Components []Component
 	// TotalBytes and FreeBytes come from Oem.Hpe of the collection; there is
 	// no used-bytes field (used = total − free).
-	TotalBytes int64 `json:"total_bytes"`
-	FreeBytes  int64 `json:"free_bytes"`
-	Count      int   `json:"count"`
+	TotalBytes int64
+	FreeBytes  int64
+	Count      int
 }
 
 // ParseComponent reads an HpeComponent resource.

@@ -28,25 +28,25 @@ const (
 // collections can be read in one request.
 type ServiceRoot struct {
 	// Sessions is Links.Sessions, where sessions are created.
-	Sessions       string `json:"sessions,omitempty"`
-	SessionService string `json:"session_service,omitempty"`
-	UpdateService  string `json:"update_service,omitempty"`
-	Managers       string `json:"managers,omitempty"`
+	Sessions       string
+	SessionService string
+	UpdateService  string
+	Managers       string
 	// TaskService is the root's "Tasks" link.
-	TaskService string `json:"task_service,omitempty"`
-	Systems     string `json:"systems,omitempty"`
+	TaskService string
+	Systems     string
 	// Expand is true when ProtocolFeaturesSupported.ExpandQuery says that
 	// $expand=. works (iLO expands one level; reference §1.6).
-	Expand bool `json:"expand"`
+	Expand bool
 	// ManagerType ("iLO 5") and ManagerFirmwareVersion ("2.70"; "1.12.00" on
 	// iLO 7) come from Oem.Hpe.Manager[0].
-	ManagerType            string `json:"manager_type,omitempty"`
-	ManagerFirmwareVersion string `json:"manager_firmware_version,omitempty"`
-	Product                string `json:"product,omitempty"`
-	RedfishVersion         string `json:"redfish_version,omitempty"`
-	UUID                   string `json:"uuid,omitempty"`
+	ManagerType            string
+	ManagerFirmwareVersion string
+	Product                string
+	RedfishVersion         string
+	UUID                   string
 	// LoginFailureDelay is the iLO's delay after a failed login, in seconds.
-	LoginFailureDelay int `json:"login_failure_delay,omitempty"`
+	LoginFailureDelay int
 }
 
 // ParseServiceRoot reads a service root body.

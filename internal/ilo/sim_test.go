@@ -24,7 +24,7 @@ import (
 type simEnv struct {
 	sim  *ilosim.ILO
 	srv  *httptest.Server
-	args ilo.ConnArgs
+	args ilo.Config
 }
 
 func newSim(t *testing.T, opts ...ilosim.Option) *simEnv {
@@ -41,9 +41,9 @@ func newSim(t *testing.T, opts ...ilosim.Option) *simEnv {
 	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &simEnv{sim: sim, srv: srv, args: ilo.ConnArgs{
+	return &simEnv{sim: sim, srv: srv, args: ilo.Config{
 		BaseURI: srv.URL, Username: ilosim.DefaultUsername, Password: ilosim.DefaultPassword,
-		ValidateCerts: true, CAPath: ca, Timeout: 10,
+		CAPath: ca, Timeout: 10 * time.Second,
 	}}
 }
 
@@ -187,13 +187,8 @@ func TestSimulatorUpload(t *testing.T) {
 	if got := env.sim.Counters().BytesReceived; got < res.BytesSent {
 		t.Errorf("simulator received %d bytes, client sent %d", got, res.BytesSent)
 	}
-	var last ilo.UpdateService
-	_, err = c.Poll(ctx, c.Root().UpdateService, 50*time.Millisecond, func(b []byte) (bool, error) {
-		us, err := ilo.ParseUpdateService(b)
-		last = us
-		return err != nil || us.UploadCurrentEtag == "fleetfw-sim-1" && us.Finished(), err
-	})
-	if err != nil {
+	last, err := c.WaitUpdate(ctx, ilo.UpdateWait{What: "the upload", ETag: "fleetfw-sim-1", Every: 50 * time.Millisecond})
+	if err != nil && !last.Failed() {
 		t.Fatalf("wait: %v (last state %q, tag %q)", err, last.State, last.UploadCurrentEtag)
 	}
 	if last.Failed() {
@@ -249,11 +244,8 @@ func TestSimulatorSections(t *testing.T) {
 		if err != nil {
 			t.Fatalf("section %d: %v", k, err)
 		}
-		var us ilo.UpdateService
-		if _, err := c.Poll(ctx, c.Root().UpdateService, 20*time.Millisecond, func(b []byte) (bool, error) {
-			us, err = ilo.ParseUpdateService(b)
-			return err != nil || us.UploadCurrentEtag == tag && us.Finished(), err
-		}); err != nil {
+		us, err := c.WaitUpdate(ctx, ilo.UpdateWait{What: "a section", ETag: tag, Every: 20 * time.Millisecond})
+		if err != nil && !us.Failed() {
 			t.Fatalf("section %d: wait: %v", k, err)
 		}
 		if us.Failed() {
@@ -287,12 +279,12 @@ func TestSimulatorMultipartPush(t *testing.T) {
 	if a.TaskMonitor == "" {
 		t.Fatalf("no task monitor in %+v", a)
 	}
-	s, err := c.WaitTask(ctx, a.TaskMonitor, 20*time.Millisecond)
-	if err != nil {
-		t.Fatalf("WaitTask: %v", err)
+	us, err := c.WaitAccepted(ctx, a, ilo.UpdateWait{What: "the push", Every: 20 * time.Millisecond})
+	if err != nil || us.State != ilo.StateComplete {
+		t.Fatalf("WaitAccepted: %v (state %q), want the monitor, then the service, to end Complete", err, us.State)
 	}
-	if s.Running || s.Gone || s.Failed() {
-		t.Errorf("final reading: got %+v, want a successful final response", s)
+	if s, err := c.TaskMonitor(ctx, a.TaskMonitor); err != nil || s.Running || s.Failed() {
+		t.Errorf("the monitor after the wait: %+v, %v", s, err)
 	}
 }
 
@@ -319,12 +311,12 @@ func TestSimulatorSimpleUpdate(t *testing.T) {
 	if a.Status != http.StatusAccepted || a.TaskMonitor == "" {
 		t.Fatalf("SimpleUpdate: got %+v, want 202 with a task monitor", a)
 	}
-	s, err := c.WaitTask(ctx, a.TaskMonitor, 20*time.Millisecond)
-	if err != nil {
-		t.Fatalf("WaitTask: %v", err)
+	us, err := c.WaitAccepted(ctx, a, ilo.UpdateWait{What: "the update", Every: 20 * time.Millisecond})
+	if err != nil || us.State != ilo.StateComplete {
+		t.Fatalf("WaitAccepted: %v (state %q), want Complete", err, us.State)
 	}
-	if s.Running || s.Failed() {
-		t.Errorf("final reading: got %+v", s)
+	if s, err := c.TaskMonitor(ctx, a.TaskMonitor); err != nil || s.Running || s.Failed() {
+		t.Errorf("the monitor after the wait: %+v, %v", s, err)
 	}
 }
 

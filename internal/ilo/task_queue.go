@@ -45,32 +45,32 @@ const (
 
 // UpdateTask is one item of the installation queue (UpdateTaskQueue).
 type UpdateTask struct {
-	ID   string `json:"id"`
-	URI  string `json:"uri"`
-	Name string `json:"name"`
+	ID   string
+	URI  string
+	Name string
 	// Command is ApplyUpdate, ResetServer, ResetBmc, Wait or PendingReset.
-	Command   string `json:"command"`
-	Filename  string `json:"filename,omitempty"`
-	Component string `json:"component,omitempty"`
+	Command   string
+	Filename  string
+	Component string
 	// UpdatableBy says which agent runs it: Bmc, Uefi or RuntimeAgent.
-	UpdatableBy []string `json:"updatable_by,omitempty"`
+	UpdatableBy []string
 	// State is Pending, InProgress, Complete, Expired, Exception or Canceled.
-	State                   string   `json:"state"`
-	StartAfter              string   `json:"start_after,omitempty"`
-	Expire                  string   `json:"expire,omitempty"`
-	MaintenanceWindow       string   `json:"maintenance_window,omitempty"`
-	TPMOverride             bool     `json:"tpm_override"`
-	UpdateRecoverySet       bool     `json:"update_recovery_set"`
-	RecoveryPrivilege       bool     `json:"recovery_privilege"`
-	WaitTimeSeconds         int      `json:"wait_time_seconds,omitempty"`
-	ExecutionTimeoutMinutes int      `json:"execution_timeout_minutes,omitempty"`
-	Targets                 []string `json:"targets,omitempty"`
-	TaskPlacementMode       string   `json:"task_placement_mode,omitempty"`
-	Result                  *Message `json:"result,omitempty"`
-	AdditionalError         *Message `json:"additional_error,omitempty"`
-	Created                 string   `json:"created,omitempty"`
-	Modified                string   `json:"modified,omitempty"`
-	ETag                    string   `json:"-"`
+	State                   string
+	StartAfter              string
+	Expire                  string
+	MaintenanceWindow       string
+	TPMOverride             bool
+	UpdateRecoverySet       bool
+	RecoveryPrivilege       bool
+	WaitTimeSeconds         int
+	ExecutionTimeoutMinutes int
+	Targets                 []string
+	TaskPlacementMode       string
+	Result                  *Message
+	AdditionalError         *Message
+	Created                 string
+	Modified                string
+	ETag                    string
 }
 
 // Terminal reports whether the task will not change any more by itself
@@ -219,4 +219,33 @@ func created[T any](c *Client, ctx context.Context, resp *response, parse func([
 		return zero, err
 	}
 	return parse(r.body)
+}
+
+// UpdateUpdateTask changes a queued task in place: PATCH {task.URI} with
+// If-Match set to the ETag it was read with (read again when it has none),
+// then GET the task. Every setting of n is sent, booleans included, except
+// an empty MaintenanceWindow, StartAfter or Expire; Name is not sent.
+func (c *Client) UpdateUpdateTask(ctx context.Context, t UpdateTask, n NewUpdateTask) (UpdateTask, error) {
+	b, err := newBody().
+		set(pathUTCommand, n.Command).
+		setIf(n.Filename != "", pathUTFilename, n.Filename).
+		setIf(len(n.UpdatableBy) > 0, pathUTUpdatableBy, n.UpdatableBy).
+		setIf(n.StartAfter != "", pathUTStartAfter, n.StartAfter).
+		setIf(n.Expire != "", pathUTExpire, n.Expire).
+		setIf(n.MaintenanceWindow != "", pathUTMaintenanceWindow, n.MaintenanceWindow).
+		set(pathUTTPMOverride, n.TPMOverride).
+		set(pathUTRecoverySet, n.UpdateRecoverySet).
+		setIf(n.Command == "Wait", pathUTWaitTime, n.WaitTimeSeconds).
+		bytes()
+	if err != nil {
+		return UpdateTask{}, fmt.Errorf("update task %q: %w", t.Name, err)
+	}
+	if _, err := c.patchResource(ctx, t.URI, t.ETag, b); err != nil {
+		return UpdateTask{}, fmt.Errorf("update task %q: %w", t.Name, err)
+	}
+	r, err := c.getObject(ctx, t.URI)
+	if err != nil {
+		return UpdateTask{}, fmt.Errorf("update task %q: %w", t.Name, err)
+	}
+	return ParseUpdateTask(r.body)
 }

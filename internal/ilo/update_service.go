@@ -52,58 +52,58 @@ const (
 // flashes, where to push files, the action targets and the links to the
 // repository, queue, install sets and windows.
 type UpdateService struct {
-	URI string `json:"uri"`
+	URI string
 	// State is Oem.Hpe.State: Idle, Uploading, Verifying, Writing, Updating,
 	// Complete or Error. Complete and Error are sticky until the next operation.
-	State string `json:"state"`
+	State string
 	// FlashProgressPercent is meaningful only while State is Updating.
-	FlashProgressPercent *int `json:"flash_progress_percent,omitempty"`
+	FlashProgressPercent *int
 	// Result explains the last Complete or Error (Oem.Hpe.Result).
-	Result *Message `json:"result,omitempty"`
+	Result *Message
 	// AdditionalError is Oem.Hpe.AdditionalErrorDetails (iLO 6 1.69+).
-	AdditionalError *Message `json:"additional_error,omitempty"`
+	AdditionalError *Message
 	// UploadCurrentEtag echoes the tag of the last upload, so that a client
 	// can tell that State belongs to its own operation.
-	UploadCurrentEtag string         `json:"upload_current_etag,omitempty"`
-	CurrentTime       string         `json:"current_time,omitempty"`
-	Capabilities      map[string]any `json:"capabilities,omitempty"`
+	UploadCurrentEtag string
+	CurrentTime       string
+	Capabilities      map[string]any
 	// Accept3rdPartyFirmware must be true to flash third-party packages.
-	Accept3rdPartyFirmware bool   `json:"accept_3rd_party_firmware"`
-	DowngradePolicy        string `json:"downgrade_policy,omitempty"`
+	Accept3rdPartyFirmware bool
+	DowngradePolicy        string
 	// FirmwareIntegrity is Oem.Hpe.FirmwareIntegrity as the iLO sent it.
-	FirmwareIntegrity map[string]any `json:"firmware_integrity,omitempty"`
+	FirmwareIntegrity map[string]any
 	// HttpPushUri is iLO's upload form (/cgi-bin/uploadFile on iLO 5).
-	HttpPushUri string `json:"http_push_uri,omitempty"`
+	HttpPushUri string
 	// MultipartHttpPushUri is the DMTF multipart push, when advertised.
-	MultipartHttpPushUri string        `json:"multipart_http_push_uri,omitempty"`
-	TransferProtocols    []string      `json:"transfer_protocols,omitempty"`
-	Actions              UpdateActions `json:"actions"`
-	Links                UpdateLinks   `json:"links"`
-	ETag                 string        `json:"-"`
+	MultipartHttpPushUri string
+	TransferProtocols    []string
+	Actions              UpdateActions
+	Links                UpdateLinks
+	ETag                 string
 }
 
 // UpdateActions are the targets of the update service's actions ("" when the
 // iLO does not offer one). The OEM ones are looked up under Oem.Hpe.Actions
 // and under Actions.Oem.Hpe.
 type UpdateActions struct {
-	SimpleUpdate                string `json:"simple_update,omitempty"`
-	AddFromUri                  string `json:"add_from_uri,omitempty"`
-	DeleteInstallSets           string `json:"delete_install_sets,omitempty"`
-	DeleteMaintenanceWindows    string `json:"delete_maintenance_windows,omitempty"`
-	DeleteUnlockedComponents    string `json:"delete_unlocked_components,omitempty"`
-	DeleteUpdateTaskQueueItems  string `json:"delete_update_task_queue_items,omitempty"`
-	StartFirmwareIntegrityCheck string `json:"start_firmware_integrity_check,omitempty"`
+	SimpleUpdate                string
+	AddFromUri                  string
+	DeleteInstallSets           string
+	DeleteMaintenanceWindows    string
+	DeleteUnlockedComponents    string
+	DeleteUpdateTaskQueueItems  string
+	StartFirmwareIntegrityCheck string
 }
 
 // UpdateLinks are the collections below the update service.
 type UpdateLinks struct {
-	FirmwareInventory      string `json:"firmware_inventory,omitempty"`
-	SoftwareInventory      string `json:"software_inventory,omitempty"`
-	ComponentRepository    string `json:"component_repository,omitempty"`
-	InstallSets            string `json:"install_sets,omitempty"`
-	UpdateTaskQueue        string `json:"update_task_queue,omitempty"`
-	MaintenanceWindows     string `json:"maintenance_windows,omitempty"`
-	InvalidImageRepository string `json:"invalid_image_repository,omitempty"`
+	FirmwareInventory      string
+	SoftwareInventory      string
+	ComponentRepository    string
+	InstallSets            string
+	UpdateTaskQueue        string
+	MaintenanceWindows     string
+	InvalidImageRepository string
 }
 
 // ParseUpdateService reads an UpdateService body.

@@ -96,9 +96,9 @@ type UploadRequest struct {
 
 // UploadResult is the iLO's answer to an upload.
 type UploadResult struct {
-	Status    int       `json:"status"`
-	Messages  []Message `json:"messages,omitempty"`
-	BytesSent int64     `json:"bytes_sent"`
+	Status    int
+	Messages  []Message
+	BytesSent int64
 }
 
 // formPart is one part of a multipart body: its headers and its content.
@@ -346,12 +346,12 @@ func readSmall(path string, limit int64) ([]byte, error) {
 // Accepted is the answer to an update action or a multipart push: the task
 // monitor to follow (iLO 5 ≥ 2.30 answers 202 with one) and the messages.
 type Accepted struct {
-	Status int `json:"status"`
+	Status int
 	// TaskMonitor is the monitor's path, from the body's TaskMonitor or the
 	// Location header ("" when the iLO answered 200 without a task).
-	TaskMonitor string    `json:"task_monitor,omitempty"`
-	Task        *Task     `json:"task,omitempty"`
-	Messages    []Message `json:"messages,omitempty"`
+	TaskMonitor string
+	Task        *Task
+	Messages    []Message
 }
 
 func accepted(resp *response) Accepted {

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
@@ -442,7 +443,7 @@ func BenchmarkUpload(b *testing.B) {
 				return true
 			})
 			path := sparseFile(b, size)
-			c, err := Connect(context.Background(), ConnArgs{BaseURI: srv.URL, Username: f.user, Password: f.pass, Timeout: 30}, fastOptions()...)
+			c, err := Connect(context.Background(), Config{BaseURI: srv.URL, Username: f.user, Password: f.pass, Timeout: 30 * time.Second}, fastOptions()...)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -473,7 +474,7 @@ func TestUploadStalled(t *testing.T) {
 		<-release // the server stops reading; it cannot see the client leave
 		return true
 	})
-	env.args.Timeout = 1
+	env.args.Timeout = time.Second
 	c := env.connect(t)
 	_, err := c.Upload(context.Background(), UploadRequest{Path: sparseFile(t, 64<<20)})
 	if !IsTimeout(err) || !strings.Contains(err.Error(), "stopped reading") || !strings.Contains(err.Error(), "POST /cgi-bin/uploadFile") {

@@ -26,14 +26,6 @@ const (
 	maxUpdatePoll   = 2 * time.Second
 )
 
-// StateSeen is one Oem.Hpe.State a waiter saw, with the time it was first seen.
-type StateSeen struct {
-	State string    `json:"state"`
-	Time  time.Time `json:"time"`
-	// Percent is FlashProgressPercent while Updating.
-	Percent *int `json:"percent,omitempty"`
-}
-
 // OperationError is an upload or flash that the update service ended in
 // Error (Oem.Hpe.State), or whose task monitor reported a failure.
 type OperationError struct {
@@ -112,58 +104,58 @@ type UpdateWait struct {
 // Result and its registry meaning). ctx bounds the wait (wait_timeout).
 // GET /redfish/v1/UpdateService/ (the root's UpdateService link).
 func (c *Client) WaitUpdate(ctx context.Context, w UpdateWait) (UpdateService, error) {
-	every := pollEvery(w.Every)
 	first := w.First
 	if first <= 0 {
 		first = firstUpdatePoll
 	}
-	pause := min(first, every)
-	sawBusy, reset := false, false
+	onReset := ResetFails
+	if w.ThroughReset {
+		onReset = ResetReconnects
+	}
+	sawBusy := false
 	var last UpdateService
-	for {
+	_, err := c.Poll(ctx, Pace{What: w.What, First: first, Every: pollEvery(w.Every)}, onReset, func(ctx context.Context, n PollResult) (Reading, error) {
 		us, err := c.UpdateService(ctx)
-		if err != nil && ctx.Err() != nil {
-			return last, waitTimeout(w.What, last, false, "")
-		}
-		if err != nil && w.ThroughReset && ExpectedDuringReset(err) {
-			if err := c.renewable(err, w.What); err != nil {
-				return last, err
-			}
-			if rerr := c.Reconnect(ctx); rerr != nil {
-				if ctx.Err() != nil {
-					return last, waitTimeout(w.What, last, true, "")
-				}
-				return last, fmt.Errorf("wait for %s: the iLO went away (a reset after flashing its own firmware?): %w", w.What, rerr)
-			}
-			reset = true
-			continue
-		}
 		if err != nil {
-			return us, fmt.Errorf("wait for %s: %w", w.What, err)
+			return Reading{}, err
 		}
 		last = us
 		if w.Seen != nil {
 			w.Seen(us)
 		}
+		reset := n.Resets > 0
 		ours := w.ETag != "" && us.UploadCurrentEtag == w.ETag
 		if us.Busy() && (ours || us.UploadCurrentEtag == "") {
 			sawBusy = true
 		}
 		untagged := us.UploadCurrentEtag == "" && (sawBusy || reset || !w.Before.Finished())
 		if reset && !us.Busy() && !us.Finished() && (ours || us.UploadCurrentEtag == "") {
-			return us, nil // Idle after the reset: the flash ended with it
+			return Reading{Done: true}, nil // Idle after the reset: the flash ended with it
 		}
 		if us.Finished() && (ours || untagged) {
 			if us.Failed() {
-				return us, &OperationError{What: w.What, ETag: w.ETag, Result: us.Result, Additional: us.AdditionalError}
+				return Reading{}, &OperationError{What: w.What, ETag: w.ETag, Result: us.Result, Additional: us.AdditionalError}
 			}
-			return us, nil
+			return Reading{Done: true}, nil
 		}
-		if err := c.wait(ctx, pause); err != nil {
-			return us, waitTimeout(w.What, us, false, fmt.Sprintf("UploadCurrentEtag %q, this operation's %q", us.UploadCurrentEtag, w.ETag))
-		}
-		pause = min(pause*3/2, every)
+		return Reading{}, nil
+	})
+	var pt *PollTimeout
+	var oe *OperationError
+	var lost *ReconnectError
+	switch {
+	case errors.As(err, &pt) && (pt.Err != nil || pt.InReset):
+		return last, waitTimeout(w.What, last, pt.InReset, "")
+	case errors.As(err, &pt):
+		return last, waitTimeout(w.What, last, false, fmt.Sprintf("UploadCurrentEtag %q, this operation's %q", last.UploadCurrentEtag, w.ETag))
+	case errors.As(err, &oe), errors.As(err, new(*unknownError)):
+		return last, err // said in full: the iLO's Error, or a session that cannot be renewed
+	case errors.As(err, &lost):
+		return last, fmt.Errorf("wait for %s: the iLO went away (a reset after flashing its own firmware?): %w", w.What, lost.Err)
+	case err != nil:
+		return last, fmt.Errorf("wait for %s: %w", w.What, err)
 	}
+	return last, nil
 }
 
 // WaitAccepted follows what an update action returned: the task monitor
@@ -172,72 +164,70 @@ func (c *Client) WaitUpdate(ctx context.Context, w UpdateWait) (UpdateService, e
 // monitor that is already gone (404) leaves the update service to say how
 // it ended.
 func (c *Client) WaitAccepted(ctx context.Context, a Accepted, w UpdateWait) (UpdateService, error) {
-	if a.TaskMonitor != "" {
-		every := pollEvery(w.Every)
-		pause := min(firstUpdatePoll, every)
-		var last UpdateService
-		running := fmt.Sprintf("task %s still running", a.TaskMonitor)
-	monitor:
-		for {
-			s, err := c.TaskMonitor(ctx, a.TaskMonitor)
-			if err != nil && ctx.Err() != nil {
-				return last, waitTimeout(w.What, last, false, running)
-			}
-			if err != nil && w.ThroughReset && ExpectedDuringReset(err) {
-				break // the iLO resets: the update service tells the rest
-			}
-			if err != nil {
-				return UpdateService{}, fmt.Errorf("wait for %s: %w", w.What, err)
-			}
-			if !s.Running {
-				if s.Failed() {
-					oe := &OperationError{What: w.What, ETag: w.ETag}
-					if len(s.Messages) > 0 {
-						m := s.Messages[0]
-						oe.Result = &m
-					}
-					// The update service usually knows more (Oem.Hpe.Result).
-					us, err := c.UpdateService(ctx)
-					if err == nil && w.WatchState && w.Seen != nil {
-						w.Seen(us)
-					}
-					if err == nil && us.Failed() && (w.ETag == "" || us.UploadCurrentEtag == w.ETag) && us.Result != nil {
-						oe.Result, oe.Additional = us.Result, us.AdditionalError
-					}
-					return UpdateService{}, oe
-				}
-				// The task says it finished: an iLO that does not echo
-				// tags has no earlier state to be confused with now.
-				w.Before = UpdateService{}
-				break
-			}
-			if w.WatchState {
-				us, err := c.UpdateService(ctx)
-				switch {
-				case err == nil:
-					last = us
-					if w.Seen != nil {
-						w.Seen(us)
-					}
-				case ctx.Err() != nil:
-					return last, waitTimeout(w.What, last, false, running)
-				case w.ThroughReset && ExpectedDuringReset(err):
-					break monitor // the iLO resets: the update service tells the rest
-				default:
-					return us, fmt.Errorf("wait for %s: %w", w.What, err)
-				}
-			}
-			d := pause
-			if s.RetryAfter > 0 && s.RetryAfter < maxRetryAfterPoll {
-				d = s.RetryAfter
-			}
-			if err := c.wait(ctx, d); err != nil {
-				return last, waitTimeout(w.What, last, false, running)
-			}
-			pause = min(pause*3/2, every)
+	if a.TaskMonitor == "" {
+		return c.WaitUpdate(ctx, w)
+	}
+	onReset := ResetFails
+	if w.ThroughReset {
+		onReset = ResetEnds // the iLO resets: the update service tells the rest
+	}
+	var last UpdateService
+	running := fmt.Sprintf("task %s still running", a.TaskMonitor)
+	_, err := c.Poll(ctx, Pace{What: w.What, First: firstUpdatePoll, Every: pollEvery(w.Every)}, onReset, func(ctx context.Context, _ PollResult) (Reading, error) {
+		s, err := c.TaskMonitor(ctx, a.TaskMonitor)
+		if err != nil {
+			return Reading{}, err
 		}
+		if !s.Running {
+			if s.Failed() {
+				return Reading{}, c.monitorFailed(ctx, s, w)
+			}
+			// The task says it finished: an iLO that does not echo
+			// tags has no earlier state to be confused with now.
+			w.Before = UpdateService{}
+			return Reading{Done: true}, nil
+		}
+		if w.WatchState {
+			us, err := c.UpdateService(ctx)
+			if err != nil {
+				return Reading{}, err
+			}
+			last = us
+			if w.Seen != nil {
+				w.Seen(us)
+			}
+		}
+		return Reading{RetryAfter: s.RetryAfter}, nil
+	})
+	var pt *PollTimeout
+	var oe *OperationError
+	switch {
+	case errors.As(err, &pt):
+		return last, waitTimeout(w.What, last, false, running)
+	case errors.As(err, &oe):
+		return UpdateService{}, err
+	case err != nil && !errors.Is(err, ErrReset):
+		return last, fmt.Errorf("wait for %s: %w", w.What, err)
 	}
 	return c.WaitUpdate(ctx, w)
+}
+
+// monitorFailed is the *OperationError of a task monitor that ended in
+// failure, with the update service's Oem.Hpe.Result when it knows more.
+func (c *Client) monitorFailed(ctx context.Context, s MonitorStatus, w UpdateWait) *OperationError {
+	oe := &OperationError{What: w.What, ETag: w.ETag}
+	if len(s.Messages) > 0 {
+		m := s.Messages[0]
+		oe.Result = &m
+	}
+	us, err := c.UpdateService(ctx)
+	if err == nil && w.WatchState && w.Seen != nil {
+		w.Seen(us)
+	}
+	if err == nil && us.Failed() && (w.ETag == "" || us.UploadCurrentEtag == w.ETag) && us.Result != nil {
+		oe.Result, oe.Additional = us.Result, us.AdditionalError
+	}
+	return oe
 }
 
 // WaitTimeoutError is a wait that ran out of its time (wait_timeout): it
@@ -329,43 +319,33 @@ type SelfFlashResult struct {
 // it. ctx bounds the wait (wait_timeout); running out says whether the iLO
 // was dark. GET {root.Managers} members.
 func (c *Client) WaitSelfFlash(ctx context.Context, w SelfFlashWait) (SelfFlashResult, error) {
-	every := pollEvery(w.Every)
-	pause := min(firstUpdatePoll, every)
 	res := SelfFlashResult{Reset: w.Reset}
-	start := time.Now()
-	for {
+	start := c.opt.clock.Now()
+	pr, err := c.Poll(ctx, Pace{What: w.What, First: firstUpdatePoll, Every: pollEvery(w.Every)}, ResetReconnects, func(ctx context.Context, n PollResult) (Reading, error) {
 		mgr, err := c.Manager(ctx)
-		if err != nil && ctx.Err() != nil {
-			return res, c.selfFlashTimeout(w, res, true)
-		}
-		if err != nil && ExpectedDuringReset(err) {
-			if err := c.renewable(err, w.What); err != nil {
-				return res, err
-			}
-			if rerr := c.Reconnect(ctx); rerr != nil {
-				if ctx.Err() != nil {
-					return res, c.selfFlashTimeout(w, res, true)
-				}
-				return res, fmt.Errorf("wait for the iLO to come back after %s: %w", w.What, rerr)
-			}
-			res.Reset = true
-			continue
-		}
 		if err != nil {
-			return res, fmt.Errorf("wait for the iLO after %s: %w", w.What, err)
+			return Reading{}, err
 		}
 		res.Manager = mgr
-		if res.Reset || w.flashed(mgr) {
-			return res, nil
-		}
-		if w.sameAsBefore() && time.Since(start) >= sameVersionGrace {
-			return res, nil // a re-flash of the running version that did not reset
-		}
-		if err := c.wait(ctx, pause); err != nil {
-			return res, c.selfFlashTimeout(w, res, false)
-		}
-		pause = min(pause*3/2, every)
+		res.Reset = res.Reset || n.Resets > 0
+		// A re-flash of the running version that did not reset ends after the grace.
+		regrace := w.sameAsBefore() && c.opt.clock.Now().Sub(start) >= sameVersionGrace
+		return Reading{Done: res.Reset || w.flashed(mgr) || regrace}, nil
+	})
+	res.Reset = res.Reset || pr.Resets > 0
+	var pt *PollTimeout
+	var lost *ReconnectError
+	switch {
+	case errors.As(err, &pt):
+		return res, c.selfFlashTimeout(w, res, pt.InReset)
+	case errors.As(err, new(*unknownError)):
+		return res, err // a session that cannot be renewed, said in full
+	case errors.As(err, &lost):
+		return res, fmt.Errorf("wait for the iLO to come back after %s: %w", w.What, lost.Err)
+	case err != nil:
+		return res, fmt.Errorf("wait for the iLO after %s: %w", w.What, err)
 	}
+	return res, nil
 }
 
 // renewable returns an error when err ended a session the client cannot
@@ -435,10 +415,6 @@ func pollEvery(d time.Duration) time.Duration {
 	return d
 }
 
-// OutcomeUnknown is the outcome a module reports when a write it sent may
-// or may not have taken effect.
-const OutcomeUnknown = "unknown"
-
 // unknownError marks the failure of a task whose write the iLO accepted but
 // whose end could not be followed (Unknown).
 type unknownError struct{ err error }
@@ -447,7 +423,7 @@ func (e *unknownError) Error() string { return e.err.Error() }
 func (e *unknownError) Unwrap() error { return e.err }
 
 // Unknown marks err, met after the iLO accepted a write, as leaving that
-// write's outcome unknown (WriteStatus reports it so). nil stays nil.
+// write's outcome unknown (modkit.WriteStatus reports it so). nil stays nil.
 func Unknown(err error) error {
 	if err == nil {
 		return nil
@@ -473,24 +449,4 @@ func IsOutcomeUnknown(err error) bool {
 		return fc.Accepted > 0
 	}
 	return false
-}
-
-// WriteStatus is what a module that failed with err reports (issue 14,
-// class 8). sent says the iLO accepted (or may have) a write of the task;
-// complete that one is known to have taken effect. changed is true only
-// when a write may have taken effect; outcome is OutcomeUnknown (and the
-// returned error says so) when a write was sent and neither the iLO ended
-// it in Error nor its effect is known, or err itself leaves it unknown.
-func WriteStatus(sent, complete bool, err error) (changed bool, outcome string, msg error) {
-	var oe *OperationError
-	if sent && !complete && !errors.As(err, &oe) {
-		err = Unknown(err) // accepted, then lost track of it
-	}
-	if !IsOutcomeUnknown(err) {
-		return complete, "", err
-	}
-	if !strings.Contains(err.Error(), "unknown") {
-		err = fmt.Errorf("%w; whether the iLO applied it is unknown (outcome: unknown): read its state (fleetfw.ilo.update_info) before running the task again", err)
-	}
-	return true, OutcomeUnknown, err
 }

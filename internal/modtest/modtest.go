@@ -115,15 +115,15 @@ func (x *ILO) Args(extra map[string]any) map[string]any {
 	return a
 }
 
-// ConnArgs returns the client options for this iLO as User.
-func (x *ILO) ConnArgs() ilo.ConnArgs {
-	return ilo.ConnArgs{BaseURI: x.Srv.URL, Username: User, Password: Password, ValidateCerts: true, CAPath: x.CAPath}
+// Config returns the client's configuration for this iLO as User.
+func (x *ILO) Config() ilo.Config {
+	return ilo.Config{BaseURI: x.Srv.URL, Username: User, Password: Password, CAPath: x.CAPath}
 }
 
 // Connect opens a new client session as User; the caller closes it.
 func (x *ILO) Connect(t testing.TB) *ilo.Client {
 	t.Helper()
-	c, err := ilo.Connect(context.Background(), x.ConnArgs())
+	c, err := ilo.Connect(context.Background(), x.Config())
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
@@ -154,7 +154,7 @@ func (x *ILO) Login(t testing.TB) (token, uri string) {
 
 // ConnectToken connects to x with an existing session token.
 func ConnectToken(x *ILO, token string) (*ilo.Client, error) {
-	return ilo.Connect(context.Background(), ilo.ConnArgs{BaseURI: x.Srv.URL, AuthToken: token, ValidateCerts: true, CAPath: x.CAPath})
+	return ilo.Connect(context.Background(), ilo.Config{BaseURI: x.Srv.URL, AuthToken: token, CAPath: x.CAPath})
 }
 
 // AddComponents uploads test images to the repository through

@@ -16,6 +16,7 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ilo"
 	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/modkit"
 	"github.com/fleetfw/ilo/internal/testimage"
 )
 
@@ -512,7 +513,7 @@ func TestUpdateTarget(t *testing.T) {
 			if v := e.sim.FirmwareVersion(); v != "3.05" {
 				t.Errorf("iLO firmware %s after the flash, want 3.05", v)
 			}
-			if nv, _ := o["new_version"].(string); ilo.CompareVersions(nv, "3.05") != 0 || o["ilo_reset"] != true {
+			if nv, _ := o["new_version"].(string); !modkit.SameVersion(nv, "3.05") || o["ilo_reset"] != true {
 				t.Errorf("new_version %q ilo_reset %v, want the iLO's 3.05 after its reset (%s)", nv, o["ilo_reset"], o.msg())
 			}
 			_, _, stored := e.sim.ComponentByFilename("ilo5_305.bin")
@@ -628,7 +629,7 @@ func TestUpdateTargetResetModes(t *testing.T) {
 			img := image(t, testimage.Spec{Filename: "ilo5_305.bin", Size: mib})
 			o := e.mustRun(map[string]any{"path": img.Image, "update_target": true, "wait_timeout": 120}, false)
 			nv, _ := o["new_version"].(string)
-			if reset, _ := o["ilo_reset"].(bool); reset != tc.wantReset || ilo.CompareVersions(nv, "3.05") != 0 || e.sim.FirmwareVersion() != "3.05" {
+			if reset, _ := o["ilo_reset"].(bool); reset != tc.wantReset || !modkit.SameVersion(nv, "3.05") || e.sim.FirmwareVersion() != "3.05" {
 				t.Errorf("ilo_reset %v new_version %q (iLO runs %s), want %v 3.05 (%s)", o["ilo_reset"], nv, e.sim.FirmwareVersion(), tc.wantReset, o.msg())
 			}
 			if n := e.sim.Counters().OpenSessions; n != 0 {

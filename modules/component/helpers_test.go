@@ -39,9 +39,9 @@ func newWrappedEnv(t testing.TB, wrap func(http.Handler) http.Handler, opts ...i
 }
 
 // conn returns the connection options of the simulated iLO.
-func (e *env) conn() ilo.ConnArgs {
-	return ilo.ConnArgs{BaseURI: e.srv.URL, Username: modtest.User, Password: modtest.Password,
-		ValidateCerts: true, CAPath: e.ca, Timeout: 30}
+func (e *env) conn() ilo.Config {
+	return ilo.Config{BaseURI: e.srv.URL, Username: modtest.User, Password: modtest.Password,
+		CAPath: e.ca, Timeout: 30 * time.Second}
 }
 
 // client is a client of the iLO for test setup (install sets, tasks, uploads).

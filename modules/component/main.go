@@ -12,12 +12,13 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
-	ilo.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
-	State        string `json:"state" default:"present" validate:"oneof=present absent"`
+	modkit.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
+	State           string `json:"state" default:"present" validate:"oneof=present absent"`
 	// Path is a local component file (on the host that runs the module).
 	Path string `json:"path" type:"path" validate:"omitempty,regular_file"`
 	// Compsig is the signature of Path; found beside it when not given.
@@ -88,7 +89,7 @@ type Result struct {
 	Diff    *ansible.Diff `json:"diff,omitempty"`
 	// Component is the repository entry after the task (before it, with
 	// state=absent).
-	Component *ilo.Component `json:"component,omitempty"`
+	Component *modkit.Component `json:"component,omitempty"`
 	// Actions lists what was (or, in check mode, would be) done.
 	Actions []Action `json:"actions"`
 	// BytesSent counts component bytes the module sent to the iLO.
@@ -98,7 +99,7 @@ type Result struct {
 	// Deleted lists the file names deleted (state=absent only).
 	Deleted *[]string `json:"deleted,omitempty"`
 	// States are the update-service states seen while waiting.
-	States []ilo.StateSeen `json:"states,omitempty"`
+	States []modkit.State `json:"states,omitempty"`
 	// NewVersion is the firmware the iLO reports after flashing its own
 	// firmware (update_target with an iLO firmware file).
 	NewVersion string `json:"new_version,omitempty"`
@@ -114,7 +115,7 @@ type Result struct {
 // write may have taken effect (sent: the iLO accepted one; complete: it is
 // known to have taken effect), outcome unknown when that cannot be told.
 func failed(res Result, sent, complete bool, err error) (Result, error) {
-	res.Changed, res.Outcome, err = ilo.WriteStatus(sent, complete, err)
+	res.Changed, res.Outcome, err = modkit.WriteStatus(sent, complete, err)
 	return res, err
 }
 
@@ -133,12 +134,13 @@ type Action struct {
 // Module is fleetfw.ilo.component.
 var Module = ansible.New("component", run)
 
-func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
+func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	// A local file is looked at before logging in: what cannot go to the
 	// repository is refused without a request.
 	var f localFile
 	if a.State == "present" && a.Path != "" {
 		var warnings []string
+		var err error
 		if f, warnings, err = inspect(a); err != nil {
 			return Result{}, err
 		}
@@ -146,39 +148,28 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
 			m.Warn("%s", w)
 		}
 	}
-	c, err := ilo.Connect(ctx, a.ConnArgs)
-	if err != nil {
-		return Result{}, err
-	}
-	defer func() {
-		if cerr := c.Close(ctx); cerr != nil {
-			m.Warn("%v", cerr)
+	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (Result, error) {
+		res := Result{Actions: []Action{}}
+		switch {
+		case a.State == "absent":
+			return remove(ctx, m, c, a, res)
+		case len(a.ImageURI) > 0:
+			return pull(ctx, m, c, a, res)
 		}
-	}()
-	token, _ := c.Session()
-	m.Secret(token)
-	res.Actions = []Action{}
-	switch {
-	case a.State == "absent":
-		return remove(ctx, m, c, a, res)
-	case len(a.ImageURI) > 0:
-		return pull(ctx, m, c, a, res)
+		return push(ctx, m, c, a, f, res)
+	})
+}
+
+// componentOf returns a repository entry as the result shows it (nil stays nil).
+func componentOf(c *ilo.Component) *modkit.Component {
+	if c == nil {
+		return nil
 	}
-	return push(ctx, m, c, a, f, res)
+	out := modkit.ComponentOf(*c)
+	return &out
 }
 
 // waitContext bounds the writes and the wait with wait_timeout.
 func waitContext(ctx context.Context, a *Args) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, time.Duration(a.WaitTimeout)*time.Second)
-}
-
-// states records the update-service states seen, each with the time it was
-// first seen.
-type states struct{ seen []ilo.StateSeen }
-
-func (s *states) add(us ilo.UpdateService) {
-	if n := len(s.seen); n > 0 && s.seen[n-1].State == us.State {
-		return
-	}
-	s.seen = append(s.seen, ilo.StateSeen{State: us.State, Time: time.Now().UTC().Truncate(time.Second), Percent: us.FlashProgressPercent})
 }

@@ -2,7 +2,6 @@ package component
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/fwimage"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // typesText lists the file types the repository takes, for errors.
@@ -147,10 +147,7 @@ func exists(p string) bool {
 
 // sameVersion compares versions when both sides have one.
 func sameVersion(want, have string) bool {
-	if want == "" || have == "" {
-		return true
-	}
-	return strings.EqualFold(strings.TrimSpace(want), strings.TrimSpace(have))
+	return want == "" || have == "" || modkit.SameVersion(want, have)
 }
 
 // lockedError is a refusal to replace or delete a Locked component; it
@@ -175,7 +172,7 @@ func (e *lockedError) Error() string {
 
 // ErrorInfo lists the lockers in error_info.
 func (e *lockedError) ErrorInfo() map[string]any {
-	return map[string]any{"component": e.comp, "locked_by": e.lockers}
+	return map[string]any{"component": modkit.ComponentOf(e.comp), "locked_by": e.lockers}
 }
 
 // errLocked builds the lockedError, reading the queue and install sets.
@@ -184,19 +181,6 @@ func errLocked(err error, verb string, comp ilo.Component, lockers []ilo.Locker)
 		return fmt.Errorf("cannot %s %s: it is Locked, and %w", verb, comp.Filename, err)
 	}
 	return &lockedError{verb: verb, comp: comp, lockers: lockers}
-}
-
-var errNoRoom = errors.New("the iLO Repository lacks room")
-
-// roomError says how much room an upload needs and how much there is.
-func roomError(filename string, need int64, repo ilo.Repository) error {
-	return fmt.Errorf("%w for %s: it needs %d bytes, %d are free (of %d); delete components first (state=absent, all_unlocked=true)",
-		errNoRoom, filename, need, repo.FreeBytes, repo.TotalBytes)
-}
-
-// busyError refuses to start while the update service works on something.
-func busyError(us ilo.UpdateService) error {
-	return fmt.Errorf("the update service is busy (State %s, UploadCurrentEtag %q): another upload or flash is running; run again when it is Idle, Complete or Error", us.State, us.UploadCurrentEtag)
 }
 
 // checkDowngrade refuses, with update_target, a file older than what the
@@ -217,7 +201,7 @@ func checkDowngrade(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args,
 		if ilo.Older(version, mgr.FirmwareVersion) {
 			ds = append(ds, ilo.Downgrade{File: filename, Version: version, Device: "the iLO", Running: mgr.FirmwareVersion})
 		}
-		return ilo.CheckDowngrades(ds, a.AllowDowngrade, m.Warn)
+		return modkit.CheckDowngrades(ds, a.AllowDowngrade, m.Warn)
 	}
 	inv, err := c.FirmwareInventory(ctx)
 	if err != nil {
@@ -232,5 +216,5 @@ func checkDowngrade(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args,
 	} else {
 		ds = ilo.Component{Filename: filename, Version: version, DeviceClass: deviceClass, Targets: targets}.Downgrades(inv)
 	}
-	return ilo.CheckDowngrades(ds, a.AllowDowngrade, m.Warn)
+	return modkit.CheckDowngrades(ds, a.AllowDowngrade, m.Warn)
 }

@@ -2,19 +2,15 @@ package component
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
-	"net/http"
 	"net/url"
-	"os"
 	"path"
 	"strings"
-	"time"
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/fwimage"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // restarts is how often one Section is sent again after a broken
@@ -33,7 +29,7 @@ func entry(c *ilo.Component) any {
 	if c == nil {
 		return nil
 	}
-	return *c
+	return modkit.ComponentOf(*c)
 }
 
 // push keeps a local file (inspected by run) in the repository: look,
@@ -45,7 +41,7 @@ func push(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, f localFi
 	}
 	have := repo.Find(f.filename)
 	if a.UpdateRepository && have != nil && !a.Force && have.SizeBytes == f.size && sameVersion(f.version, have.Version) {
-		res.Component = have
+		res.Component = componentOf(have)
 		res.Msg = fmt.Sprintf("%s is in the repository (%d bytes)", have.Filename, have.SizeBytes)
 		return res, nil
 	}
@@ -59,7 +55,7 @@ func push(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, f localFi
 	res.Actions = append(res.Actions, Action{Action: "upload", Filename: f.filename, SizeBytes: f.size, Sections: f.sections, Source: f.path})
 	res.Diff = &ansible.Diff{Before: entry(have), After: predicted{Filename: f.filename, SizeBytes: f.size, Version: f.version}}
 	if m.CheckMode {
-		res.Component = have
+		res.Component = componentOf(have)
 		res.Msg = fmt.Sprintf("would upload %s (%d bytes in %d sections)", f.filename, f.size, f.sections)
 		return res, nil
 	}
@@ -69,14 +65,14 @@ func push(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, f localFi
 	if err != nil {
 		return failed(res, false, false, err)
 	}
-	var seen states
+	seen := &modkit.Recorder{}
 	pr, err := c.Push(wctx, ilo.PushRequest{
 		Path: f.path, Filename: f.filename, Compsigs: f.compsigs,
 		Params: ilo.UploadParams{UpdateRepository: a.UpdateRepository, UpdateTarget: a.UpdateTarget,
 			UpdateRecoverySet: a.UpdateRecoverySet, TPMOverride: a.TPMOverride},
-		Wait: a.Wait, Restarts: restarts, Seen: seen.add,
+		Wait: a.Wait, Restarts: restarts, Seen: seen.Add,
 	})
-	res.BytesSent, res.SectionsSent, res.States = pr.BytesSent, pr.Sections, seen.seen
+	res.BytesSent, res.SectionsSent, res.States = pr.BytesSent, pr.Sections, seen.States()
 	if pr.Restarted > 0 {
 		m.Warn("the connection broke while sending %s; the iLO had not taken that section, so it was sent again (%d time(s))", f.filename, pr.Restarted)
 	}
@@ -124,11 +120,11 @@ func (s *selfFlash) settle(ctx context.Context, c *ilo.Client, res *Result) erro
 	what := "the flash of " + s.filename
 	r, err := c.WaitSelfFlash(ctx, ilo.SelfFlashWait{What: what, Version: s.version, Before: s.before.FirmwareVersion, Reset: c.Logins() > s.logins})
 	if err != nil {
-		return ilo.Unknown(err) // Complete, but the iLO's new firmware is not confirmed
+		return modkit.Unknown(err) // Complete, but the iLO's new firmware is not confirmed
 	}
 	res.ILOReset = c.Logins() > s.logins
 	res.NewVersion = r.Manager.FirmwareVersion
-	if s.version != "" && ilo.CompareVersions(s.version, r.Manager.Version) != 0 {
+	if s.version != "" && !modkit.SameVersion(s.version, r.Manager.Version) {
 		return fmt.Errorf("the update service reported %s Complete, but the iLO reports %s, not %s", what, r.Manager.FirmwareVersion, s.version)
 	}
 	if res.ILOReset {
@@ -152,9 +148,9 @@ func finish(ctx context.Context, c *ilo.Client, a *Args, filename string, res Re
 	if after == nil {
 		return failed(res, true, true, fmt.Errorf("the iLO reported Complete for %s but its repository does not list it", filename))
 	}
-	res.Component = after
+	res.Component = componentOf(after)
 	if res.Diff != nil {
-		res.Diff.After = *after
+		res.Diff.After = *res.Component
 	}
 	return res, nil
 }
@@ -172,20 +168,14 @@ func preflight(ctx context.Context, c *ilo.Client, a *Args, filename, kind strin
 	if err != nil {
 		return err
 	}
-	if us.Busy() {
-		return busyError(us)
+	if err := modkit.CheckIdle(us); err != nil {
+		return err
 	}
-	if fwimage.IsThirdParty(kind) && !us.Accept3rdPartyFirmware {
-		return fmt.Errorf("%s is a third-party package (%s): the iLO takes it only with Oem.Hpe.Accept3rdPartyFirmware enabled on the update service", filename, kind)
+	if err := modkit.CheckThirdParty(filename, kind, us); err != nil {
+		return err
 	}
-	if a.UpdateRepository && size >= 0 {
-		need := size
-		if have != nil {
-			need -= have.SizeBytes // the replaced file frees its room
-		}
-		if need > repo.FreeBytes {
-			return roomError(filename, size, repo)
-		}
+	if a.UpdateRepository {
+		return modkit.CheckRoom(repo, filename, size, "delete components first (state=absent, all_unlocked=true)")
 	}
 	return nil
 }
@@ -208,7 +198,7 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 	if fwimage.IsSmartComponent(kind) && len(a.CompsigURI) == 0 {
 		return res, fmt.Errorf("%s is a Smart Component: the iLO takes it only with its signature; give compsig_uri", filename)
 	}
-	size, err := remoteSize(ctx, a)
+	size, err := c.PullSize(ctx, a.ImageURI)
 	if err != nil {
 		m.Warn("could not read the size of image_uri (%v): the repository entry is compared by file name and version only, and the free space is not checked", err)
 		size = -1
@@ -220,7 +210,7 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 	}
 	have := repo.Find(filename)
 	if a.UpdateRepository && have != nil && !a.Force && (size < 0 || have.SizeBytes == size) && sameVersion(version, have.Version) {
-		res.Component = have
+		res.Component = componentOf(have)
 		res.Msg = fmt.Sprintf("%s is in the repository (%d bytes)", have.Filename, have.SizeBytes)
 		return res, nil
 	}
@@ -235,7 +225,7 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 	res.Actions = append(res.Actions, Action{Action: "download", Filename: filename, SizeBytes: known, Sections: len(a.ImageURI), Source: strings.Join(a.ImageURI, " ")})
 	res.Diff = &ansible.Diff{Before: entry(have), After: predicted{Filename: filename, SizeBytes: known, Version: version}}
 	if m.CheckMode {
-		res.Component = have
+		res.Component = componentOf(have)
 		res.Msg = fmt.Sprintf("would have the iLO download %s (%s in %d sections)", filename, sizeText(size), len(a.ImageURI))
 		return res, nil
 	}
@@ -245,7 +235,7 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 	if err != nil {
 		return failed(res, false, false, err)
 	}
-	var seen states
+	seen := &modkit.Recorder{}
 	base := ilo.NewETag("fleetfw")
 	before, err := c.UpdateService(wctx)
 	if err != nil {
@@ -290,75 +280,20 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 		if k == len(a.ImageURI)-1 && !a.Wait {
 			break
 		}
-		us, err := c.WaitAccepted(wctx, acc, ilo.UpdateWait{What: what, ETag: req.UploadCurrentEtag, Before: before, Seen: seen.add,
+		us, err := c.WaitAccepted(wctx, acc, ilo.UpdateWait{What: what, ETag: req.UploadCurrentEtag, Before: before, Seen: seen.Add,
 			ThroughReset: a.UpdateTarget && k == len(a.ImageURI)-1})
-		res.States = seen.seen
+		res.States = seen.States()
 		if err != nil {
 			return failed(res, true, false, err) // it names the section and the file
 		}
 		before = us
 	}
 	res.Msg = fmt.Sprintf("the iLO downloaded %s", filename)
-	res.States = seen.seen
+	res.States = seen.States()
 	if err := self.settle(wctx, c, &res); err != nil {
 		return failed(res, true, true, err)
 	}
 	return finish(ctx, c, a, filename, res)
-}
-
-// remoteSize asks the image server for the size of image_uri (HEAD, the sum
-// of the parts), so that the repository entry can be compared and the free
-// space checked. ca_path and validate_certs apply as for the iLO.
-func remoteSize(ctx context.Context, a *Args) (int64, error) {
-	hc, err := imageClient(a)
-	if err != nil {
-		return 0, err
-	}
-	defer hc.CloseIdleConnections()
-	var total int64
-	for _, u := range a.ImageURI {
-		rctx, cancel := context.WithTimeout(ctx, a.RequestTimeout())
-		req, err := http.NewRequestWithContext(rctx, http.MethodHead, u, nil)
-		if err != nil {
-			cancel()
-			return 0, fmt.Errorf("HEAD %s: %w", u, err)
-		}
-		resp, err := hc.Do(req)
-		cancel()
-		if err != nil {
-			return 0, fmt.Errorf("HEAD %s: %w", u, err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || resp.ContentLength < 0 {
-			return 0, fmt.Errorf("HEAD %s: %s without Content-Length", u, resp.Status)
-		}
-		total += resp.ContentLength
-	}
-	return total, nil
-}
-
-// imageClient is an HTTP client for the image server with the module's TLS
-// settings and no redirect to a different host than asked.
-func imageClient(a *Args) (*http.Client, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: !a.ValidateCerts} //nolint:gosec // validate_certs=false is the user's choice
-	if a.CAPath != "" && a.ValidateCerts {
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		pem, err := os.ReadFile(a.CAPath)
-		if err != nil {
-			return nil, fmt.Errorf("read ca_path: %w", err)
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("read ca_path %s: no PEM certificate in it", a.CAPath)
-		}
-		tc.RootCAs = pool
-	}
-	tr.TLSClientConfig = tc
-	tr.ResponseHeaderTimeout = a.RequestTimeout()
-	return &http.Client{Transport: tr, Timeout: 2 * a.RequestTimeout() * time.Duration(len(a.ImageURI))}, nil
 }
 
 // sizeText is "N bytes", or "size unknown" for a negative size.

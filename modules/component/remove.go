@@ -34,7 +34,7 @@ func remove(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Res
 		res.Msg = "no such component in the repository"
 		return res, nil
 	}
-	res.Component = comp
+	res.Component = componentOf(comp)
 	if comp.Locked {
 		lockers, err := c.Lockers(ctx, comp.Filename)
 		return res, errLocked(err, "delete", *comp, lockers)
@@ -42,7 +42,7 @@ func remove(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Res
 	res.Changed = true
 	deleted = append(deleted, comp.Filename)
 	res.Actions = append(res.Actions, Action{Action: "delete", Filename: comp.Filename, SizeBytes: comp.SizeBytes})
-	res.Diff = &ansible.Diff{Before: *comp, After: nil}
+	res.Diff = &ansible.Diff{Before: *res.Component, After: nil}
 	if m.CheckMode {
 		res.Msg = fmt.Sprintf("would delete %s (%d bytes)", comp.Filename, comp.SizeBytes)
 		return res, nil

@@ -17,11 +17,12 @@ import (
 	"github.com/fleetfw/ilo/internal/catalog"
 	"github.com/fleetfw/ilo/internal/fwplan"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
-	ilo.ConnArgs // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
+	modkit.ConnArgs // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
 	// Catalog is a fwrepo.json, a manifest.json or a folder, on the host
 	// that runs the module.
 	Catalog string `json:"catalog" type:"path" validate:"required"`
@@ -55,7 +56,7 @@ var Module = ansible.New("firmware_plan", run)
 // run reads the catalog first, so that a bad one fails before any request
 // to the iLO, then the inventory (one expanded read) and the server's
 // identity. It writes nothing: check mode is a normal run.
-func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
+func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	cat, err := catalog.Load(a.Catalog)
 	if err != nil {
 		return Result{}, fmt.Errorf("%w; fix the catalog option", err)
@@ -70,28 +71,21 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
 		}
 	}
 
-	c, err := ilo.Connect(ctx, a.ConnArgs)
-	if err != nil {
-		return Result{}, err
-	}
-	defer func() {
-		if cerr := c.Close(ctx); cerr != nil && err == nil {
-			m.Warn("%v", cerr) // everything was read; a failed logout does not undo that
+	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (res Result, err error) {
+		srv, err := server(ctx, c)
+		if err != nil {
+			return Result{}, err
 		}
-	}()
-	srv, err := server(ctx, c)
-	if err != nil {
-		return Result{}, err
-	}
-	inv, err := c.FirmwareInventory(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	p := fwplan.Make(items(inv), cat.Entries, srv, fwplan.Options{AllowDowngrade: a.AllowDowngrade})
-	return Result{
-		Plan: p.Plan, Files: p.Files, Summary: p.Summary, Compliant: p.Compliant, Server: srv,
-		Catalog: CatalogInfo{Kind: cat.Kind, Path: index, Entries: len(cat.Entries), Skipped: cat.Skipped},
-	}, nil
+		inv, err := c.FirmwareInventory(ctx)
+		if err != nil {
+			return Result{}, err
+		}
+		p := fwplan.Make(items(inv), cat.Entries, srv, fwplan.Options{AllowDowngrade: a.AllowDowngrade})
+		return Result{
+			Plan: p.Plan, Files: p.Files, Summary: p.Summary, Compliant: p.Compliant, Server: srv,
+			Catalog: CatalogInfo{Kind: cat.Kind, Path: index, Entries: len(cat.Entries), Skipped: cat.Skipped},
+		}, nil
+	})
 }
 
 // items converts the inventory. Updateable is a *bool in the client: nil when

@@ -2,12 +2,14 @@ package firmwareupdate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 	"github.com/tidwall/sjson"
 )
 
@@ -28,22 +30,22 @@ const restarts = 1
 func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img image, us ilo.UpdateService, targets []ilo.InventoryItem, res Result) (Result, error) {
 	wctx, cancel := context.WithTimeout(ctx, time.Duration(a.WaitTimeout)*time.Second)
 	defer cancel()
-	var seen states
+	seen := &modkit.Recorder{Progress: true}
 	logins := c.Logins()
 	start := time.Now()
 	// complete: the update service reported the flash Complete, so it took
 	// effect whatever verify finds; sent: the iLO accepted the image.
 	complete, sent := false, false
 	done := func(r Result, err error) (Result, error) {
-		r.States = seen.list()
+		r.States = seen.States()
 		r.Duration = math.Round(time.Since(start).Seconds()*10) / 10
 		r.ILOReset = c.Logins() > logins
 		if err != nil {
-			r.Changed, r.Outcome, err = ilo.WriteStatus(sent, complete, err)
+			r.Changed, r.Outcome, err = modkit.WriteStatus(sent, complete, err)
 		}
 		return r, err
 	}
-	w := ilo.UpdateWait{What: "the flash of " + img.filename, Before: us, Seen: seen.add, ThroughReset: img.ilo, WatchState: true}
+	w := ilo.UpdateWait{What: "the flash of " + img.filename, Before: us, Seen: seen.Add, ThroughReset: img.ilo, WatchState: true}
 	var mgrBefore ilo.Manager
 	if img.ilo && a.Wait {
 		var err error
@@ -75,7 +77,7 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 		pr, err := c.Push(wctx, ilo.PushRequest{
 			Path:   a.Path,
 			Params: ilo.UploadParams{UpdateRepository: a.KeepInRepository, UpdateTarget: true, TPMOverride: a.TPMOverride},
-			Wait:   a.Wait, Restarts: restarts, Seen: seen.add,
+			Wait:   a.Wait, Restarts: restarts, Seen: seen.Add,
 		})
 		res.BytesSent = pr.BytesSent
 		sent = pr.Sections > 0
@@ -106,7 +108,7 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 		// until it reset and came back, or runs the new firmware without.
 		if _, err := c.WaitSelfFlash(wctx, ilo.SelfFlashWait{What: w.What, Version: img.version,
 			Before: mgrBefore.FirmwareVersion, Reset: c.Logins() > logins}); err != nil {
-			return done(res, ilo.Unknown(err)) // Complete, but the iLO's new firmware is not confirmed
+			return done(res, modkit.Unknown(err)) // Complete, but the iLO's new firmware is not confirmed
 		}
 	}
 	res, err := verify(wctx, c, img, targets, res, logins)
@@ -163,10 +165,11 @@ func verify(ctx context.Context, c *ilo.Client, img image, targets []ilo.Invento
 	}
 	var now []ilo.InventoryItem
 	var mgr ilo.Manager
-	for k := 0; ; k++ {
+	pending := false
+	_, err := c.Poll(ctx, ilo.Pace{First: verifyEvery, Every: verifyEvery}, ilo.ResetFails, func(ctx context.Context, n ilo.PollResult) (ilo.Reading, error) {
 		inv, err := c.FirmwareInventory(ctx)
 		if err != nil {
-			return res, fmt.Errorf("verify the flash of %s: %w", img.filename, err)
+			return ilo.Reading{}, fmt.Errorf("verify the flash of %s: %w", img.filename, err)
 		}
 		now = now[:0]
 		for _, t := range targets {
@@ -182,33 +185,39 @@ func verify(ctx context.Context, c *ilo.Client, img image, targets []ilo.Invento
 		ok := img.version == "" || atVersion(now, img.version)
 		if ok && img.ilo {
 			if mgr, err = c.Manager(ctx); err != nil {
-				return res, fmt.Errorf("verify the flash of %s: %w", img.filename, err)
+				return ilo.Reading{}, fmt.Errorf("verify the flash of %s: %w", img.filename, err)
 			}
 			ok = img.version == "" || sameVersion(img.version, mgr.Version)
 		}
 		if ok {
-			break
+			return ilo.Reading{Done: true}, nil
 		}
 		if img.activation == activatesAfterReboot || img.activation == activatesUnknown && !img.ilo {
-			res.PendingReboot = true
-			res.Msg = fmt.Sprintf("flashed %s; %s still reports %s until the server reboots (queue a ResetServer with fleetfw.ilo.update_task, or reboot it)", img.filename, targets[0].Name, res.NewVersion)
-			return res, nil
+			pending = true
+			return ilo.Reading{Done: true}, nil
 		}
-		if k+1 >= verifyReads {
+		if n.Readings+1 >= verifyReads {
 			what := fmt.Sprintf("%s reports %s", targets[0].Name, res.NewVersion)
 			if img.ilo && mgr.FirmwareVersion != "" {
 				what = fmt.Sprintf("the iLO reports %s", mgr.FirmwareVersion)
 			}
-			return res, fmt.Errorf("the update service reported the flash of %s Complete, but %s, not %s", img.filename, what, img.version)
+			return ilo.Reading{}, fmt.Errorf("the update service reported the flash of %s Complete, but %s, not %s", img.filename, what, img.version)
 		}
-		t := time.NewTimer(verifyEvery)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return res, &ilo.WaitTimeoutError{What: fmt.Sprintf("%s to report %s after the flash of %s", targets[0].Name, img.version, img.filename),
-				State: ilo.StateComplete, Detail: "it reports " + res.NewVersion}
-		case <-t.C:
-		}
+		return ilo.Reading{}, nil
+	})
+	var pt *ilo.PollTimeout
+	switch {
+	case errors.As(err, &pt) && pt.Err != nil:
+		return res, pt.Err
+	case errors.As(err, &pt):
+		return res, &ilo.WaitTimeoutError{What: fmt.Sprintf("%s to report %s after the flash of %s", targets[0].Name, img.version, img.filename),
+			State: ilo.StateComplete, Detail: "it reports " + res.NewVersion}
+	case err != nil:
+		return res, err
+	case pending:
+		res.PendingReboot = true
+		res.Msg = fmt.Sprintf("flashed %s; %s still reports %s until the server reboots (queue a ResetServer with fleetfw.ilo.update_task, or reboot it)", img.filename, targets[0].Name, res.NewVersion)
+		return res, nil
 	}
 	switch {
 	case res.PendingReboot:

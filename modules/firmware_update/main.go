@@ -11,15 +11,15 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"time"
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
-	ilo.ConnArgs // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
+	modkit.ConnArgs // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
 	// ImageURI is the URL the iLO fetches and flashes (SimpleUpdate).
 	ImageURI string `json:"image_uri"`
 	// TransferProtocol goes with an ImageURI without a scheme.
@@ -87,7 +87,7 @@ type Result struct {
 	// Method is how the image was (or would be) sent: simple, oem_push or multipart.
 	Method string `json:"method,omitempty"`
 	// Target is the FirmwareInventory entry the image updates.
-	Target *Target `json:"target,omitempty"`
+	Target *modkit.InventoryItem `json:"target,omitempty"`
 	// PreviousVersion is the target's version before the task.
 	PreviousVersion string `json:"previous_version"`
 	// NewVersion is the target's version after the task (in check mode, the
@@ -96,7 +96,7 @@ type Result struct {
 	// TaskID is the Id of the Task the iLO created for the request.
 	TaskID string `json:"task_id,omitempty"`
 	// States are the update-service states seen while waiting.
-	States []ilo.StateSeen `json:"states"`
+	States []modkit.State `json:"states"`
 	// Duration is the seconds from sending the image to the end of the wait.
 	Duration float64 `json:"duration"`
 	// PendingReboot is true when the image takes effect at the next reboot.
@@ -109,15 +109,6 @@ type Result struct {
 	// Outcome is "unknown" when the module failed after the iLO accepted
 	// the image and cannot tell whether it flashed it.
 	Outcome string `json:"outcome,omitempty"`
-}
-
-// Target is the FirmwareInventory entry an image updates.
-type Target struct {
-	ID            string `json:"id"`
-	URI           string `json:"uri"`
-	Name          string `json:"name"`
-	DeviceClass   string `json:"device_class,omitempty"`
-	DeviceContext string `json:"device_context,omitempty"`
 }
 
 // version is the diff's view of a target.
@@ -142,22 +133,23 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{Image: img.filename, States: []ilo.StateSeen{}}
+	res := Result{Image: img.filename, States: []modkit.State{}}
 	if img.version == "" && !a.Force {
 		return res, fmt.Errorf("cannot tell the version of %s (neither its name nor its content says): give version, the version the image carries, so that a run compares it with the iLO's and flashes only when needed, or force=true to flash on every run", img.filename)
 	}
-	c, err := ilo.Connect(ctx, a.ConnArgs)
-	if err != nil {
-		return res, err
+	connected := false
+	out, err := modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (Result, error) {
+		connected = true
+		return update(ctx, m, c, a, img, res)
+	})
+	if !connected {
+		return res, err // the result still names the image
 	}
-	defer func() {
-		if cerr := c.Close(ctx); cerr != nil {
-			m.Warn("%v", cerr)
-		}
-	}()
-	token, _ := c.Session()
-	m.Secret(token)
+	return out, err
+}
 
+// update compares the image with the inventory and flashes it when needed.
+func update(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img image, res Result) (Result, error) {
 	us, err := c.UpdateService(ctx)
 	if err != nil {
 		return res, err
@@ -185,7 +177,7 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	if err := preflight(ctx, c, a, img, us, targets); err != nil {
 		return res, err
 	}
-	if err := ilo.CheckDowngrades(downgrades(img, targets), a.AllowDowngrade, m.Warn); err != nil {
+	if err := modkit.CheckDowngrades(downgrades(img, targets), a.AllowDowngrade, m.Warn); err != nil {
 		return res, err
 	}
 	res.Changed = true
@@ -229,8 +221,9 @@ func chooseMethod(a *Args, us ilo.UpdateService) (string, error) {
 	return method, nil
 }
 
-func targetOf(it ilo.InventoryItem) *Target {
-	return &Target{ID: it.ID, URI: it.URI, Name: it.Name, DeviceClass: it.DeviceClass, DeviceContext: it.DeviceContext}
+func targetOf(it ilo.InventoryItem) *modkit.InventoryItem {
+	t := modkit.InventoryItemOf(it)
+	return &t
 }
 
 func orUnknown(v string) string {
@@ -238,26 +231,4 @@ func orUnknown(v string) string {
 		return "version unknown"
 	}
 	return "version " + v
-}
-
-// states records the update-service states seen, each with the time it was
-// first seen (and FlashProgressPercent while Updating, when it changes).
-type states struct{ seen []ilo.StateSeen }
-
-func (s *states) add(us ilo.UpdateService) {
-	if n := len(s.seen); n > 0 {
-		last := s.seen[n-1]
-		if last.State == us.State && (us.FlashProgressPercent == nil || last.Percent != nil && *last.Percent == *us.FlashProgressPercent) {
-			return
-		}
-	}
-	s.seen = append(s.seen, ilo.StateSeen{State: us.State, Time: time.Now().UTC().Truncate(time.Millisecond), Percent: us.FlashProgressPercent})
-}
-
-// list returns the states seen, never nil.
-func (s *states) list() []ilo.StateSeen {
-	if s.seen == nil {
-		return []ilo.StateSeen{}
-	}
-	return s.seen
 }

@@ -405,7 +405,7 @@ func TestAuthTokenILOFlash(t *testing.T) {
 	e := newEnv(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := ilo.Connect(ctx, ilo.ConnArgs{BaseURI: e.srv.URL, Username: modtest.User, Password: modtest.Password, ValidateCerts: true, CAPath: e.ca, Timeout: 30})
+	c, err := ilo.Connect(ctx, ilo.Config{BaseURI: e.srv.URL, Username: modtest.User, Password: modtest.Password, CAPath: e.ca, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

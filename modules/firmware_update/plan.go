@@ -1,6 +1,7 @@
 package firmwareupdate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/fleetfw/ilo/internal/fwimage"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // Device classes of the FirmwareInventory entries whose images a file name
@@ -264,23 +266,7 @@ func downgrades(img image, targets []ilo.InventoryItem) []ilo.Downgrade {
 // texts, else equal dotted numbers ("2.70" and "2.70 May 16 2022", "v2.58
 // (05/19/2022)" and "A47 v2.58 (05/19/2022)", "1.16.00" and "1.16"), else
 // equal hex codes ("0F" and "0x0F").
-func sameVersion(want, have string) bool {
-	w, h := strings.TrimSpace(want), strings.TrimSpace(have)
-	if w == "" || h == "" {
-		return false
-	}
-	if strings.EqualFold(w, h) {
-		return true
-	}
-	nw, nh := ilo.VersionNumber(w), ilo.VersionNumber(h)
-	switch {
-	case nw != "" && nh != "":
-		return ilo.CompareVersions(nw, nh) == 0
-	case nw == "" && nh == "":
-		return strings.EqualFold(strings.TrimPrefix(strings.ToLower(w), "0x"), strings.TrimPrefix(strings.ToLower(h), "0x"))
-	}
-	return false
-}
+func sameVersion(want, have string) bool { return modkit.SameVersion(want, have) }
 
 // romFamily returns the ROM family of a System ROM version ("A47 v2.58
 // (05/19/2022)" → "A47"), or "".
@@ -320,19 +306,16 @@ func noTargetError(img image, name string, inv []ilo.InventoryItem) error {
 // cannot be updated out of band, no room to keep the image, and an iLO
 // flash that the module could not wait through.
 func preflight(ctx context.Context, c *ilo.Client, a *Args, img image, us ilo.UpdateService, targets []ilo.InventoryItem) error {
-	if us.Busy() {
-		return fmt.Errorf("the update service is busy (State %s, UploadCurrentEtag %q): another upload or flash is running; run again when it is Idle, Complete or Error", us.State, us.UploadCurrentEtag)
-	}
-	if fwimage.IsThirdParty(img.typ) && !us.Accept3rdPartyFirmware {
-		return fmt.Errorf("%s is a third-party package (%s): the iLO flashes it only with Oem.Hpe.Accept3rdPartyFirmware enabled on the update service", img.filename, img.typ)
+	if err := cmp.Or(modkit.CheckIdle(us), modkit.CheckThirdParty(img.filename, img.typ, us)); err != nil {
+		return err
 	}
 	if img.ilo {
 		mgr, err := c.Manager(ctx)
 		if err != nil {
 			return err
 		}
-		if img.iloGen != 0 && mgr.Generation != 0 && img.iloGen != mgr.Generation {
-			return fmt.Errorf("%s is iLO %d firmware and this is an iLO %d (%s)", img.filename, img.iloGen, mgr.Generation, mgr.FirmwareVersion)
+		if err := modkit.CheckGeneration(img.filename, img.iloGen, mgr); err != nil {
+			return err
 		}
 		if a.Wait && a.Username == "" {
 			return errors.New("flashing the iLO's own firmware resets it and ends every session, so the module must log in again to wait and verify: give username and password (auth_token alone cannot be renewed), or wait=false")
@@ -347,22 +330,16 @@ func preflight(ctx context.Context, c *ilo.Client, a *Args, img image, us ilo.Up
 				return fmt.Errorf("%s is for System ROM family %s and %s runs %s (%s): it is for another server model (force=true flashes it anyway)", img.filename, img.romFamily, t.Name, f, t.Version)
 			}
 		}
-		if t.NotUpdateable() {
-			return fmt.Errorf("FirmwareInventory says %s (%s) cannot be updated out of band (Updateable false); force=true sends the image anyway", t.Name, t.URI)
-		}
+	}
+	if err := modkit.CheckUpdateable(targets); err != nil {
+		return err
 	}
 	if a.KeepInRepository && img.size > 0 {
 		repo, err := c.Repository(ctx)
 		if err != nil {
 			return err
 		}
-		need := img.size
-		if have := repo.Find(img.filename); have != nil {
-			need -= have.SizeBytes
-		}
-		if need > repo.FreeBytes {
-			return fmt.Errorf("the iLO Repository lacks room to keep %s: it needs %d bytes, %d are free; delete components (fleetfw.ilo.component state=absent) or set keep_in_repository=false", img.filename, img.size, repo.FreeBytes)
-		}
+		return modkit.CheckRoom(repo, img.filename, img.size, "delete components (fleetfw.ilo.component state=absent) or set keep_in_repository=false")
 	}
 	return nil
 }

@@ -2,12 +2,14 @@ package installset
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // pollEvery is how often a wait reads the installation queue.
@@ -28,10 +30,9 @@ func invoked(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets [
 	set := byName(sets, a.Name)
 	if len(a.Sequence) > 0 || a.Description != "" || a.IsRecovery != nil {
 		var err error
-		if res, err = present(ctx, m, c, a, sets, res); err != nil {
+		if res, set, err = present(ctx, m, c, a, sets, res); err != nil {
 			return res, err // present said what it changed
 		}
-		set = res.InstallSet
 	}
 	wrote := res.Changed // present() created or changed the set
 	if set == nil {
@@ -76,7 +77,7 @@ func invoked(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets [
 			m.Warn("the System Recovery Set installs %s (%s), older than the %s that %s runs", d.File, d.Version, d.Running, d.Device)
 		}
 	}
-	if err := ilo.CheckDowngrades(downgrades, a.AllowDowngrade, m.Warn); err != nil {
+	if err := modkit.CheckDowngrades(downgrades, a.AllowDowngrade, m.Warn); err != nil {
 		return failed(res, wrote, err)
 	}
 	res.Changed = true
@@ -163,7 +164,7 @@ func installsOf(ctx context.Context, c *ilo.Client, set ilo.InstallSet) ([]Insta
 // when a write may have taken effect (wrote: one did), outcome unknown when
 // the iLO's answer to the last write was lost.
 func failed(res Result, wrote bool, err error) (Result, error) {
-	res.Changed, res.Outcome, err = ilo.WriteStatus(false, wrote, err)
+	res.Changed, res.Outcome, err = modkit.WriteStatus(false, wrote, err)
 	return res, err
 }
 
@@ -218,63 +219,25 @@ type params struct {
 
 // parameters resolves the window to its Id and relative times against the
 // iLO's clock, and checks expire.
-func parameters(ctx context.Context, c *ilo.Client, a *Args) (params, error) {
-	p := params{opts: ilo.InvokeOptions{ClearTaskQueue: a.ClearTaskQueue, TPMOverride: a.TPMOverride, UpdateRecoverySet: a.UpdateRecoverySet}}
+func parameters(ctx context.Context, c *ilo.Client, a *Args) (p params, err error) {
+	p.opts = ilo.InvokeOptions{ClearTaskQueue: a.ClearTaskQueue, TPMOverride: a.TPMOverride, UpdateRecoverySet: a.UpdateRecoverySet}
 	if a.MaintenanceWindow != "" {
-		ws, err := c.MaintenanceWindows(ctx)
+		id, err := modkit.WindowID(ctx, c, a.MaintenanceWindow)
 		if err != nil {
 			return p, err
 		}
-		w := ilo.FindMaintenanceWindow(ws, a.MaintenanceWindow)
-		if w == nil {
-			names := make([]string, 0, len(ws))
-			for _, w := range ws {
-				names = append(names, fmt.Sprintf("%q (%s)", w.Name, w.ID))
-			}
-			return p, fmt.Errorf("maintenance_window %q: no window has this name or Id; the iLO has %s", a.MaintenanceWindow, orNone(strings.Join(names, ", ")))
-		}
-		p.opts.MaintenanceWindow = w.ID
+		p.opts.MaintenanceWindow = id
 	}
-	if a.StartAfter == "" && a.Expire == "" {
-		return p, nil
+	k := modkit.NewClock(c.Clock)
+	defer func() { p.now = k.Read() }() // the clock as read, also when a check fails
+	if p.opts.StartAfter, err = k.Resolve(ctx, a.StartAfter); err != nil {
+		return p, fmt.Errorf("start_after: %w", err)
 	}
-	var now time.Time
-	if ilo.IsRelativeTime(a.StartAfter) || ilo.IsRelativeTime(a.Expire) || a.Expire != "" {
-		t, err := c.Clock(ctx)
-		if err != nil {
-			return p, err
-		}
-		now, p.now = t, ilo.FormatTime(t)
+	if p.opts.Expire, err = k.Resolve(ctx, a.Expire); err != nil {
+		return p, fmt.Errorf("expire: %w", err)
 	}
-	for _, o := range []struct {
-		opt      string
-		dst, abs *string
-		name     string
-	}{{a.StartAfter, &p.opts.StartAfter, &p.start, "start_after"}, {a.Expire, &p.opts.Expire, &p.expire, "expire"}} {
-		if o.opt == "" {
-			continue
-		}
-		t, err := ilo.ResolveTime(o.opt, now)
-		if err != nil {
-			return p, fmt.Errorf("%s: %w", o.name, err)
-		}
-		*o.dst = ilo.FormatTime(t)
-		if !ilo.IsRelativeTime(o.opt) {
-			*o.abs = *o.dst
-		}
-	}
-	if p.opts.Expire != "" {
-		e, _ := time.Parse(time.RFC3339, p.opts.Expire)
-		if p.opts.StartAfter != "" {
-			if s, _ := time.Parse(time.RFC3339, p.opts.StartAfter); !e.After(s) {
-				return p, fmt.Errorf("expire (%s) must be after start_after (%s)", p.opts.Expire, p.opts.StartAfter)
-			}
-		}
-		if !e.After(now) {
-			return p, fmt.Errorf("expire (%s) is not in the future by the iLO's clock (%s)", p.opts.Expire, p.now)
-		}
-	}
-	return p, nil
+	p.start, p.expire = modkit.Absolute(a.StartAfter), modkit.Absolute(a.Expire)
+	return p, k.CheckTimes(ctx, p.opts.StartAfter, p.opts.Expire)
 }
 
 // ownTasks splits the queued tasks named after the set's steps into those
@@ -288,14 +251,14 @@ func ownTasks(set ilo.InstallSet, queue []ilo.UpdateTask) (own, others []ilo.Upd
 	for _, st := range set.Sequence {
 		steps[st.Name] = st
 	}
-	created, cerr := ilo.ParseTime(set.Created)
+	created, cerr := modkit.ParseTime(set.Created)
 	for _, t := range queue {
 		st, ok := steps[t.Name]
 		if !ok {
 			continue
 		}
 		same := t.Command == st.Command && strings.EqualFold(t.Filename, st.Filename)
-		if tc, err := ilo.ParseTime(t.Created); same && err == nil && cerr == nil && tc.Before(created) {
+		if tc, err := modkit.ParseTime(t.Created); same && err == nil && cerr == nil && tc.Before(created) {
 			same = false // queued before the set existed
 		}
 		if same {
@@ -322,8 +285,8 @@ func allMatch(set ilo.InstallSet, tasks []ilo.UpdateTask, p params, a *Args) boo
 		case !ok, t.Terminal(),
 			t.Command != st.Command, !strings.EqualFold(t.Filename, st.Filename),
 			t.MaintenanceWindow != p.opts.MaintenanceWindow,
-			p.start != "" && !ilo.SameTime(p.start, t.StartAfter),
-			p.expire != "" && !ilo.SameTime(p.expire, t.Expire),
+			p.start != "" && !modkit.SameTime(p.start, t.StartAfter),
+			p.expire != "" && !modkit.SameTime(p.expire, t.Expire),
 			t.TPMOverride != a.TPMOverride, t.UpdateRecoverySet != a.UpdateRecoverySet:
 			return false
 		}
@@ -361,35 +324,28 @@ func taskViews(ts []ilo.UpdateTask) []TaskStatus {
 func wait(ctx context.Context, c *ilo.Client, a *Args, set ilo.InstallSet, res Result, mine map[string]bool) (Result, error) {
 	wctx, cancel := context.WithTimeout(ctx, time.Duration(a.WaitTimeout)*time.Second)
 	defer cancel()
-	for {
-		done := len(res.Tasks) == len(set.Sequence)
-		for _, t := range res.Tasks {
-			if !terminal(t.State) {
-				done = false
+	_, err := c.Poll(wctx, ilo.Pace{First: pollEvery, Every: pollEvery}, ilo.ResetFails, func(ctx context.Context, n ilo.PollResult) (ilo.Reading, error) {
+		if n.Readings > 0 || !finished(set, res.Tasks) {
+			queue, err := c.TaskQueue(ctx)
+			if err != nil {
+				return ilo.Reading{}, err
 			}
-		}
-		if done {
-			break
-		}
-		select {
-		case <-wctx.Done():
-			return res, fmt.Errorf("install set %q: tasks not finished after %d s (wait_timeout): %s", set.Name, a.WaitTimeout, describe(res.Tasks))
-		case <-time.After(pollEvery):
-		}
-		queue, err := c.TaskQueue(wctx)
-		if err != nil {
-			if wctx.Err() != nil && ctx.Err() == nil {
-				continue // the deadline hit the request: report the timeout above
+			var own []ilo.UpdateTask
+			for _, t := range queue {
+				if mine[t.ID] {
+					own = append(own, t)
+				}
 			}
-			return res, fmt.Errorf("wait for install set %q: %w", set.Name, err)
+			res.Tasks = statuses(set, own)
 		}
-		var own []ilo.UpdateTask
-		for _, t := range queue {
-			if mine[t.ID] {
-				own = append(own, t)
-			}
-		}
-		res.Tasks = statuses(set, own)
+		return ilo.Reading{Done: finished(set, res.Tasks)}, nil
+	})
+	var pt *ilo.PollTimeout
+	switch {
+	case errors.As(err, &pt) && ctx.Err() == nil:
+		return res, fmt.Errorf("install set %q: tasks not finished after %d s (wait_timeout): %s", set.Name, a.WaitTimeout, describe(res.Tasks))
+	case err != nil:
+		return res, fmt.Errorf("wait for install set %q: %w", set.Name, err)
 	}
 	for _, t := range res.Tasks {
 		if t.State != ilo.TaskComplete {
@@ -398,6 +354,19 @@ func wait(ctx context.Context, c *ilo.Client, a *Args, set ilo.InstallSet, res R
 	}
 	res.Msg += fmt.Sprintf("; all %d tasks Complete", len(res.Tasks))
 	return res, nil
+}
+
+// finished reports whether every step of the set has a task, all terminal.
+func finished(set ilo.InstallSet, tasks []TaskStatus) bool {
+	if len(tasks) != len(set.Sequence) {
+		return false
+	}
+	for _, t := range tasks {
+		if !terminal(t.State) {
+			return false
+		}
+	}
+	return true
 }
 
 func terminal(state string) bool { return ilo.UpdateTask{State: state}.Terminal() }

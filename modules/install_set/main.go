@@ -13,15 +13,16 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
-	ilo.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
-	Name         string `json:"name" validate:"omitempty,nocontrol"`
-	State        string `json:"state" default:"present" validate:"oneof=present absent invoked"`
-	Sequence     []Step `json:"sequence"`
-	Description  string `json:"description" validate:"omitempty,nocontrol"`
+	modkit.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
+	Name            string `json:"name" validate:"omitempty,nocontrol"`
+	State           string `json:"state" default:"present" validate:"oneof=present absent invoked"`
+	Sequence        []Step `json:"sequence"`
+	Description     string `json:"description" validate:"omitempty,nocontrol"`
 	// IsRecovery is nil when not given: the System Recovery Set is changed
 	// or deleted only when it is given as true.
 	IsRecovery *bool `json:"is_recovery"`
@@ -67,12 +68,9 @@ func (Args) Rules() ansible.Rules {
 
 // Check validates what needs no iLO.
 func (a Args) Check() error {
-	if err := a.ConnArgs.Check(); err != nil {
-		return err
-	}
 	invokeOpts := a.ClearTaskQueue || a.MaintenanceWindow != "" || a.StartAfter != "" || a.Expire != "" ||
 		a.TPMOverride || a.UpdateRecoverySet || a.Force || a.Wait || a.AllowDowngrade
-	if err := cmp.Or(ilo.CheckLength("name", a.Name, maxLen), ilo.CheckLength("description", a.Description, maxLen)); err != nil {
+	if err := cmp.Or(modkit.CheckLength("name", a.Name, maxLen), modkit.CheckLength("description", a.Description, maxLen)); err != nil {
 		return err
 	}
 	switch {
@@ -103,7 +101,7 @@ func (a Args) Check() error {
 		}
 		seen[s.Name] = i
 	}
-	return ilo.CheckSchedule(a.StartAfter, a.Expire)
+	return modkit.CheckSchedule(a.StartAfter, a.Expire)
 }
 
 // Result is what the module returns.
@@ -113,7 +111,7 @@ type Result struct {
 	Diff    *ansible.Diff `json:"diff,omitempty"`
 	// InstallSet is the set after the module ran (before it, with
 	// state=absent). A PATCHed set has a new Id.
-	InstallSet *ilo.InstallSet `json:"install_set,omitempty"`
+	InstallSet *modkit.InstallSet `json:"install_set,omitempty"`
 	// PreviousID is the Id the set had before a PATCH gave it a new one.
 	PreviousID string `json:"previous_id,omitempty"`
 	// Deleted names the sets deleted (or that check mode would delete).
@@ -161,24 +159,28 @@ type TaskStatus struct {
 // Module is fleetfw.ilo.install_set.
 var Module = ansible.New("install_set", run)
 
-func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
-	c, err := ilo.ConnectHiding(ctx, a.ConnArgs, m.Secret)
-	if err != nil {
-		return Result{}, err
-	}
-	defer c.CloseWarning(ctx, m.Warn)
-	res = Result{Deleted: []string{}, Tasks: []TaskStatus{}}
-	sets, err := c.InstallSets(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	switch a.State {
-	case "absent":
-		return remove(ctx, m, c, a, sets, res)
-	case "invoked":
-		return invoked(ctx, m, c, a, sets, res)
-	}
-	return present(ctx, m, c, a, sets, res)
+func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
+	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (Result, error) {
+		res := Result{Deleted: []string{}, Tasks: []TaskStatus{}}
+		sets, err := c.InstallSets(ctx)
+		if err != nil {
+			return Result{}, err
+		}
+		switch a.State {
+		case "absent":
+			return remove(ctx, m, c, a, sets, res)
+		case "invoked":
+			return invoked(ctx, m, c, a, sets, res)
+		}
+		res, _, err = present(ctx, m, c, a, sets, res)
+		return res, err
+	})
+}
+
+// setOf returns s as the result shows it.
+func setOf(s ilo.InstallSet) *modkit.InstallSet {
+	out := modkit.InstallSetOf(s)
+	return &out
 }
 
 // privilege explains a 403 from a set or invoke request: the System

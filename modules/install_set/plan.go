@@ -8,6 +8,7 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 func byName(sets []ilo.InstallSet, name string) *ilo.InstallSet {
@@ -37,103 +38,121 @@ func setNames(sets []ilo.InstallSet) string {
 
 // view is a set as --diff shows it.
 type view struct {
-	Name        string            `json:"name"`
-	Description string            `json:"description"`
-	IsRecovery  bool              `json:"is_recovery"`
-	Sequence    []ilo.InstallStep `json:"sequence"`
+	Name        string     `json:"name"`
+	Description string     `json:"description"`
+	IsRecovery  bool       `json:"is_recovery"`
+	Sequence    []stepView `json:"sequence"`
+}
+
+// stepView is a step as --diff shows it.
+type stepView struct {
+	Name            string   `json:"name"`
+	Command         string   `json:"command"`
+	Filename        string   `json:"filename,omitempty"`
+	UpdatableBy     []string `json:"updatable_by,omitempty"`
+	WaitTimeSeconds int      `json:"wait_time_seconds,omitempty"`
+	Targets         []string `json:"targets,omitempty"`
 }
 
 func viewOf(s *ilo.InstallSet) any {
 	if s == nil {
 		return map[string]any{}
 	}
-	seq := make([]ilo.InstallStep, 0, len(s.Sequence))
+	seq := make([]stepView, 0, len(s.Sequence))
 	for _, st := range s.Sequence {
-		st.Component, st.ExecutionTimeoutMinutes = "", 0
-		seq = append(seq, st)
+		seq = append(seq, stepView{Name: st.Name, Command: st.Command, Filename: st.Filename,
+			UpdatableBy: st.UpdatableBy, WaitTimeSeconds: st.WaitTimeSeconds, Targets: st.Targets})
 	}
 	return view{Name: s.Name, Description: s.Description, IsRecovery: s.IsRecovery, Sequence: seq}
 }
 
 // present creates the set, or PATCHes it when its description, recovery
 // flag or sequence differ; iLO then gives it a new Id, which is returned
-// with the old one in previous_id.
-func present(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets []ilo.InstallSet, res Result) (Result, error) {
-	have := byName(sets, a.Name)
+// with the old one in previous_id. It also returns the set as the client
+// has it (as it would be, in check mode), for an invocation.
+func present(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets []ilo.InstallSet, res Result) (Result, *ilo.InstallSet, error) {
+	if err := missingComponents(ctx, c, a); err != nil {
+		return Result{}, nil, err
+	}
+	out, err := modkit.Ensure(ctx, m, modkit.Named[ilo.InstallSet]{
+		Kind: "install set", Name: a.Name,
+		List: c.InstallSets,
+		Find: func(sets []ilo.InstallSet) *ilo.InstallSet { return byName(sets, a.Name) },
+		Compare: func(_ context.Context, have *ilo.InstallSet, all []ilo.InstallSet) (modkit.Plan[ilo.InstallSet], error) {
+			return compare(c, a, have, all)
+		},
+		View: viewOf,
+	}, sets)
+	if err != nil {
+		res, err = failed(res, false, err)
+		return res, nil, err
+	}
+	have, s := out.Before, out.After
+	res.Changed, res.Diff, res.InstallSet = out.Changed, out.Diff, setOf(*s)
+	switch {
+	case !out.Changed:
+		res.Msg = fmt.Sprintf("install set %q is as wanted", a.Name)
+	case m.CheckMode && have == nil:
+		res.Msg = fmt.Sprintf("would have created install set %q with %d steps", a.Name, len(s.Sequence))
+	case m.CheckMode:
+		res.Msg = fmt.Sprintf("would have changed %s of install set %q (iLO gives it a new Id)", strings.Join(out.Diffs, ", "), a.Name)
+	case have == nil:
+		res.Msg = fmt.Sprintf("created install set %q (%s) with %d steps", s.Name, s.ID, len(s.Sequence))
+	default:
+		res.PreviousID = have.ID
+		res.Msg = fmt.Sprintf("changed %s of install set %q: its Id is now %s (was %s)", strings.Join(out.Diffs, ", "), s.Name, s.ID, have.ID)
+	}
+	return res, s, nil
+}
+
+// compare is the module's own comparison of the set have (nil: none) with
+// the options; all is the list it was found in.
+func compare(c *ilo.Client, a *Args, have *ilo.InstallSet, all []ilo.InstallSet) (modkit.Plan[ilo.InstallSet], error) {
+	var plan modkit.Plan[ilo.InstallSet]
 	if have != nil && have.IsRecovery && !recoveryAllowed(a) {
-		return Result{}, fmt.Errorf("%q is the System Recovery Set: the module changes it only when is_recovery: true is given explicitly", a.Name)
+		return plan, fmt.Errorf("%q is the System Recovery Set: the module changes it only when is_recovery: true is given explicitly", a.Name)
 	}
 	if have == nil && len(a.Sequence) == 0 {
-		return Result{}, fmt.Errorf("install set %q does not exist: give sequence to create it", a.Name)
-	}
-	if err := missingComponents(ctx, c, a); err != nil {
-		return Result{}, err
+		return plan, fmt.Errorf("install set %q does not exist: give sequence to create it", a.Name)
 	}
 	want := ilo.NewInstallSet{Name: a.Name, Description: a.Description, Sequence: steps(a.Sequence)}
 	if a.IsRecovery != nil {
 		want.IsRecovery = *a.IsRecovery
 	}
-	var diffs []string
-	if have != nil {
-		if a.Description == "" {
-			want.Description = have.Description
-		} else if a.Description != have.Description {
-			diffs = append(diffs, "description")
-		}
-		if a.IsRecovery == nil {
-			want.IsRecovery = have.IsRecovery
-		} else if *a.IsRecovery != have.IsRecovery {
-			diffs = append(diffs, "is_recovery")
-		}
-		if len(a.Sequence) == 0 {
-			want.Sequence = have.Sequence
-		} else if !sameSequence(have.Sequence, a.Sequence) {
-			diffs = append(diffs, "sequence")
-		}
-		if len(diffs) == 0 {
-			res.InstallSet, res.Msg = have, fmt.Sprintf("install set %q is as wanted", a.Name)
-			return res, nil
-		}
-	} else if len(sets) >= maxSets {
-		return Result{}, fmt.Errorf("cannot create install set %q: the iLO keeps at most %d install sets and has %d: %s; delete one first (state: absent)",
-			a.Name, maxSets, len(sets), setNames(sets))
-	}
-	after := ilo.InstallSet{Name: want.Name, Description: want.Description, IsRecovery: want.IsRecovery, Sequence: want.Sequence}
-	if have != nil {
-		after.ID, after.URI = have.ID, have.URI
-	}
-	res.Changed = true
-	res.Diff = &ansible.Diff{Before: viewOf(have), After: viewOf(&after)}
-	what := "changing the System Recovery Set"
-	if m.CheckMode {
-		res.InstallSet = &after
-		if have == nil {
-			res.Msg = fmt.Sprintf("would have created install set %q with %d steps", a.Name, len(want.Sequence))
-		} else {
-			res.Msg = fmt.Sprintf("would have changed %s of install set %q (iLO gives it a new Id)", strings.Join(diffs, ", "), a.Name)
-		}
-		return res, nil
-	}
 	if have == nil {
-		s, err := c.CreateInstallSet(ctx, want)
-		if err != nil {
-			return failed(res, false, privilegeIf(want.IsRecovery, err, "creating a System Recovery Set"))
+		if len(all) >= maxSets {
+			return plan, fmt.Errorf("cannot create install set %q: the iLO keeps at most %d install sets and has %d: %s; delete one first (state: absent)",
+				a.Name, maxSets, len(all), setNames(all))
 		}
-		res.InstallSet, res.Msg = &s, fmt.Sprintf("created install set %q (%s) with %d steps", s.Name, s.ID, len(s.Sequence))
-		return res, nil
+		plan.Diffs = []string{"created"}
+		plan.After = ilo.InstallSet{Name: want.Name, Description: want.Description, IsRecovery: want.IsRecovery, Sequence: want.Sequence}
+		plan.Write = func(ctx context.Context, _ *ilo.InstallSet) (ilo.InstallSet, error) {
+			s, err := c.CreateInstallSet(ctx, want)
+			return s, privilegeIf(want.IsRecovery, err, "creating a System Recovery Set")
+		}
+		return plan, nil
 	}
-	s, err := c.UpdateInstallSet(ctx, *have, want)
-	if ilo.IsPreconditionFailed(err) {
-		fresh := *have
-		fresh.ETag = "" // changed since our read: read the ETag again, send the same change
-		s, err = c.UpdateInstallSet(ctx, fresh, want)
+	if a.Description == "" {
+		want.Description = have.Description
+	} else if a.Description != have.Description {
+		plan.Diffs = append(plan.Diffs, "description")
 	}
-	if err != nil {
-		return failed(res, false, privilegeIf(have.IsRecovery || want.IsRecovery, err, what))
+	if a.IsRecovery == nil {
+		want.IsRecovery = have.IsRecovery
+	} else if *a.IsRecovery != have.IsRecovery {
+		plan.Diffs = append(plan.Diffs, "is_recovery")
 	}
-	res.InstallSet, res.PreviousID = &s, have.ID
-	res.Msg = fmt.Sprintf("changed %s of install set %q: its Id is now %s (was %s)", strings.Join(diffs, ", "), s.Name, s.ID, have.ID)
-	return res, nil
+	if len(a.Sequence) == 0 {
+		want.Sequence = have.Sequence
+	} else if !sameSequence(have.Sequence, a.Sequence) {
+		plan.Diffs = append(plan.Diffs, "sequence")
+	}
+	plan.After = ilo.InstallSet{ID: have.ID, URI: have.URI, Name: want.Name, Description: want.Description, IsRecovery: want.IsRecovery, Sequence: want.Sequence}
+	plan.Write = func(ctx context.Context, have *ilo.InstallSet) (ilo.InstallSet, error) {
+		s, err := c.UpdateInstallSet(ctx, *have, want)
+		return s, privilegeIf(have.IsRecovery || want.IsRecovery, err, "changing the System Recovery Set")
+	}
+	return plan, nil
 }
 
 func privilegeIf(recovery bool, err error, what string) error {
@@ -252,7 +271,7 @@ func remove(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, sets []
 	if a.All {
 		res.Diff = &ansible.Diff{Before: map[string]any{"install_sets": before}, After: map[string]any{"install_sets": []any{}}}
 	} else {
-		res.InstallSet = &targets[0]
+		res.InstallSet = setOf(targets[0])
 		res.Diff = &ansible.Diff{Before: before[0], After: map[string]any{}}
 	}
 	if m.CheckMode {

@@ -9,17 +9,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
-	ilo.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
-	Name         string `json:"name" validate:"omitempty,nocontrol"`
-	State        string `json:"state" default:"present" validate:"oneof=present absent"`
+	modkit.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
+	Name            string `json:"name" validate:"omitempty,nocontrol"`
+	State           string `json:"state" default:"present" validate:"oneof=present absent"`
 	// StartAfter and Expire are Redfish date-times or times relative to the
 	// iLO's clock ("+2h").
 	StartAfter  string `json:"start_after"`
@@ -46,10 +46,7 @@ func (Args) Rules() ansible.Rules {
 // Check validates what needs no iLO: lengths, time syntax, the order of two
 // date-times, and which options go with all.
 func (a Args) Check() error {
-	if err := a.ConnArgs.Check(); err != nil {
-		return err
-	}
-	if err := cmp.Or(ilo.CheckLength("name", a.Name, maxLen), ilo.CheckLength("description", a.Description, maxLen)); err != nil {
+	if err := cmp.Or(modkit.CheckLength("name", a.Name, maxLen), modkit.CheckLength("description", a.Description, maxLen)); err != nil {
 		return err
 	}
 	switch {
@@ -61,7 +58,7 @@ func (a Args) Check() error {
 	case a.State == "absent" && (a.StartAfter != "" || a.Expire != "" || a.Description != ""):
 		return errors.New("start_after, expire and description apply to state=present")
 	}
-	return ilo.CheckSchedule(a.StartAfter, a.Expire)
+	return modkit.CheckSchedule(a.StartAfter, a.Expire)
 }
 
 // Result is what the module returns.
@@ -70,7 +67,7 @@ type Result struct {
 	Msg     string        `json:"msg"`
 	Diff    *ansible.Diff `json:"diff,omitempty"`
 	// Window is the window after the task (before it, with state=absent).
-	Window *ilo.MaintenanceWindow `json:"window,omitempty"`
+	Window *modkit.MaintenanceWindow `json:"window,omitempty"`
 	// Deleted names the windows deleted (or that check mode would delete).
 	Deleted []string `json:"deleted"`
 	// CanceledTasks are the queued tasks that the deletion turned Canceled
@@ -88,7 +85,7 @@ type Result struct {
 // write may have taken effect (wrote: one did), outcome unknown when the
 // iLO's answer to a write was lost.
 func failed(res Result, wrote bool, err error) (Result, error) {
-	res.Changed, res.Outcome, err = ilo.WriteStatus(false, wrote, err)
+	res.Changed, res.Outcome, err = modkit.WriteStatus(false, wrote, err)
 	return res, err
 }
 
@@ -102,21 +99,18 @@ type TaskRef struct {
 // Module is fleetfw.ilo.maintenance_window.
 var Module = ansible.New("maintenance_window", run)
 
-func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
-	c, err := ilo.ConnectHiding(ctx, a.ConnArgs, m.Secret)
-	if err != nil {
-		return Result{}, err
-	}
-	defer c.CloseWarning(ctx, m.Warn)
-	res = Result{Deleted: []string{}, CanceledTasks: []TaskRef{}}
-	windows, err := c.MaintenanceWindows(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	if a.State == "absent" {
-		return remove(ctx, m, c, a, windows, res)
-	}
-	return present(ctx, m, c, a, windows, res)
+func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
+	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (Result, error) {
+		res := Result{Deleted: []string{}, CanceledTasks: []TaskRef{}}
+		windows, err := c.MaintenanceWindows(ctx)
+		if err != nil {
+			return Result{}, err
+		}
+		if a.State == "absent" {
+			return remove(ctx, m, c, a, windows, res)
+		}
+		return present(ctx, m, c, a, windows, res)
+	})
 }
 
 // view is a window as --diff shows it.
@@ -140,21 +134,4 @@ func names(ws []ilo.MaintenanceWindow) []string {
 		out = append(out, fmt.Sprintf("%q (%s)", w.Name, w.ID))
 	}
 	return out
-}
-
-// clock reads the iLO's clock once, when first needed.
-type clock struct {
-	c   *ilo.Client
-	now time.Time
-}
-
-func (k *clock) read(ctx context.Context) (time.Time, error) {
-	if k.now.IsZero() {
-		t, err := k.c.Clock(ctx)
-		if err != nil {
-			return time.Time{}, err
-		}
-		k.now = t
-	}
-	return k.now, nil
 }

@@ -4,148 +4,123 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
-// present creates the window, or PATCHes the settings that differ.
-//
-// A relative time is resolved against the iLO's clock only when the module
-// writes it: for a window that exists, relative start_after and expire are
-// not compared (they were resolved when the window was created), so a rerun
-// an hour later does not move the window by an hour.
+// present creates the window, or PATCHes the settings that differ
+// (modkit.Ensure: a window changed meanwhile is read and compared again).
 func present(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, windows []ilo.MaintenanceWindow, res Result) (Result, error) {
-	k := &clock{c: c}
-	var have *ilo.MaintenanceWindow
-	for i := range windows {
-		if windows[i].Name == a.Name {
-			have = &windows[i]
-		}
-	}
-	exists := have != nil
-	start, err := wanted(ctx, k, a.StartAfter, exists)
-	if err != nil {
-		return Result{}, fmt.Errorf("start_after: %w", err)
-	}
-	expire, err := wanted(ctx, k, a.Expire, exists)
-	if err != nil {
-		return Result{}, fmt.Errorf("expire: %w", err)
-	}
-
-	change := ilo.NewMaintenanceWindow{}
-	after := ilo.MaintenanceWindow{Name: a.Name, Description: a.Description, StartAfter: start, Expire: expire}
-	if exists {
-		after = *have
-		if a.Description != "" && a.Description != have.Description {
-			change.Description, after.Description = a.Description, a.Description
-		}
-		if start != "" && !ilo.SameTime(start, have.StartAfter) {
-			change.StartAfter, after.StartAfter = start, start
-		}
-		if expire != "" && !ilo.SameTime(expire, have.Expire) {
-			change.Expire, after.Expire = expire, expire
-		}
-		if change == (ilo.NewMaintenanceWindow{}) {
-			res.Window, res.Msg, res.ILOTime = have, fmt.Sprintf("maintenance window %q is as wanted", a.Name), iloTime(k)
-			return res, nil
-		}
-	} else {
-		if start == "" {
-			return Result{}, fmt.Errorf("maintenance window %q does not exist: give start_after to create it", a.Name)
-		}
-		if len(windows) >= maxWindows {
-			return Result{}, fmt.Errorf("cannot create maintenance window %q: the iLO keeps at most %d windows and has %d: %s; delete one first (state: absent)",
-				a.Name, maxWindows, len(windows), strings.Join(names(windows), ", "))
-		}
-	}
-	if !exists || change.StartAfter != "" || change.Expire != "" {
-		if err := validTimes(ctx, k, after); err != nil {
-			return Result{}, fmt.Errorf("maintenance window %q: %w", a.Name, err)
-		}
-	}
-	res.Changed, res.ILOTime = true, iloTime(k)
-	res.Diff = &ansible.Diff{Before: viewOf(have), After: viewOf(&after)}
-	verb := "created"
-	if exists {
-		verb = "updated"
-	}
-	if m.CheckMode {
-		res.Window, res.Msg = &after, fmt.Sprintf("would have %s maintenance window %q (%s to %s)", verb, a.Name, after.StartAfter, orNever(after.Expire))
-		return res, nil
-	}
-	var w ilo.MaintenanceWindow
-	if exists {
-		w, err = c.UpdateMaintenanceWindow(ctx, *have, change)
-		if ilo.IsPreconditionFailed(err) {
-			// Someone changed the window between our read and the PATCH:
-			// read its ETag again and send the same change once more.
-			fresh := *have
-			fresh.ETag = ""
-			w, err = c.UpdateMaintenanceWindow(ctx, fresh, change)
-		}
-	} else {
-		w, err = c.CreateMaintenanceWindow(ctx, ilo.NewMaintenanceWindow{Name: a.Name, Description: a.Description, StartAfter: start, Expire: expire})
-	}
+	k := modkit.NewClock(c.Clock)
+	out, err := modkit.Ensure(ctx, m, modkit.Named[ilo.MaintenanceWindow]{
+		Kind: "maintenance window", Name: a.Name,
+		List: c.MaintenanceWindows,
+		Find: func(ws []ilo.MaintenanceWindow) *ilo.MaintenanceWindow { return byName(ws, a.Name) },
+		Compare: func(ctx context.Context, have *ilo.MaintenanceWindow, all []ilo.MaintenanceWindow) (modkit.Plan[ilo.MaintenanceWindow], error) {
+			return compare(ctx, c, k, a, have, all)
+		},
+		View: viewOf,
+	}, windows)
+	res.ILOTime = k.Read()
 	if err != nil {
 		return failed(res, false, err)
 	}
+	res.Changed, res.Diff = out.Changed, out.Diff
+	w := modkit.MaintenanceWindowOf(*out.After)
 	res.Window = &w
-	res.Msg = fmt.Sprintf("%s maintenance window %q (%s to %s)", verb, w.Name, w.StartAfter, orNever(w.Expire))
+	verb := "updated"
+	if out.Created() {
+		verb = "created"
+	}
+	switch {
+	case !out.Changed:
+		res.Msg = fmt.Sprintf("maintenance window %q is as wanted", a.Name)
+	case m.CheckMode:
+		res.Msg = fmt.Sprintf("would have %s maintenance window %q (%s to %s)", verb, a.Name, w.StartAfter, orNever(w.Expire))
+	default:
+		res.Msg = fmt.Sprintf("%s maintenance window %q (%s to %s)", verb, w.Name, w.StartAfter, orNever(w.Expire))
+	}
 	return res, nil
+}
+
+// compare is the module's own comparison. A relative time is resolved
+// against the iLO's clock only when the module writes it: for a window that
+// exists, relative start_after and expire are not compared (they were
+// resolved when the window was created), so a rerun an hour later does not
+// move the window by an hour.
+func compare(ctx context.Context, c *ilo.Client, k *modkit.Clock, a *Args, have *ilo.MaintenanceWindow, windows []ilo.MaintenanceWindow) (modkit.Plan[ilo.MaintenanceWindow], error) {
+	var plan modkit.Plan[ilo.MaintenanceWindow]
+	start, err := wanted(ctx, k, a.StartAfter, have != nil)
+	if err != nil {
+		return plan, fmt.Errorf("start_after: %w", err)
+	}
+	expire, err := wanted(ctx, k, a.Expire, have != nil)
+	if err != nil {
+		return plan, fmt.Errorf("expire: %w", err)
+	}
+	if have == nil {
+		if start == "" {
+			return plan, fmt.Errorf("maintenance window %q does not exist: give start_after to create it", a.Name)
+		}
+		if len(windows) >= maxWindows {
+			return plan, fmt.Errorf("cannot create maintenance window %q: the iLO keeps at most %d windows and has %d: %s; delete one first (state: absent)",
+				a.Name, maxWindows, len(windows), strings.Join(names(windows), ", "))
+		}
+		n := ilo.NewMaintenanceWindow{Name: a.Name, Description: a.Description, StartAfter: start, Expire: expire}
+		plan.After = ilo.MaintenanceWindow{Name: a.Name, Description: a.Description, StartAfter: start, Expire: expire}
+		if err := k.CheckTimes(ctx, start, expire); err != nil {
+			return plan, fmt.Errorf("maintenance window %q: %w", a.Name, err)
+		}
+		plan.Diffs = []string{"created"}
+		plan.Write = func(ctx context.Context, _ *ilo.MaintenanceWindow) (ilo.MaintenanceWindow, error) {
+			return c.CreateMaintenanceWindow(ctx, n)
+		}
+		return plan, nil
+	}
+	change, after := ilo.NewMaintenanceWindow{}, *have
+	if a.Description != "" && a.Description != have.Description {
+		change.Description, after.Description = a.Description, a.Description
+		plan.Diffs = append(plan.Diffs, "description")
+	}
+	if start != "" && !modkit.SameTime(start, have.StartAfter) {
+		change.StartAfter, after.StartAfter = start, start
+		plan.Diffs = append(plan.Diffs, "start_after")
+	}
+	if expire != "" && !modkit.SameTime(expire, have.Expire) {
+		change.Expire, after.Expire = expire, expire
+		plan.Diffs = append(plan.Diffs, "expire")
+	}
+	if change.StartAfter != "" || change.Expire != "" {
+		if err := k.CheckTimes(ctx, after.StartAfter, after.Expire); err != nil {
+			return plan, fmt.Errorf("maintenance window %q: %w", a.Name, err)
+		}
+	}
+	plan.After = after
+	plan.Write = func(ctx context.Context, have *ilo.MaintenanceWindow) (ilo.MaintenanceWindow, error) {
+		return c.UpdateMaintenanceWindow(ctx, *have, change)
+	}
+	return plan, nil
+}
+
+func byName(ws []ilo.MaintenanceWindow, name string) *ilo.MaintenanceWindow {
+	for i := range ws {
+		if ws[i].Name == name {
+			return &ws[i]
+		}
+	}
+	return nil
 }
 
 // wanted returns the iLO date-time an option asks for, or "" when the
 // option does not constrain the window: not given, or relative while the
 // window exists.
-func wanted(ctx context.Context, k *clock, opt string, exists bool) (string, error) {
-	if opt == "" || (exists && ilo.IsRelativeTime(opt)) {
+func wanted(ctx context.Context, k *modkit.Clock, opt string, exists bool) (string, error) {
+	if exists && modkit.IsRelativeTime(opt) {
 		return "", nil
 	}
-	var now time.Time
-	if ilo.IsRelativeTime(opt) {
-		var err error
-		if now, err = k.read(ctx); err != nil {
-			return "", err
-		}
-	}
-	t, err := ilo.ResolveTime(opt, now)
-	if err != nil {
-		return "", err
-	}
-	return ilo.FormatTime(t), nil
-}
-
-// validTimes checks a window about to be written: expire after start_after
-// and in the future by the iLO's clock.
-func validTimes(ctx context.Context, k *clock, w ilo.MaintenanceWindow) error {
-	if w.Expire == "" {
-		return nil
-	}
-	start, err1 := time.Parse(time.RFC3339, w.StartAfter)
-	expire, err2 := time.Parse(time.RFC3339, w.Expire)
-	if err1 != nil || err2 != nil {
-		return nil // the iLO's own value; let the iLO judge
-	}
-	if !expire.After(start) {
-		return fmt.Errorf("expire (%s) must be after start_after (%s)", w.Expire, w.StartAfter)
-	}
-	now, err := k.read(ctx)
-	if err != nil {
-		return err
-	}
-	if !expire.After(now) {
-		return fmt.Errorf("expire (%s) is not in the future by the iLO's clock (%s)", w.Expire, ilo.FormatTime(now))
-	}
-	return nil
-}
-
-func iloTime(k *clock) string {
-	if k.now.IsZero() {
-		return ""
-	}
-	return ilo.FormatTime(k.now)
+	return k.Resolve(ctx, opt)
 }
 
 func orNever(expire string) string {
@@ -179,7 +154,8 @@ func remove(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, windows
 		before = append(before, viewOf(&targets[i]))
 	}
 	if !a.All {
-		res.Window = &targets[0]
+		w := modkit.MaintenanceWindowOf(targets[0])
+		res.Window = &w
 		res.Diff = &ansible.Diff{Before: before[0], After: map[string]any{}}
 	} else {
 		res.Diff = &ansible.Diff{Before: map[string]any{"windows": before}, After: map[string]any{"windows": []any{}}}

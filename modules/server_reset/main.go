@@ -18,13 +18,14 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
 )
 
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
-	ilo.ConnArgs // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
+	modkit.ConnArgs // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
 	// ResetType is the Redfish ResetType sent with ComputerSystem.Reset.
 	ResetType string `json:"reset_type" default:"GracefulRestart" validate:"oneof=GracefulRestart ForceRestart On ForceOff GracefulShutdown PushPowerButton"`
 	// SystemID picks a member of the Systems collection; the first when empty.
@@ -35,7 +36,6 @@ type Args struct {
 }
 
 // Check validates what needs no iLO.
-func (a Args) Check() error { return a.ConnArgs.Check() }
 
 // Result is what the module returns.
 type Result struct {
@@ -62,49 +62,46 @@ type system struct {
 }
 
 func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
-	c, err := ilo.ConnectHiding(ctx, a.ConnArgs, m.Secret)
-	if err != nil {
-		return Result{}, err
-	}
-	defer c.CloseWarning(ctx, m.Warn)
-	s, err := findSystem(ctx, c, a.SystemID)
-	if err != nil {
-		return Result{}, err
-	}
-	res := Result{SystemURI: s.uri, PowerState: s.powerState, AllowedResetTypes: s.allowed}
-	if len(s.allowed) > 0 && !slices.Contains(s.allowed, a.ResetType) {
-		return res, fmt.Errorf("reset_type=%s: %s accepts only %s; pick one of them", a.ResetType, s.uri, strings.Join(s.allowed, ", "))
-	}
-	if a.OnlyIfOn && !strings.EqualFold(s.powerState, "On") {
-		res.Msg = fmt.Sprintf("%s is %s: not reset (only_if_on)", s.uri, s.powerState)
-		return res, nil
-	}
-	res.Changed = true
-	res.ResetType = a.ResetType
-	if m.Diff {
-		res.Diff = &ansible.Diff{
-			Before: map[string]any{"power_state": s.powerState},
-			After:  map[string]any{"power_state": s.powerState, "reset_type": a.ResetType},
+	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (Result, error) {
+		s, err := findSystem(ctx, c, a.SystemID)
+		if err != nil {
+			return Result{}, err
 		}
-	}
-	if m.CheckMode {
-		res.Msg = fmt.Sprintf("would send %s to %s (PowerState %s)", a.ResetType, s.uri, s.powerState)
-		return res, nil
-	}
-	body, err := sjson.SetBytes([]byte("{}"), "ResetType", a.ResetType)
-	if err != nil {
-		return res, fmt.Errorf("build the reset request: %w", err)
-	}
-	if _, err := c.Post(ctx, s.target, body); err != nil {
-		if ilo.IsUncertain(err) {
-			return res, fmt.Errorf("reset %s with %s: the outcome is unknown (the server may be restarting): %w", s.uri, a.ResetType, err)
+		res := Result{SystemURI: s.uri, PowerState: s.powerState, AllowedResetTypes: s.allowed}
+		if len(s.allowed) > 0 && !slices.Contains(s.allowed, a.ResetType) {
+			return res, fmt.Errorf("reset_type=%s: %s accepts only %s; pick one of them", a.ResetType, s.uri, strings.Join(s.allowed, ", "))
 		}
-		res.Changed = false
-		res.ResetType = ""
-		return res, fmt.Errorf("reset %s with %s: %w", s.uri, a.ResetType, err)
-	}
-	res.Msg = fmt.Sprintf("sent %s to %s (PowerState was %s)", a.ResetType, s.uri, s.powerState)
-	return res, nil
+		if a.OnlyIfOn && !strings.EqualFold(s.powerState, "On") {
+			res.Msg = fmt.Sprintf("%s is %s: not reset (only_if_on)", s.uri, s.powerState)
+			return res, nil
+		}
+		res.Changed = true
+		res.ResetType = a.ResetType
+		if m.Diff {
+			res.Diff = &ansible.Diff{
+				Before: map[string]any{"power_state": s.powerState},
+				After:  map[string]any{"power_state": s.powerState, "reset_type": a.ResetType},
+			}
+		}
+		if m.CheckMode {
+			res.Msg = fmt.Sprintf("would send %s to %s (PowerState %s)", a.ResetType, s.uri, s.powerState)
+			return res, nil
+		}
+		body, err := sjson.SetBytes([]byte("{}"), "ResetType", a.ResetType)
+		if err != nil {
+			return res, fmt.Errorf("build the reset request: %w", err)
+		}
+		if _, err := c.Post(ctx, s.target, body); err != nil {
+			if ilo.IsUncertain(err) {
+				return res, fmt.Errorf("reset %s with %s: the outcome is unknown (the server may be restarting): %w", s.uri, a.ResetType, err)
+			}
+			res.Changed = false
+			res.ResetType = ""
+			return res, fmt.Errorf("reset %s with %s: %w", s.uri, a.ResetType, err)
+		}
+		res.Msg = fmt.Sprintf("sent %s to %s (PowerState was %s)", a.ResetType, s.uri, s.powerState)
+		return res, nil
+	})
 }
 
 // findSystem reads the Systems collection linked from the service root and

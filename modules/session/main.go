@@ -13,11 +13,12 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
-	ilo.ConnArgs // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
+	modkit.ConnArgs // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
 	// State present logs in; absent logs out the session at SessionURI.
 	State string `json:"state" default:"present" validate:"oneof=present absent"`
 	// SessionURI is the session to log out, as state=present returned it.
@@ -75,7 +76,9 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 // documentation tells users to register it with no_log). Logging in changes
 // no setting, so check mode logs in too.
 func login(ctx context.Context, a *Args) (Result, error) {
-	ca := a.ConnArgs
+	// Not modkit.Use: the token is this module's result, so it is not a
+	// secret of the run, and the session is handed over, not logged out.
+	ca := a.ConnArgs.Config()
 	ca.AuthToken = "" // a token from the environment must not stop the login (Check made sure of the credentials)
 	c, err := ilo.Connect(ctx, ca)
 	if err != nil {
@@ -99,28 +102,26 @@ func logout(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	c, err := ilo.Connect(ctx, a.ConnArgs) // reads the service root; the token is used as it is
-	if err != nil {
-		return Result{}, err
-	}
-	defer func() { _ = c.Close(ctx) }() // the token's session is not the client's own: Close leaves it alone
-	if err := belowSessions(c.Root(), p); err != nil {
-		return Result{}, err
-	}
-	if m.CheckMode {
-		alive, err := c.SessionExists(ctx, p)
-		if err != nil {
-			return Result{}, fmt.Errorf("read session %s: %w", p, err)
+	// The token's session is not the client's own: Use leaves it to EndSession.
+	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (Result, error) {
+		if err := belowSessions(c.Root(), p); err != nil {
+			return Result{}, err
 		}
-		return Result{Changed: alive}, nil
-	}
-	ended, err := c.EndSession(ctx, p)
-	if err != nil {
-		var res Result
-		res.Changed, res.Outcome, err = ilo.WriteStatus(false, false, fmt.Errorf("log out session %s: %w", p, err))
-		return res, err
-	}
-	return Result{Changed: ended}, nil
+		if m.CheckMode {
+			alive, err := c.SessionExists(ctx, p)
+			if err != nil {
+				return Result{}, fmt.Errorf("read session %s: %w", p, err)
+			}
+			return Result{Changed: alive}, nil
+		}
+		ended, err := c.EndSession(ctx, p)
+		if err != nil {
+			var res Result
+			res.Changed, res.Outcome, err = modkit.WriteStatus(false, false, fmt.Errorf("log out session %s: %w", p, err))
+			return res, err
+		}
+		return Result{Changed: ended}, nil
+	})
 }
 
 // sessionPath returns the path of session_uri: a path, or an https URL on

@@ -12,11 +12,12 @@ import (
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
-	ilo.ConnArgs // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
+	modkit.ConnArgs // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
 	// GatherSubset says what to read; "all" reads everything.
 	GatherSubset []string `json:"gather_subset" default:"all" validate:"dive,oneof=all firmware software service repository task_queue maintenance_windows install_sets"`
 }
@@ -30,16 +31,17 @@ func (a Args) Check() error {
 }
 
 // Result is what the module returns: one key per gathered subset, each
-// absent when it was not asked for.
+// absent when it was not asked for. The items have the shapes the modules
+// that manage them return (internal/modkit).
 type Result struct {
-	Changed            bool                 `json:"changed"`
-	Firmware           *[]InventoryItem     `json:"firmware,omitempty"`
-	Software           *[]InventoryItem     `json:"software,omitempty"`
-	Service            *Service             `json:"service,omitempty"`
-	Repository         *Repository          `json:"repository,omitempty"`
-	TaskQueue          *[]Task              `json:"task_queue,omitempty"`
-	MaintenanceWindows *[]MaintenanceWindow `json:"maintenance_windows,omitempty"`
-	InstallSets        *[]InstallSet        `json:"install_sets,omitempty"`
+	Changed            bool                        `json:"changed"`
+	Firmware           *[]modkit.InventoryItem     `json:"firmware,omitempty"`
+	Software           *[]modkit.InventoryItem     `json:"software,omitempty"`
+	Service            *modkit.Service             `json:"service,omitempty"`
+	Repository         *modkit.Repository          `json:"repository,omitempty"`
+	TaskQueue          *[]modkit.Task              `json:"task_queue,omitempty"`
+	MaintenanceWindows *[]modkit.MaintenanceWindow `json:"maintenance_windows,omitempty"`
+	InstallSets        *[]modkit.InstallSet        `json:"install_sets,omitempty"`
 }
 
 // Module is fleetfw.ilo.update_info.
@@ -51,24 +53,20 @@ var subsets = []string{"firmware", "software", "service", "repository", "task_qu
 
 // run reads each subset asked for, one request per collection when the iLO
 // offers $expand. It writes nothing, so check mode changes nothing either.
-func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
-	c, err := ilo.Connect(ctx, a.ConnArgs)
-	if err != nil {
-		return Result{}, err
-	}
-	defer func() {
-		if cerr := c.Close(ctx); cerr != nil && err == nil {
-			m.Warn("%v", cerr) // everything was read; a failed logout does not undo that
-		}
-	}()
+func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
+	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (Result, error) {
+		return gather(ctx, m, c, wanted(a.GatherSubset))
+	})
+}
 
-	// The update service comes first: the collections below are found
-	// through its links, which the client keeps from this read.
+// gather reads each subset wanted. The update service comes first: the
+// collections are found through its links, which the client keeps from
+// this read.
+func gather(ctx context.Context, m *ansible.Run, c *ilo.Client, want map[string]bool) (res Result, err error) {
 	us, err := c.UpdateService(ctx)
 	if err != nil {
 		return Result{}, err
 	}
-	want := wanted(a.GatherSubset)
 	// offered says whether the iLO links to a collection asked for. An iLO
 	// whose firmware predates a feature has no link to it; that is a
 	// warning, not a failure of the whole read.
@@ -87,51 +85,48 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
 		if err != nil {
 			return Result{}, err
 		}
-		res.Service = service(us, gen, version)
+		res.Service = ptr(modkit.ServiceOf(us, gen, version))
 	}
 	if offered("firmware", us.Links.FirmwareInventory) {
-		items, err := c.FirmwareInventory(ctx)
-		if err != nil {
+		if res.Firmware, err = read(ctx, c.FirmwareInventory, modkit.InventoryOf); err != nil {
 			return Result{}, err
 		}
-		res.Firmware = ptr(inventory(items))
 	}
 	if offered("software", us.Links.SoftwareInventory) {
-		items, err := c.SoftwareInventory(ctx)
-		if err != nil {
+		if res.Software, err = read(ctx, c.SoftwareInventory, modkit.InventoryOf); err != nil {
 			return Result{}, err
 		}
-		res.Software = ptr(inventory(items))
 	}
 	if offered("repository", us.Links.ComponentRepository) {
-		repo, err := c.Repository(ctx)
-		if err != nil {
+		if res.Repository, err = read(ctx, c.Repository, modkit.RepositoryOf); err != nil {
 			return Result{}, err
 		}
-		res.Repository = repository(repo)
 	}
 	if offered("task_queue", us.Links.UpdateTaskQueue) {
-		tasks, err := c.TaskQueue(ctx)
-		if err != nil {
+		if res.TaskQueue, err = read(ctx, c.TaskQueue, modkit.TasksOf); err != nil {
 			return Result{}, err
 		}
-		res.TaskQueue = ptr(taskQueue(tasks))
 	}
 	if offered("maintenance_windows", us.Links.MaintenanceWindows) {
-		windows, err := c.MaintenanceWindows(ctx)
-		if err != nil {
+		if res.MaintenanceWindows, err = read(ctx, c.MaintenanceWindows, modkit.MaintenanceWindowsOf); err != nil {
 			return Result{}, err
 		}
-		res.MaintenanceWindows = ptr(maintenanceWindows(windows))
 	}
 	if offered("install_sets", us.Links.InstallSets) {
-		sets, err := c.InstallSets(ctx)
-		if err != nil {
+		if res.InstallSets, err = read(ctx, c.InstallSets, modkit.InstallSetsOf); err != nil {
 			return Result{}, err
 		}
-		res.InstallSets = ptr(installSets(sets))
 	}
 	return res, nil
+}
+
+// read reads a subset and converts it to the result's shape.
+func read[T, U any](ctx context.Context, get func(context.Context) (T, error), conv func(T) U) (*U, error) {
+	v, err := get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ptr(conv(v)), nil
 }
 
 // wanted expands gather_subset ("all" stands for every subset) into a set.

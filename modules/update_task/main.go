@@ -9,18 +9,18 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // Args are the module's options, in the order the documentation lists them.
 type Args struct {
-	ilo.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
-	Name         string `json:"name" validate:"omitempty,nocontrol"`
-	State        string `json:"state" default:"present" validate:"oneof=present absent"`
-	Command      string `json:"command" validate:"omitempty,oneof=ApplyUpdate ResetServer ResetBmc Wait PendingReset"`
+	modkit.ConnArgs        // baseuri, username, password, auth_token, validate_certs, ca_path, timeout
+	Name            string `json:"name" validate:"omitempty,nocontrol"`
+	State           string `json:"state" default:"present" validate:"oneof=present absent"`
+	Command         string `json:"command" validate:"omitempty,oneof=ApplyUpdate ResetServer ResetBmc Wait PendingReset"`
 	// Filename is the repository component ApplyUpdate installs.
 	Filename        string   `json:"filename" validate:"omitempty,nocontrol"`
 	UpdatableBy     []string `json:"updatable_by" validate:"omitempty,dive,oneof=Bmc Uefi RuntimeAgent"`
@@ -55,11 +55,8 @@ func (Args) Rules() ansible.Rules {
 
 // Check validates what needs no iLO.
 func (a Args) Check() error {
-	if err := a.ConnArgs.Check(); err != nil {
-		return err
-	}
 	present := a.State == "present" && a.Clear == ""
-	if err := ilo.CheckLength("name", a.Name, maxLen); err != nil {
+	if err := modkit.CheckLength("name", a.Name, maxLen); err != nil {
 		return err
 	}
 	switch {
@@ -80,7 +77,7 @@ func (a Args) Check() error {
 	case a.AllowDowngrade && a.Command != "ApplyUpdate":
 		return errors.New("allow_downgrade goes with command=ApplyUpdate")
 	}
-	return ilo.CheckSchedule(a.StartAfter, a.Expire)
+	return modkit.CheckSchedule(a.StartAfter, a.Expire)
 }
 
 // Result is what the module returns.
@@ -89,7 +86,7 @@ type Result struct {
 	Msg     string        `json:"msg"`
 	Diff    *ansible.Diff `json:"diff,omitempty"`
 	// Task is the task after the module ran (before it, with state=absent).
-	Task *ilo.UpdateTask `json:"task,omitempty"`
+	Task *modkit.Task `json:"task,omitempty"`
 	// Deleted are the tasks removed: the one named, a terminal one replaced,
 	// or those clear removed.
 	Deleted []TaskRef `json:"deleted"`
@@ -112,76 +109,39 @@ func ref(t ilo.UpdateTask) TaskRef { return TaskRef{ID: t.ID, Name: t.Name, Stat
 // Module is fleetfw.ilo.update_task.
 var Module = ansible.New("update_task", run)
 
-func run(ctx context.Context, m *ansible.Run, a *Args) (res Result, err error) {
-	c, err := ilo.ConnectHiding(ctx, a.ConnArgs, m.Secret)
-	if err != nil {
-		return Result{}, err
-	}
-	defer c.CloseWarning(ctx, m.Warn)
-	res = Result{Deleted: []TaskRef{}}
-	queue, err := c.TaskQueue(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	switch {
-	case a.Clear != "":
-		return clearQueue(ctx, m, c, a, queue, res)
-	case a.State == "absent":
-		return remove(ctx, m, c, a, queue, res)
-	}
-	if res, err = present(ctx, m, c, a, queue, res); err != nil || !a.Wait || m.CheckMode {
-		return res, err
-	}
-	return waitTask(ctx, c, a, res)
-}
-
-// pollEvery is how often a wait reads the installation queue.
-const pollEvery = time.Second
-
-// waitTask reads the queue until the task ends, for at most wait_timeout
-// seconds: Complete is success; Exception, Expired or Canceled fail the
-// module with the task's result; running out says the last State.
-func waitTask(ctx context.Context, c *ilo.Client, a *Args, res Result) (Result, error) {
-	wctx, cancel := context.WithTimeout(ctx, time.Duration(a.WaitTimeout)*time.Second)
-	defer cancel()
-	t := *res.Task
-	for !t.Terminal() {
-		select {
-		case <-wctx.Done():
-			return failed(res, true, &ilo.WaitTimeoutError{What: fmt.Sprintf("task %q (Id %s) to end", t.Name, t.ID), State: t.State})
-		case <-time.After(pollEvery):
-		}
-		queue, err := c.TaskQueue(wctx)
+func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
+	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (Result, error) {
+		res := Result{Deleted: []TaskRef{}}
+		queue, err := c.TaskQueue(ctx)
 		if err != nil {
-			if wctx.Err() != nil && ctx.Err() == nil {
-				continue // the deadline hit the request: report the timeout above
-			}
-			return failed(res, true, fmt.Errorf("wait for task %q: %w", t.Name, err))
+			return Result{}, err
 		}
-		i := slices.IndexFunc(queue, func(q ilo.UpdateTask) bool { return q.ID == t.ID })
-		if i < 0 {
-			return failed(res, true, fmt.Errorf("task %q (Id %s) left the queue before it ended (deleted by someone else?)", t.Name, t.ID))
+		switch {
+		case a.Clear != "":
+			return clearQueue(ctx, m, c, a, queue, res)
+		case a.State == "absent":
+			return remove(ctx, m, c, a, queue, res)
 		}
-		t = queue[i]
-		res.Task = &t
-	}
-	if t.State != ilo.TaskComplete {
-		why := ""
-		if t.Result != nil {
-			why = ": " + t.Result.String()
+		res, t, err := present(ctx, m, c, a, queue, res)
+		if err != nil || !a.Wait || m.CheckMode {
+			return res, err
 		}
-		return failed(res, true, fmt.Errorf("task %q ended %s%s", t.Name, t.State, why))
-	}
-	res.Msg += "; it ended Complete"
-	return res, nil
+		return waitTask(ctx, c, a, res, *t)
+	})
 }
 
 // failed is what a task that failed with err returns: changed only when a
 // write may have taken effect (wrote: one did), outcome unknown when the
 // iLO's answer to a write was lost.
 func failed(res Result, wrote bool, err error) (Result, error) {
-	res.Changed, res.Outcome, err = ilo.WriteStatus(false, wrote, err)
+	res.Changed, res.Outcome, err = modkit.WriteStatus(false, wrote, err)
 	return res, err
+}
+
+// taskOf returns t as the result shows it.
+func taskOf(t ilo.UpdateTask) *modkit.Task {
+	out := modkit.TaskOf(t)
+	return &out
 }
 
 // view is a task as --diff shows it.
@@ -224,7 +184,7 @@ func remove(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, queue [
 		return res, nil
 	}
 	t := queue[i]
-	res.Changed, res.Task = true, &t
+	res.Changed, res.Task = true, taskOf(t)
 	res.Deleted = append(res.Deleted, ref(t))
 	res.Diff = &ansible.Diff{Before: viewOf(&t), After: map[string]any{}}
 	if t.State == ilo.TaskInProgress {
@@ -281,21 +241,4 @@ func clearQueue(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, que
 	}
 	res.Msg = fmt.Sprintf("deleted %d tasks", len(gone))
 	return res, nil
-}
-
-// clock reads the iLO's clock once, when first needed.
-type clock struct {
-	c   *ilo.Client
-	now time.Time
-}
-
-func (k *clock) read(ctx context.Context) (time.Time, error) {
-	if k.now.IsZero() {
-		t, err := k.c.Clock(ctx)
-		if err != nil {
-			return time.Time{}, err
-		}
-		k.now = t
-	}
-	return k.now, nil
 }

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // present keeps a task named a.Name with the settings asked for:
@@ -19,103 +19,113 @@ import (
 //     is queued, after deleting the terminal one (names are unique).
 //
 // Options that are not given are not compared; relative times are compared
-// only when the task is created (they were resolved then).
-func present(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, queue []ilo.UpdateTask, res Result) (Result, error) {
+// only when the task is created (they were resolved then). modkit.Ensure
+// reads and compares again when the task changed meanwhile. It also returns
+// the task as the client has it (as it would be, in check mode).
+func present(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, queue []ilo.UpdateTask, res Result) (Result, *ilo.UpdateTask, error) {
 	want, comp, err := desired(ctx, c, a)
 	if err != nil {
-		return Result{}, err
+		return Result{}, nil, err
 	}
-	// guard refuses, before a write, a component older than what runs.
-	guard := func() error {
-		if comp == nil {
+	k := modkit.NewClock(c.Clock)
+	deleted := false // a terminal task of the name was deleted (a write that took effect)
+	out, err := modkit.Ensure(ctx, m, modkit.Named[ilo.UpdateTask]{
+		Kind: "task", Name: a.Name,
+		List: c.TaskQueue,
+		Find: func(q []ilo.UpdateTask) *ilo.UpdateTask {
+			if i := slices.IndexFunc(q, func(t ilo.UpdateTask) bool { return t.Name == a.Name }); i >= 0 {
+				return &q[i]
+			}
 			return nil
-		}
-		inv, err := c.FirmwareInventory(ctx)
-		if err != nil {
-			return err
-		}
-		return ilo.CheckDowngrades(comp.Downgrades(inv), a.AllowDowngrade, m.Warn)
+		},
+		Compare: func(ctx context.Context, have *ilo.UpdateTask, _ []ilo.UpdateTask) (modkit.Plan[ilo.UpdateTask], error) {
+			plan, err := compare(ctx, c, k, a, want, have, &deleted)
+			if err == nil && len(plan.Diffs) > 0 && comp != nil {
+				err = guard(ctx, m, c, a, comp)
+			}
+			return plan, err
+		},
+		View: viewOf,
+	}, queue)
+	res.ILOTime = k.Read()
+	if err != nil {
+		res, err = failed(res, deleted, privilege(err, a))
+		return res, nil, err
 	}
-	var have *ilo.UpdateTask
-	if i := slices.IndexFunc(queue, func(t ilo.UpdateTask) bool { return t.Name == a.Name }); i >= 0 {
-		have = &queue[i]
+	have := out.Before
+	res.Changed, res.Diff, res.Task = out.Changed, out.Diff, taskOf(*out.After)
+	switch {
+	case !out.Changed:
+		res.Msg = fmt.Sprintf("task %q is queued (%s) as wanted", have.Name, have.State)
+		return res, out.After, nil
+	case have != nil && !have.Terminal():
+		res.Msg = fmt.Sprintf("changed %s of Pending task %q", strings.Join(out.Diffs, ", "), a.Name)
+	case have != nil:
+		res.Deleted = append(res.Deleted, ref(*have))
+		res.Msg = fmt.Sprintf("replaced %s task %q", have.State, a.Name)
+	default:
+		res.Msg = fmt.Sprintf("queued %q", a.Name)
 	}
-	k := &clock{c: c}
+	if m.CheckMode {
+		res.Msg = "would have " + res.Msg
+	}
+	return res, out.After, nil
+}
 
+// guard refuses, before a write, a component older than what its device
+// runs (unless allow_downgrade).
+func guard(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, comp *ilo.Component) error {
+	inv, err := c.FirmwareInventory(ctx)
+	if err != nil {
+		return err
+	}
+	return modkit.CheckDowngrades(comp.Downgrades(inv), a.AllowDowngrade, m.Warn)
+}
+
+// compare is the module's own comparison of the task have (nil: none)
+// with want; deleted learns whether a write deleted a terminal task.
+func compare(ctx context.Context, c *ilo.Client, k *modkit.Clock, a *Args, want ilo.NewUpdateTask, have *ilo.UpdateTask, deleted *bool) (modkit.Plan[ilo.UpdateTask], error) {
+	var plan modkit.Plan[ilo.UpdateTask]
 	if have != nil && !have.Terminal() {
 		diffs := differences(*have, want, a)
 		if len(diffs) == 0 {
-			res.Task, res.Msg = have, fmt.Sprintf("task %q is queued (%s) as wanted", have.Name, have.State)
-			return res, nil
+			return plan, nil
 		}
 		if have.State != ilo.TaskPending {
-			return Result{}, fmt.Errorf("task %q is %s with other settings (%s): a running task cannot be changed; wait until it ends or delete it (state: absent)",
+			return plan, fmt.Errorf("task %q is %s with other settings (%s): a running task cannot be changed; wait until it ends or delete it (state: absent)",
 				have.Name, have.State, strings.Join(diffs, ", "))
 		}
 		change := want
-		change.StartAfter, change.Expire = absolute(a.StartAfter), absolute(a.Expire)
-		after := merged(*have, change)
-		if err := guard(); err != nil {
-			return Result{}, err
+		change.StartAfter, change.Expire = modkit.Absolute(a.StartAfter), modkit.Absolute(a.Expire)
+		plan.Diffs, plan.After = diffs, merged(*have, change)
+		plan.Write = func(ctx context.Context, have *ilo.UpdateTask) (ilo.UpdateTask, error) {
+			return c.UpdateUpdateTask(ctx, *have, change)
 		}
-		res.Changed = true
-		res.Diff = &ansible.Diff{Before: viewOf(have), After: viewOf(&after)}
-		if m.CheckMode {
-			res.Task, res.Msg = &after, fmt.Sprintf("would have changed %s of Pending task %q", strings.Join(diffs, ", "), a.Name)
-			return res, nil
-		}
-		t, err := c.UpdateUpdateTask(ctx, *have, change)
-		if ilo.IsPreconditionFailed(err) {
-			fresh := *have
-			fresh.ETag = "" // changed since our read: read the ETag again, send the same change
-			t, err = c.UpdateUpdateTask(ctx, fresh, change)
-		}
-		if err != nil {
-			return failed(res, false, privilege(err, a))
-		}
-		res.Task, res.Msg = &t, fmt.Sprintf("changed %s of Pending task %q", strings.Join(diffs, ", "), a.Name)
-		return res, nil
+		return plan, nil
 	}
-
 	// A new task: resolve relative times now, on the iLO's clock.
-	if want.StartAfter, err = resolve(ctx, k, a.StartAfter); err != nil {
-		return Result{}, fmt.Errorf("start_after: %w", err)
+	var err error
+	if want.StartAfter, err = k.Resolve(ctx, a.StartAfter); err != nil {
+		return plan, fmt.Errorf("start_after: %w", err)
 	}
-	if want.Expire, err = resolve(ctx, k, a.Expire); err != nil {
-		return Result{}, fmt.Errorf("expire: %w", err)
+	if want.Expire, err = k.Resolve(ctx, a.Expire); err != nil {
+		return plan, fmt.Errorf("expire: %w", err)
 	}
-	if err := validTimes(ctx, k, want.StartAfter, want.Expire); err != nil {
-		return Result{}, fmt.Errorf("task %q: %w", a.Name, err)
+	if err := k.CheckTimes(ctx, want.StartAfter, want.Expire); err != nil {
+		return plan, fmt.Errorf("task %q: %w", a.Name, err)
 	}
-	if !k.now.IsZero() {
-		res.ILOTime = ilo.FormatTime(k.now)
-	}
-	after := merged(ilo.UpdateTask{Name: a.Name, State: ilo.TaskPending}, want)
-	if err := guard(); err != nil {
-		return Result{}, err
-	}
-	res.Changed = true
-	res.Diff = &ansible.Diff{Before: viewOf(have), After: viewOf(&after)}
-	verb := "queued"
-	if have != nil {
-		res.Deleted = append(res.Deleted, ref(*have))
-		verb = fmt.Sprintf("replaced %s task", have.State)
-	}
-	if m.CheckMode {
-		res.Task, res.Msg = &after, fmt.Sprintf("would have %s %q", verb, a.Name)
-		return res, nil
-	}
-	if have != nil {
-		if err := c.DeleteUpdateTask(ctx, *have); err != nil {
-			return failed(res, false, err)
+	plan.Diffs = []string{"created"}
+	plan.After = merged(ilo.UpdateTask{Name: a.Name, State: ilo.TaskPending}, want)
+	plan.Write = func(ctx context.Context, have *ilo.UpdateTask) (ilo.UpdateTask, error) {
+		if have != nil { // terminal: names are unique
+			if err := c.DeleteUpdateTask(ctx, *have); err != nil {
+				return ilo.UpdateTask{}, err
+			}
+			*deleted = true
 		}
+		return c.CreateUpdateTask(ctx, want)
 	}
-	t, err := c.CreateUpdateTask(ctx, want)
-	if err != nil {
-		return failed(res, have != nil, privilege(err, a))
-	}
-	res.Task, res.Msg = &t, fmt.Sprintf("%s %q", verb, a.Name)
-	return res, nil
+	return plan, nil
 }
 
 // desired is the task the options ask for, with the repository's
@@ -142,28 +152,13 @@ func desired(ctx context.Context, c *ilo.Client, a *Args) (ilo.NewUpdateTask, *i
 		want.WaitTimeSeconds = a.WaitTimeSeconds
 	}
 	if a.MaintenanceWindow != "" {
-		ws, err := c.MaintenanceWindows(ctx)
+		id, err := modkit.WindowID(ctx, c, a.MaintenanceWindow)
 		if err != nil {
 			return want, nil, err
 		}
-		w := ilo.FindMaintenanceWindow(ws, a.MaintenanceWindow)
-		if w == nil {
-			return want, nil, fmt.Errorf("maintenance_window %q: no window has this name or Id; the iLO has %s", a.MaintenanceWindow, windowNames(ws))
-		}
-		want.MaintenanceWindow = w.ID
+		want.MaintenanceWindow = id
 	}
 	return want, comp, nil
-}
-
-func windowNames(ws []ilo.MaintenanceWindow) string {
-	if len(ws) == 0 {
-		return "none (create one with fleetfw.ilo.maintenance_window)"
-	}
-	out := make([]string, 0, len(ws))
-	for _, w := range ws {
-		out = append(out, fmt.Sprintf("%q (%s)", w.Name, w.ID))
-	}
-	return strings.Join(out, ", ")
 }
 
 // differences names the settings of have that differ from want; options
@@ -185,10 +180,10 @@ func differences(have ilo.UpdateTask, want ilo.NewUpdateTask, a *Args) []string 
 	if want.MaintenanceWindow != "" && have.MaintenanceWindow != want.MaintenanceWindow {
 		d = append(d, "maintenance_window")
 	}
-	if s := absolute(a.StartAfter); s != "" && !ilo.SameTime(s, have.StartAfter) {
+	if s := modkit.Absolute(a.StartAfter); s != "" && !modkit.SameTime(s, have.StartAfter) {
 		d = append(d, "start_after")
 	}
-	if e := absolute(a.Expire); e != "" && !ilo.SameTime(e, have.Expire) {
+	if e := modkit.Absolute(a.Expire); e != "" && !modkit.SameTime(e, have.Expire) {
 		d = append(d, "expire")
 	}
 	if have.TPMOverride != want.TPMOverride {
@@ -205,61 +200,6 @@ func sameSet(a, b []string) bool {
 	slices.Sort(x)
 	slices.Sort(y)
 	return slices.Equal(x, y)
-}
-
-// absolute returns a date-time option in iLO's form, "" when it is not
-// given or relative.
-func absolute(opt string) string {
-	if opt == "" || ilo.IsRelativeTime(opt) {
-		return ""
-	}
-	t, err := ilo.ParseTime(opt)
-	if err != nil {
-		return ""
-	}
-	return ilo.FormatTime(t)
-}
-
-// resolve returns the date-time an option asks for ("" when not given).
-func resolve(ctx context.Context, k *clock, opt string) (string, error) {
-	if opt == "" {
-		return "", nil
-	}
-	var now time.Time
-	if ilo.IsRelativeTime(opt) {
-		var err error
-		if now, err = k.read(ctx); err != nil {
-			return "", err
-		}
-	}
-	t, err := ilo.ResolveTime(opt, now)
-	if err != nil {
-		return "", err
-	}
-	return ilo.FormatTime(t), nil
-}
-
-// validTimes checks times about to be written: expire after start_after
-// and in the future by the iLO's clock.
-func validTimes(ctx context.Context, k *clock, start, expire string) error {
-	if expire == "" {
-		return nil
-	}
-	e, _ := time.Parse(time.RFC3339, expire)
-	if start != "" {
-		s, _ := time.Parse(time.RFC3339, start)
-		if !e.After(s) {
-			return fmt.Errorf("expire (%s) must be after start_after (%s)", expire, start)
-		}
-	}
-	now, err := k.read(ctx)
-	if err != nil {
-		return err
-	}
-	if !e.After(now) {
-		return fmt.Errorf("expire (%s) is not in the future by the iLO's clock (%s)", expire, ilo.FormatTime(now))
-	}
-	return nil
 }
 
 // merged is t with the settings of n applied, as the iLO will show it.

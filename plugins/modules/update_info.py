@@ -85,6 +85,7 @@ firmware:
   elements: dict
   sample:
     - id: "1"
+      uri: /redfish/v1/UpdateService/FirmwareInventory/1/
       name: iLO 5
       version: "2.72 Sep 04 2022"
       updateable: true
@@ -162,6 +163,7 @@ repository:
       elements: dict
       sample:
         - id: 224c0cdf
+          uri: /redfish/v1/UpdateService/ComponentRepository/224c0cdf/
           filename: ilo5_244.bin
           name: iLO 5
           version: "2.44"
@@ -173,6 +175,11 @@ repository:
           device_class: 2f317b9d-c9e3-4d76-bff6-b9d0d085a952
           targets: [c0bcf2b9-1141-49af-aab8-c73791f0349c]
           component_uri: /fwrepo/ilo5_244.bin
+          component_type: Firmware
+          filepath: /fwrepo/ilo5_244.bin
+          criticality: Recommended
+          configuration: ""
+          execution_parameters: ""
 task_queue:
   description: Items of the installation queue.
   returned: when C(task_queue) is gathered and the iLO's update service links to it
@@ -180,6 +187,7 @@ task_queue:
   elements: dict
   sample:
     - id: 2d1a59f9
+      uri: /redfish/v1/UpdateService/UpdateTaskQueue/2d1a59f9/
       name: Update iLO
       command: ApplyUpdate
       filename: ilo5_305.bin
@@ -189,7 +197,17 @@ task_queue:
       expire: "2026-11-24T05:00:00Z"
       maintenance_window: 7ada2ed8
       tpm_override: false
+      update_recovery_set: false
+      recovery_privilege: false
       result: {}
+      additional_error: {}
+      component: /redfish/v1/UpdateService/ComponentRepository/224c0cdf/
+      wait_time_seconds: 0
+      execution_timeout_minutes: 0
+      targets: []
+      task_placement_mode: ""
+      created: "2026-11-23T10:00:00Z"
+      modified: "2026-11-23T10:00:00Z"
 maintenance_windows:
   description: Maintenance windows.
   returned: when C(maintenance_windows) is gathered and the iLO's update service links to it
@@ -197,10 +215,13 @@ maintenance_windows:
   elements: dict
   sample:
     - id: 7ada2ed8
+      uri: /redfish/v1/UpdateService/MaintenanceWindows/7ada2ed8/
       name: Saturday night
       description: ""
       start_after: "2026-11-28T22:00:00Z"
       expire: "2026-11-29T04:00:00Z"
+      created: "2026-11-23T10:00:00Z"
+      modified: "2026-11-23T10:00:00Z"
 install_sets:
   description: Install sets, the System Recovery Set included.
   returned: when C(install_sets) is gathered and the iLO's update service links to it
@@ -208,9 +229,14 @@ install_sets:
   elements: dict
   sample:
     - id: a74b22b6
+      uri: /redfish/v1/UpdateService/InstallSets/a74b22b6/
       name: System Recovery Set
       description: Essential System Firmware Components
       is_recovery: true
       sequence:
-        - {name: iLO 5, command: ApplyUpdate, filename: ilo5_244.bin, updatable_by: [Bmc], wait_time_seconds: 0}
+        - {name: iLO 5, command: ApplyUpdate, filename: ilo5_244.bin, updatable_by: [Bmc], wait_time_seconds: 0,
+           component: /redfish/v1/UpdateService/ComponentRepository/224c0cdf/, execution_timeout_minutes: 0, targets: []}
+      platform_id: ""
+      created: "2021-08-18T06:42:29Z"
+      modified: "2021-08-18T06:42:29Z"
 '''

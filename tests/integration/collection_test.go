@@ -12,7 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // These tests read the collection's metadata in the source tree; they need no build and
@@ -168,7 +168,7 @@ func TestGalaxyMetadata(t *testing.T) {
 var fragmentRE = regexp.MustCompile(`(?s)DOCUMENTATION\s*=\s*r'''(.*?)'''`)
 
 // TestDocFragmentMatchesConnArgs compares plugins/doc_fragments/ilo.py with the struct the
-// modules decode (internal/ilo.ConnArgs): option names, defaults, and the documented
+// modules decode (internal/modkit.ConnArgs): option names, defaults, and the documented
 // environment fallbacks and no_log options.
 func TestDocFragmentMatchesConnArgs(t *testing.T) {
 	b, err := os.ReadFile(repoFile("plugins/doc_fragments/ilo.py"))
@@ -191,7 +191,7 @@ func TestDocFragmentMatchesConnArgs(t *testing.T) {
 		t.Fatalf("parse the doc fragment: %v", err)
 	}
 
-	typ := reflect.TypeFor[ilo.ConnArgs]()
+	typ := reflect.TypeFor[modkit.ConnArgs]()
 	seen := map[string]bool{}
 	for i := range typ.NumField() {
 		f := typ.Field(i)
