@@ -31,7 +31,7 @@ options:
         C(ForceRestart) restarts at once. C(On), C(ForceOff), C(GracefulShutdown) and C(PushPowerButton) control power.
       - A type the system does not list in C(ResetType@Redfish.AllowableValues) is refused before any write, naming the allowed ones.
     type: str
-    choices: [GracefulRestart, ForceRestart, On, ForceOff, GracefulShutdown, PushPowerButton]
+    choices: [GracefulRestart, ForceRestart, "On", ForceOff, GracefulShutdown, PushPowerButton]
     default: GracefulRestart
   system_id:
     description: The C(Id) of the member of the Systems collection to reset; the first member when not given.
@@ -99,5 +99,5 @@ allowed_reset_types:
   returned: always
   type: list
   elements: str
-  sample: [On, ForceOff, GracefulShutdown, ForceRestart, Nmi, PushPowerButton, GracefulRestart]
+  sample: ["On", ForceOff, GracefulShutdown, ForceRestart, Nmi, PushPowerButton, GracefulRestart]
 '''
