@@ -16,6 +16,7 @@ packages=(
 	python3-pycodestyle   # ansible-test sanity pep8
 	pylint                # ansible-test sanity pylint
 	gcc                   # cgo, for go test -race in make unit
+	time                  # GNU time: peak memory of module runs in tests/reliability (skipped without it)
 )
 
 if ! command -v go >/dev/null 2>&1; then
