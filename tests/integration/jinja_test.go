@@ -34,12 +34,7 @@ var jinjaRules = []struct {
 
 // jinjaAllowed are the known uses the rules flag that compare no versions: file (slash-separated,
 // from the repository root) and a piece of the flagged text.
-var jinjaAllowed = []struct{ file, text, why string }{
-	// The wait asks whether an item still runs what it ran before the flash (a string that
-	// changed or not), next to the plan's own word (action current); no order is asked.
-	// Candidate for the roles engineer: firmware_plan's result could carry it.
-	{"roles/firmware_baseline/templates/wait_state.json.j2", "x.current_version == w.current_version", "did the running version change"},
-}
+var jinjaAllowed = []struct{ file, text, why string }{}
 
 var (
 	jinjaComment = regexp.MustCompile(`(?s)\{#.*?#\}`)
