@@ -98,7 +98,9 @@ func compareSet(c *ilo.Client, want ilo.NewInstallSet, have *ilo.InstallSet) (mo
 	if have == nil {
 		plan.Diffs = []string{"created"}
 		plan.After = ilo.InstallSet{Name: want.Name, Description: want.Description, Sequence: want.Sequence}
-		plan.Write = func(ctx context.Context, _ *ilo.InstallSet) (ilo.InstallSet, error) { return c.CreateInstallSet(ctx, want) }
+		plan.Write = func(ctx context.Context, _ *ilo.InstallSet) (ilo.InstallSet, error) {
+			return c.CreateInstallSet(ctx, want)
+		}
 		return plan, nil
 	}
 	if have.IsRecovery {

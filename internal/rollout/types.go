@@ -92,7 +92,7 @@ type Options struct {
 // secret. Times are Unix seconds.
 type State struct {
 	// Round counts the calls that worked on the iLO.
-	Round int `json:"round"`
+	Round int    `json:"round"`
 	Phase string `json:"phase"`
 	// Finished is true once the phase ends the iLO's rollout.
 	Finished bool   `json:"finished"`
@@ -156,10 +156,10 @@ type Task struct {
 
 // Result is one iLO's outcome, as the role's result.json.j2 wrote it.
 type Result struct {
-	Host        string         `json:"host"`
-	BaseURI     string         `json:"baseuri"`
-	Server      fwplan.Server  `json:"server"`
-	ServerAfter fwplan.Server  `json:"server_after"`
+	Host        string        `json:"host"`
+	BaseURI     string        `json:"baseuri"`
+	Server      fwplan.Server `json:"server"`
+	ServerAfter fwplan.Server `json:"server_after"`
 	// Status is done, pending (an item pending a reboot, queued, scheduled
 	// or planned, or the iLO not finished) or failed.
 	Status string `json:"status"`
