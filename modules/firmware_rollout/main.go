@@ -38,7 +38,7 @@ type Args struct {
 	// (<catalog_url>/<file>); empty: the local files are pushed.
 	CatalogURL            string `json:"catalog_url" default:"" validate:"omitempty,http_url,nouserinfo"`
 	AllowDowngrade        bool   `json:"allow_downgrade" default:"false"`
-	InstallSetName        string `json:"install_set_name" default:"fleetfw.ilo baseline" validate:"required,max=64,nocontrol"`
+	InstallSetName        string `json:"install_set_name" default:"fleetfw.ilo baseline" validate:"min=1,max=64,nocontrol"`
 	InstallSetDescription string `json:"install_set_description" default:"" validate:"omitempty,max=64,nocontrol"`
 	// MaintenanceWindow: the set is invoked in it (created or updated as
 	// fleetfw.ilo.maintenance_window does) and the iLO ends scheduled.
