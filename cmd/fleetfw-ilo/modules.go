@@ -4,6 +4,7 @@ import (
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/modules/component"
 	firmwareplan "github.com/fleetfw/ilo/modules/firmware_plan"
+	firmwarerollout "github.com/fleetfw/ilo/modules/firmware_rollout"
 	firmwareupdate "github.com/fleetfw/ilo/modules/firmware_update"
 	installset "github.com/fleetfw/ilo/modules/install_set"
 	maintenancewindow "github.com/fleetfw/ilo/modules/maintenance_window"
@@ -26,5 +27,6 @@ func modules() []ansible.Module {
 		firmwareupdate.Module,
 		firmwareplan.Module,
 		serverreset.Module,
+		firmwarerollout.Module,
 	}
 }

@@ -11,11 +11,10 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/catalog"
 	"github.com/fleetfw/ilo/internal/fwplan"
+	"github.com/fleetfw/ilo/internal/fwplan/iloplan"
 	"github.com/fleetfw/ilo/internal/ilo"
 	"github.com/fleetfw/ilo/internal/modkit"
 )
@@ -72,64 +71,13 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	}
 
 	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (res Result, err error) {
-		srv, err := server(ctx, c)
+		srv, p, err := iloplan.Make(ctx, c, fwplan.NewIndex(cat.Entries), fwplan.Options{AllowDowngrade: a.AllowDowngrade})
 		if err != nil {
 			return Result{}, err
 		}
-		inv, err := c.FirmwareInventory(ctx)
-		if err != nil {
-			return Result{}, err
-		}
-		p := fwplan.Make(items(inv), cat.Entries, srv, fwplan.Options{AllowDowngrade: a.AllowDowngrade})
 		return Result{
 			Plan: p.Plan, Files: p.Files, Summary: p.Summary, Compliant: p.Compliant, Server: srv,
 			Catalog: CatalogInfo{Kind: cat.Kind, Path: index, Entries: len(cat.Entries), Skipped: cat.Skipped},
 		}, nil
 	})
-}
-
-// items converts the inventory. Updateable is a *bool in the client: nil when
-// the iLO does not serve the property (iLO 5 2.46), which means unknown, not
-// false (fwplan doc).
-func items(inv []ilo.InventoryItem) []fwplan.Item {
-	out := make([]fwplan.Item, 0, len(inv))
-	for _, it := range inv {
-		out = append(out, fwplan.Item{ID: it.ID, Name: it.Name, DeviceContext: it.DeviceContext, DeviceClass: it.DeviceClass,
-			Targets: it.Targets, Version: it.Version, Updateable: it.Updateable})
-	}
-	return out
-}
-
-// server reads the iLO generation and firmware from the service root the
-// client read at Connect, and the model and serial number from the first
-// member of the root's Systems collection.
-func server(ctx context.Context, c *ilo.Client) (fwplan.Server, error) {
-	root := c.Root()
-	s := fwplan.Server{ILOGeneration: root.Generation(), ILOFirmware: ilo.VersionNumber(root.ManagerFirmwareVersion), Model: root.Product}
-	if s.ILOGeneration == 0 || s.ILOFirmware == "" {
-		mgr, err := c.Manager(ctx)
-		if err != nil {
-			return s, err
-		}
-		s.ILOGeneration, s.ILOFirmware = mgr.Generation, mgr.Version
-	}
-	if root.Systems == "" {
-		return s, nil
-	}
-	body, err := c.Get(ctx, root.Systems)
-	if err != nil {
-		return s, fmt.Errorf("read the systems collection: %w", err)
-	}
-	first := gjson.GetBytes(body, `Members.0.@odata\.id`).String()
-	if first == "" {
-		return s, nil
-	}
-	if body, err = c.Get(ctx, first); err != nil {
-		return s, fmt.Errorf("read the system: %w", err)
-	}
-	if model := gjson.GetBytes(body, "Model").String(); model != "" {
-		s.Model = model
-	}
-	s.Serial = gjson.GetBytes(body, "SerialNumber").String()
-	return s, nil
 }

@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/fleetfw/ilo/internal/ilo"
 	"github.com/fleetfw/ilo/internal/ilosim"
 	"github.com/fleetfw/ilo/internal/modtest"
 	"github.com/fleetfw/ilo/internal/testimage"
@@ -236,23 +235,6 @@ func TestArgs(t *testing.T) {
 
 func TestReturnDocs(t *testing.T) {
 	modtest.CheckReturnDocs(t, "../../plugins/modules/firmware_plan.py", Result{})
-}
-
-// TestItems: the client's Updateable passes through, nil (not served, as on
-// iLO 5 2.46 firmware) staying unknown rather than becoming false.
-func TestItems(t *testing.T) {
-	yes, no := true, false
-	inv := []ilo.InventoryItem{{ID: "1", Name: "iLO 5", Updateable: &yes}, {ID: "2", Name: "NIC", Updateable: &no}, {ID: "16", Name: "GPU"}}
-	got := items(inv)
-	if got[0].Updateable == nil || !*got[0].Updateable {
-		t.Errorf("item 1: Updateable %v, want true", got[0].Updateable)
-	}
-	if got[1].Updateable == nil || *got[1].Updateable {
-		t.Errorf("item 2: Updateable %v, want false", got[1].Updateable)
-	}
-	if got[2].Updateable != nil {
-		t.Errorf("item 16: Updateable %v, want unknown (nil)", *got[2].Updateable)
-	}
 }
 
 // TestExamples: the doc stub has one example per catalog kind.
