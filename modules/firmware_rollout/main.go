@@ -120,7 +120,7 @@ type Result struct {
 	// State is each iLO's state, to pass back as the state option.
 	State map[string]rollout.State `json:"state"`
 	// Results is each iLO's result, finished or not.
-	Results map[string]rollout.Result `json:"results"`
+	Results map[string]rollout.Result `json:"hosts"`
 	// Lines is one progress line per iLO worked on by this call.
 	Lines []string `json:"lines"`
 	// Plans is each iLO's plan, as lines, for the iLOs planned by this call.
