@@ -1,0 +1,275 @@
+package firmwarerollout
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fleetfw/ilo/internal/ilosim"
+	"github.com/fleetfw/ilo/internal/modtest"
+)
+
+// speed is the simulators' clock: a 90 s iLO reset or server POST takes
+// under a second.
+const speed = 150
+
+var spp struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// sppDir writes mkimage's SPP-like folder once for the test binary (as
+// tests/integration does: go run ./cmd/mkimage -spp).
+func sppDir(t *testing.T) string {
+	t.Helper()
+	spp.once.Do(func() {
+		spp.dir, spp.err = os.MkdirTemp("", "rollout-spp-")
+		if spp.err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "go", "run", "./cmd/mkimage", "-spp", "-o", spp.dir, "-size", "4KiB")
+		cmd.Dir = "../.."
+		if out, err := cmd.CombinedOutput(); err != nil {
+			spp.err = fmt.Errorf("mkimage -spp: %v\n%s", err, out)
+		}
+	})
+	if spp.err != nil {
+		t.Fatal(spp.err)
+	}
+	return spp.dir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if spp.dir != "" {
+		_ = os.RemoveAll(spp.dir)
+	}
+	os.Exit(code)
+}
+
+// startFleet starts one simulated iLO per profile on a fast clock, whose
+// flashed System ROM waits for a reboot (staged activation, as the demo).
+func startFleet(t *testing.T, profiles ...string) []*modtest.ILO {
+	t.Helper()
+	var out []*modtest.ILO
+	for _, p := range profiles {
+		out = append(out, modtest.StartILO(t, ilosim.WithProfileName(p), ilosim.WithSpeed(speed), ilosim.WithStagedActivation()))
+	}
+	return out
+}
+
+// host is the inventory name of fleet member k.
+func host(k int) string { return fmt.Sprintf("ilo%d", k) }
+
+// fleetArgs are the module's options for the fleet, merged with extra.
+func fleetArgs(t *testing.T, fleet []*modtest.ILO, extra map[string]any) map[string]any {
+	var ilos []any
+	for k, x := range fleet {
+		ilos = append(ilos, map[string]any{"host": host(k), "baseuri": x.Srv.URL, "ca_path": x.CAPath,
+			"username": modtest.User, "password": modtest.Password})
+	}
+	a := map[string]any{"ilos": ilos, "catalog": sppDir(t), "poll_interval": 1, "round_seconds": 3}
+	for k, v := range extra {
+		a[k] = v
+	}
+	return a
+}
+
+// rollout is the calls of one rollout, passing the state back until done.
+type rolled struct {
+	calls   []modtest.Execution
+	changed bool
+	writes  int
+}
+
+// last is the last call's output.
+func (r rolled) last() map[string]any { return r.calls[len(r.calls)-1].Out }
+
+// result is host's result in the last call.
+func (r rolled) result(h string) map[string]any {
+	return r.last()["results"].(map[string]any)[h].(map[string]any)
+}
+
+// rollOut calls the module until it says done (at most calls times),
+// checking after every call that no session is left open on any iLO and
+// that every call reports every host and a line per unfinished host.
+func rollOut(t *testing.T, fleet []*modtest.ILO, args, meta map[string]any, calls int) rolled {
+	t.Helper()
+	var r rolled
+	for _, x := range fleet {
+		x.Sim.ResetCounters()
+	}
+	state := map[string]any{}
+	for n := 1; n <= calls; n++ {
+		a := map[string]any{}
+		for k, v := range args {
+			a[k] = v
+		}
+		a["state"] = state
+		e := modtest.Execute(t, Module, a, meta)
+		if e.Code != 0 {
+			t.Fatalf("call %d: exit %d: %s", n, e.Code, e.Raw)
+		}
+		r.calls = append(r.calls, e)
+		t.Logf("call %d: %v", n, e.Out["lines"])
+		r.changed = r.changed || e.Changed()
+		for k, x := range fleet {
+			if open := x.Sim.Counters().OpenSessions; open != 0 {
+				t.Errorf("call %d: %s has %d sessions open after the call", n, host(k), open)
+			}
+			if _, ok := e.Out["results"].(map[string]any)[host(k)]; !ok {
+				t.Fatalf("call %d: no result for %s: %s", n, host(k), e.Raw)
+			}
+		}
+		if e.Out["done"] == true {
+			for _, x := range fleet {
+				r.writes += x.Sim.Counters().Writes
+			}
+			return r
+		}
+		if len(e.Out["lines"].([]any)) == 0 {
+			t.Errorf("call %d: not done and no progress line", n)
+		}
+		state = e.Out["state"].(map[string]any)
+	}
+	t.Fatalf("not done after %d calls; last: %s", calls, r.calls[len(r.calls)-1].Raw)
+	return r
+}
+
+// components returns host's components by name|device_context.
+func components(t *testing.T, res map[string]any) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	for _, c := range res["components"].([]any) {
+		m := c.(map[string]any)
+		out[fmt.Sprint(m["name"], "|", m["device_context"])] = m
+	}
+	return out
+}
+
+// requireInstalled checks that host's planned items are all verified:
+// every component that installs is updated, after == target.
+func requireInstalled(t *testing.T, h string, res map[string]any, want int) {
+	t.Helper()
+	if res["status"] != "done" || res["phase"] != "done" {
+		t.Errorf("%s: status %v phase %v reason %v, want done", h, res["status"], res["phase"], res["reason"])
+	}
+	n := 0
+	for k, c := range components(t, res) {
+		if c["install"] != true {
+			if c["result"] != "current" && c["result"] != "skipped" {
+				t.Errorf("%s: %s not installed but %v", h, k, c["result"])
+			}
+			continue
+		}
+		n++
+		if c["result"] != "updated" || c["duration"] == nil {
+			t.Errorf("%s: %s: result %v duration %v, want updated with a duration (%v)", h, k, c["result"], c["duration"], c["line"])
+		}
+	}
+	if n != want || res["installed"] != float64(want) {
+		t.Errorf("%s: %d items installed (installed %v), want %d", h, n, res["installed"], want)
+	}
+}
+
+// TestRolloutFleet: three iLO generations brought to the SPP-like catalog
+// with graceful reboots, in rounds: the System ROM stepping stone (which
+// activates at the reboot the module sends) and the iLO firmware (flashed
+// last, through the iLO's own reset) verified on each; then the next
+// rollout (the ROM after its stepping stone), and a rerun that writes
+// nothing. Check mode before writes nothing and plans.
+func TestRolloutFleet(t *testing.T) {
+	t.Parallel()
+	fleet := startFleet(t, "ilo5", "ilo6", "ilo7")
+	args := fleetArgs(t, fleet, map[string]any{"reboot": "graceful"})
+
+	check := rollOut(t, fleet, args, map[string]any{"check_mode": true}, 1)
+	if check.changed || check.writes != 0 {
+		t.Errorf("check mode: changed %v writes %d, want false 0", check.changed, check.writes)
+	}
+	for k := range fleet {
+		res := check.result(host(k))
+		if res["status"] != "pending" || res["phase"] != "planned" {
+			t.Errorf("check mode %s: status %v phase %v", host(k), res["status"], res["phase"])
+		}
+		for name, c := range components(t, res) {
+			if c["install"] == true && c["result"] != "planned" {
+				t.Errorf("check mode %s: %s %v, want planned", host(k), name, c["result"])
+			}
+		}
+		plan := check.last()["plans"].(map[string]any)[host(k)].([]any)
+		if len(plan) < 3 || !strings.Contains(plan[0].(string), "2 file(s) to install") || !strings.HasPrefix(plan[1].(string), "1. System ROM") {
+			t.Errorf("check mode %s: plan %v", host(k), plan)
+		}
+	}
+	if lines := fmt.Sprint(check.last()["lines"]); !strings.Contains(lines, "would upload") {
+		t.Errorf("check mode lines %s do not say what would be uploaded", lines)
+	}
+
+	first := rollOut(t, fleet, args, nil, 40)
+	if !first.changed || first.writes == 0 {
+		t.Errorf("rollout: changed %v writes %d", first.changed, first.writes)
+	}
+	iloFiles := []string{"ilo5_305.bin", "ilo6_171.bin", "ilo7_1.16.00.bin"}
+	iloVersions := []string{"3.05", "1.71", "1.16.00"}
+	for k, x := range fleet {
+		res := first.result(host(k))
+		requireInstalled(t, host(k), res, 2)
+		comps := components(t, res)
+		rom := comps["System ROM|System Board"]
+		if rom["before"] != "A47 v2.58 (05/19/2022)" || !strings.Contains(fmt.Sprint(rom["after"]), "2.62") {
+			t.Errorf("%s: System ROM %v -> %v, want 2.58 -> 2.62", host(k), rom["before"], rom["after"])
+		}
+		// iLO firmware last in the set, and the iLO reset for it.
+		c := x.Connect(t)
+		sets, err := c.InstallSets(context.Background())
+		_ = c.Close(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var steps []string
+		for _, s := range sets {
+			if s.Name == "fleetfw.ilo baseline" {
+				for _, st := range s.Sequence {
+					steps = append(steps, st.Filename)
+				}
+			}
+		}
+		if len(steps) != 2 || steps[1] != iloFiles[k] {
+			t.Errorf("%s: install set steps %v, want the System ROM then %s", host(k), steps, iloFiles[k])
+		}
+		st := x.Sim.State()
+		if st["ilo_resets"] == float64(0) || st["ilo_resets"] == 0 {
+			t.Errorf("%s: the iLO did not reset for its flash: %v", host(k), st["ilo_resets"])
+		}
+		if boots := fmt.Sprint(st["server_boots"]); boots == "0" {
+			t.Errorf("%s: the server did not reboot", host(k))
+		}
+		if !strings.Contains(x.Sim.FirmwareVersion(), iloVersions[k]) {
+			t.Errorf("%s: iLO runs %s after the rollout, want %s", host(k), x.Sim.FirmwareVersion(), iloVersions[k])
+		}
+	}
+
+	// The stepping stone done, the next rollout installs the ROM's 2.72.
+	second := rollOut(t, fleet, args, nil, 40)
+	for k := range fleet {
+		requireInstalled(t, host(k), second.result(host(k)), 1)
+	}
+	rerun := rollOut(t, fleet, args, nil, 1)
+	if rerun.changed || rerun.writes != 0 {
+		t.Errorf("rerun: changed %v writes %d, want false 0", rerun.changed, rerun.writes)
+	}
+	for k := range fleet {
+		if res := rerun.result(host(k)); res["status"] != "done" || res["installed"] != float64(0) {
+			t.Errorf("rerun %s: %v", host(k), res)
+		}
+	}
+}
