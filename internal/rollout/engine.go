@@ -192,7 +192,11 @@ func (r *run) line(what string) string {
 	if r.st.WaitStarted > 0 {
 		since = r.st.WaitStarted
 	}
-	return fmt.Sprintf("%s round %d, %d s: %s", r.t.Host, r.st.Round, seconds(now()-since), what)
+	waited := 0
+	if since > 0 {
+		waited = seconds(now() - since)
+	}
+	return fmt.Sprintf("%s round %d, %d s: %s", r.t.Host, r.st.Round, waited, what)
 }
 
 // now is the wall clock in Unix seconds.

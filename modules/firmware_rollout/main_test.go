@@ -3,6 +3,8 @@ package firmwarerollout
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
@@ -103,6 +105,13 @@ func (r rolled) result(h string) map[string]any {
 // that every call reports every host and a line per unfinished host.
 func rollOut(t *testing.T, fleet []*modtest.ILO, args, meta map[string]any, calls int) rolled {
 	t.Helper()
+	return rollOutWith(t, fleet, args, meta, calls, nil)
+}
+
+// rollOutWith is rollOut with between called with each call's output
+// before the next call.
+func rollOutWith(t *testing.T, fleet []*modtest.ILO, args, meta map[string]any, calls int, between func(out map[string]any)) rolled {
+	t.Helper()
 	var r rolled
 	for _, x := range fleet {
 		x.Sim.ResetCounters()
@@ -139,6 +148,9 @@ func rollOut(t *testing.T, fleet []*modtest.ILO, args, meta map[string]any, call
 			t.Errorf("call %d: not done and no progress line", n)
 		}
 		state = e.Out["state"].(map[string]any)
+		if between != nil {
+			between(e.Out)
+		}
 	}
 	t.Fatalf("not done after %d calls; last: %s", calls, r.calls[len(r.calls)-1].Raw)
 	return r
@@ -271,5 +283,165 @@ func TestRolloutFleet(t *testing.T) {
 		if res := rerun.result(host(k)); res["status"] != "done" || res["installed"] != float64(0) {
 			t.Errorf("rerun %s: %v", host(k), res)
 		}
+	}
+}
+
+// TestRolloutOutcomes: each reboot policy and each fault ends its host as
+// it should, while the other iLO of the batch is done: reboot none leaves
+// the System ROM pending a reboot; wait_external waits for a reboot someone
+// else makes; an iLO dark beyond ilo_reset_timeout, a flash that ends in
+// Exception, a server that ignores the restart and an unreachable iLO fail
+// that host only, with the reason (and the iLO's MessageId).
+func TestRolloutOutcomes(t *testing.T) {
+	t.Parallel()
+	yes := true
+	huge := 1e6
+	tests := []struct {
+		name    string
+		args    map[string]any
+		fault   *ilosim.Faults // on the second iLO
+		closed  bool           // the second iLO's address answers nothing
+		between func(t *testing.T, fleet []*modtest.ILO, out map[string]any)
+		// what the second iLO ends with; the first ends done unless
+		// firstPending
+		status, phase, reason string
+		firstPending          bool
+	}{
+		{name: "reboot none", args: map[string]any{"reboot": "none"}, status: "pending", phase: "pending_reboot", firstPending: true},
+		{name: "wait_external", args: map[string]any{"reboot": "wait_external"}, status: "done", phase: "done",
+			between: func(t *testing.T, fleet []*modtest.ILO, out map[string]any) {
+				for k, x := range fleet {
+					st := out["state"].(map[string]any)[host(k)].(map[string]any)
+					if st["phase"] == "rebooting" && st["reset_sent"] != true {
+						x.Sim.ResetServer() // someone else reboots
+					}
+				}
+			}},
+		{name: "dark beyond ilo_reset_timeout", args: map[string]any{"reboot": "graceful", "ilo_reset_timeout": 2},
+			fault: &ilosim.Faults{ILOResetDarkSeconds: &huge}, status: "failed", phase: "failed", reason: "has not answered for"},
+		{name: "flash ends in Exception", args: map[string]any{"reboot": "graceful"},
+			fault: &ilosim.Faults{FlashError: ptr(ilosim.FlashErrorFault("*"))}, status: "failed", phase: "failed", reason: "UpdateFailed"},
+		{name: "server ignores the restart", args: map[string]any{"reboot": "graceful", "reboot_timeout": 1},
+			fault: &ilosim.Faults{ServerResetIgnored: &yes}, status: "failed", phase: "failed", reason: "did not reboot"},
+		{name: "unreachable", args: map[string]any{"reboot": "graceful"}, closed: true, status: "failed", phase: "failed", reason: "connect to"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fleet := startFleet(t, "ilo5", "ilo6")
+			if tt.fault != nil {
+				fleet[1].Sim.SetFaults(*tt.fault)
+			}
+			args := fleetArgs(t, fleet, tt.args)
+			if tt.closed {
+				args["ilos"].([]any)[1].(map[string]any)["baseuri"] = "https://" + modtest.ClosedPort(t)
+			}
+			var between func(map[string]any)
+			if tt.between != nil {
+				between = func(out map[string]any) { tt.between(t, fleet, out) }
+			}
+			r := rollOutWith(t, fleet, args, nil, 40, between)
+			first, second := r.result(host(0)), r.result(host(1))
+			if tt.firstPending {
+				if first["status"] != tt.status || first["phase"] != tt.phase {
+					t.Errorf("%s: status %v phase %v, want %s %s", host(0), first["status"], first["phase"], tt.status, tt.phase)
+				}
+			} else {
+				requireInstalled(t, host(0), first, 2)
+			}
+			if second["status"] != tt.status || second["phase"] != tt.phase || !strings.Contains(fmt.Sprint(second["reason"]), tt.reason) {
+				t.Errorf("%s: status %v phase %v reason %q, want %s %s %q", host(1), second["status"], second["phase"], second["reason"], tt.status, tt.phase, tt.reason)
+			}
+			if tt.status == "failed" && !tt.closed {
+				for name, c := range components(t, second) {
+					if c["install"] == true && c["result"] != "failed" && c["result"] != "updated" {
+						t.Errorf("%s: %s result %v, want failed (or updated before the failure)", host(1), name, c["result"])
+					}
+				}
+			}
+			if tt.phase == "pending_reboot" {
+				rom := components(t, second)["System ROM|System Board"]
+				if rom["result"] != "pending_reboot" {
+					t.Errorf("%s: System ROM %v, want pending_reboot (%v)", host(1), rom["result"], rom["line"])
+				}
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestRolloutStaging: the iLO downloads the files from catalog_url
+// (AddFromUri from an HTTP file server: no image byte from the module), or
+// the module uploads them; either way the rollout ends done.
+func TestRolloutStaging(t *testing.T) {
+	t.Parallel()
+	for _, pull := range []bool{true, false} {
+		t.Run(fmt.Sprintf("pull=%v", pull), func(t *testing.T) {
+			t.Parallel()
+			dir := sppDir(t)
+			var served sync.Map
+			files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				served.Store(r.URL.Path, true)
+				http.FileServer(http.Dir(dir)).ServeHTTP(w, r)
+			}))
+			t.Cleanup(files.Close)
+			fleet := startFleet(t, "ilo6")
+			extra := map[string]any{"reboot": "graceful"}
+			if pull {
+				extra["catalog_url"] = files.URL + "/"
+			}
+			args := fleetArgs(t, fleet, extra)
+			var received int64
+			r := rollOutWith(t, fleet, args, nil, 40, func(map[string]any) { received += fleet[0].Sim.Counters().BytesReceived })
+			received += fleet[0].Sim.Counters().BytesReceived
+			requireInstalled(t, host(0), r.result(host(0)), 2)
+			_, downloaded := served.Load("/ilo6_171.bin")
+			const image = 4096 // mkimage -size 4KiB
+			switch {
+			case pull && (!downloaded || received >= image):
+				t.Errorf("pull: the iLO downloaded ilo6_171.bin: %v; the iLO received %d bytes from the module, want less than one image", downloaded, received)
+			case !pull && (downloaded || received < 2*image):
+				t.Errorf("push: downloaded %v, received %d bytes, want both images (%d bytes) from the module", downloaded, received, 2*image)
+			}
+		})
+	}
+}
+
+// TestBadArguments: the module fails before any request, naming the
+// option, for bad options and a catalog it cannot read.
+func TestBadArguments(t *testing.T) {
+	t.Parallel()
+	x := modtest.StartILO(t)
+	fleet := []*modtest.ILO{x}
+	tests := []struct {
+		name  string
+		extra map[string]any
+		want  string
+	}{
+		{"no catalog", map[string]any{"catalog": t.TempDir()}, "catalog"},
+		{"reboot", map[string]any{"reboot": "sometimes"}, "reboot"},
+		{"poll_interval", map[string]any{"poll_interval": 0}, "poll_interval"},
+		{"install_set_name", map[string]any{"install_set_name": strings.Repeat("x", 65)}, "install_set_name"},
+		{"window without a name", map[string]any{"maintenance_window": map[string]any{"start_after": "+1h"}}, "maintenance_window"},
+		{"state", map[string]any{"state": map[string]any{"ilo0": "nonsense"}}, "state"},
+		{"plain http", map[string]any{"ilos": []any{map[string]any{"host": "a", "baseuri": "http://" + modtest.ClosedPort(t),
+			"username": modtest.User, "password": modtest.Password}}}, "allow_http"},
+		{"twice", map[string]any{"ilos": []any{
+			map[string]any{"host": "a", "baseuri": x.Srv.URL, "username": modtest.User, "password": modtest.Password},
+			map[string]any{"host": "a", "baseuri": x.Srv.URL, "username": modtest.User, "password": modtest.Password}}}, "listed twice"},
+		{"no credentials", map[string]any{"ilos": []any{map[string]any{"host": "a", "baseuri": x.Srv.URL}}}, "username"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x.Sim.ResetCounters()
+			e := modtest.Execute(t, Module, fleetArgs(t, fleet, tt.extra), nil)
+			if e.Code != 1 || !strings.Contains(e.Msg(), tt.want) {
+				t.Errorf("exit %d msg %q, want a failure naming %q", e.Code, e.Msg(), tt.want)
+			}
+			if c := x.Sim.Counters(); c.Writes != 0 || c.Logins != 0 {
+				t.Errorf("requests were made: %+v", c)
+			}
+		})
 	}
 }
