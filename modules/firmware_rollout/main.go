@@ -114,7 +114,8 @@ func (a Args) Check() error {
 
 // Result is what the module returns.
 type Result struct {
-	Changed bool `json:"changed"`
+	Changed bool          `json:"changed"`
+	Diff    *ansible.Diff `json:"diff,omitempty"`
 	// Done is true when every iLO is finished (done, pending, scheduled or failed).
 	Done bool `json:"done"`
 	// State is each iLO's state, to pass back as the state option.
@@ -197,6 +198,9 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 		res.Summary.Phase[o.State.Phase]++
 	}
 	res.Done = res.Summary.Finished == len(a.ILOs)
+	if m.Diff && (res.Changed || m.CheckMode) {
+		res.Diff = diff(res.Results)
+	}
 	return res, nil
 }
 
@@ -254,4 +258,33 @@ func states(raw map[string]any) (map[string]rollout.State, error) {
 		return nil, fmt.Errorf("state: %v; pass back the state the module returned", err)
 	}
 	return out, nil
+}
+
+// diff shows, per host, the version of each item the plan installs before
+// the rollout and after this call (in check mode: the target).
+func diff(results map[string]rollout.Result) *ansible.Diff {
+	before, after := map[string]any{}, map[string]any{}
+	for h, r := range results {
+		b, a := map[string]string{}, map[string]string{}
+		for _, c := range r.Components {
+			if !c.Install {
+				continue
+			}
+			name := c.Name
+			if c.DeviceContext != "" {
+				name += " (" + c.DeviceContext + ")"
+			}
+			b[name] = c.Before
+			switch {
+			case c.Result == rollout.ResultUpdated && c.After != nil:
+				a[name] = *c.After
+			case c.Target != nil:
+				a[name] = *c.Target + " (" + c.Result + ")"
+			}
+		}
+		if len(b) > 0 {
+			before[h], after[h] = b, a
+		}
+	}
+	return &ansible.Diff{Before: before, After: after}
 }

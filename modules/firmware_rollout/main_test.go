@@ -445,3 +445,54 @@ func TestBadArguments(t *testing.T) {
 		})
 	}
 }
+
+// TestRolloutWindow: with a maintenance window the set (with a ResetServer
+// step before the iLO firmware, for reboot graceful) is invoked in the
+// window the module creates, and the iLO ends scheduled; a rerun finds it
+// all as wanted and writes nothing.
+func TestRolloutWindow(t *testing.T) {
+	t.Parallel()
+	fleet := startFleet(t, "ilo5")
+	args := fleetArgs(t, fleet, map[string]any{"reboot": "graceful",
+		"maintenance_window": map[string]any{"name": "tonight", "start_after": "+2h", "expire": "+8h"}})
+	for n, wantChanged := range []bool{true, false} {
+		r := rollOut(t, fleet, args, map[string]any{"diff": true}, 1)
+		res := r.result(host(0))
+		if res["status"] != "pending" || res["phase"] != "scheduled" || r.changed != wantChanged || (!wantChanged && r.writes != 0) {
+			t.Errorf("run %d: status %v phase %v changed %v writes %d, want pending scheduled changed %v", n+1, res["status"], res["phase"], r.changed, r.writes, wantChanged)
+		}
+		for name, c := range components(t, res) {
+			if c["install"] == true && c["result"] != "scheduled" {
+				t.Errorf("run %d: %s %v, want scheduled", n+1, name, c["result"])
+			}
+		}
+		if wantChanged && r.last()["diff"] == nil {
+			t.Errorf("run %d: changed without a diff", n+1)
+		}
+	}
+	c := fleet[0].Connect(t)
+	defer func() { _ = c.Close(context.Background()) }()
+	sets, err := c.InstallSets(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	for _, s := range sets {
+		if s.Name == "fleetfw.ilo baseline" {
+			for _, st := range s.Sequence {
+				steps = append(steps, st.Command+" "+st.Filename)
+			}
+		}
+	}
+	want := "[ApplyUpdate A47_2.62_01_01_2023.signed.flash ResetServer  ApplyUpdate ilo5_305.bin]"
+	if fmt.Sprint(steps) != want {
+		t.Errorf("install set steps %v, want %s", steps, want)
+	}
+	queue, err := c.TaskQueue(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(queue) != 3 || queue[0].MaintenanceWindow == "" || queue[0].State != "Pending" {
+		t.Errorf("queue %+v, want the three steps Pending in the window", queue)
+	}
+}

@@ -200,8 +200,9 @@ attributes:
     support: full
     description: Plans only and writes nothing; components are C(planned) and each iLO's line says what would be staged.
   diff_mode:
-    support: none
-    description: The results say before and after for every component.
+    support: full
+    description: Per host, the version of each item the plan installs before the rollout and after the call (the
+      target and the item's result while it is not updated yet, and in check mode).
   action_group:
     support: full
     membership: [fleetfw.ilo.ilo]
