@@ -241,21 +241,7 @@ func TestRolloutFleet(t *testing.T) {
 			t.Errorf("%s: System ROM %v -> %v, want 2.58 -> 2.62", host(k), rom["before"], rom["after"])
 		}
 		// iLO firmware last in the set, and the iLO reset for it.
-		c := x.Connect(t)
-		sets, err := c.InstallSets(context.Background())
-		_ = c.Close(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var steps []string
-		for _, s := range sets {
-			if s.Name == "fleetfw.ilo baseline" {
-				for _, st := range s.Sequence {
-					steps = append(steps, st.Filename)
-				}
-			}
-		}
-		if len(steps) != 2 || steps[1] != iloFiles[k] {
+		if steps := setSteps(t, x); len(steps) != 2 || steps[1] != "ApplyUpdate "+iloFiles[k] {
 			t.Errorf("%s: install set steps %v, want the System ROM then %s", host(k), steps, iloFiles[k])
 		}
 		st := x.Sim.State()
@@ -470,7 +456,25 @@ func TestRolloutWindow(t *testing.T) {
 			t.Errorf("run %d: changed without a diff", n+1)
 		}
 	}
+	want := "[ApplyUpdate A47_2.62_01_01_2023.signed.flash ResetServer  ApplyUpdate ilo5_305.bin]"
+	if steps := setSteps(t, fleet[0]); fmt.Sprint(steps) != want {
+		t.Errorf("install set steps %v, want %s", steps, want)
+	}
 	c := fleet[0].Connect(t)
+	defer func() { _ = c.Close(context.Background()) }()
+	queue, err := c.TaskQueue(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(queue) != 3 || queue[0].MaintenanceWindow == "" || queue[0].State != "Pending" {
+		t.Errorf("queue %+v, want the three steps Pending in the window", queue)
+	}
+}
+
+// setSteps reads the rollout's install set from x: "<command> <file>" per step.
+func setSteps(t *testing.T, x *modtest.ILO) []string {
+	t.Helper()
+	c := x.Connect(t)
 	defer func() { _ = c.Close(context.Background()) }()
 	sets, err := c.InstallSets(context.Background())
 	if err != nil {
@@ -484,15 +488,5 @@ func TestRolloutWindow(t *testing.T) {
 			}
 		}
 	}
-	want := "[ApplyUpdate A47_2.62_01_01_2023.signed.flash ResetServer  ApplyUpdate ilo5_305.bin]"
-	if fmt.Sprint(steps) != want {
-		t.Errorf("install set steps %v, want %s", steps, want)
-	}
-	queue, err := c.TaskQueue(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(queue) != 3 || queue[0].MaintenanceWindow == "" || queue[0].State != "Pending" {
-		t.Errorf("queue %+v, want the three steps Pending in the window", queue)
-	}
+	return steps
 }
