@@ -120,8 +120,10 @@ type Result struct {
 	Done bool `json:"done"`
 	// State is each iLO's state, to pass back as the state option.
 	State map[string]rollout.State `json:"state"`
-	// Results is each iLO's result, finished or not.
-	Results map[string]rollout.Result `json:"results"`
+	// HostResults is each iLO's result, finished or not. (Not "results":
+	// Ansible keeps that key for loops and renames it in a module's
+	// return to ansible_module_results.)
+	HostResults map[string]rollout.Result `json:"host_results"`
 	// Lines is one progress line per iLO worked on by this call.
 	Lines []string `json:"lines"`
 	// Plans is each iLO's plan, as lines, for the iLOs planned by this call.
@@ -156,7 +158,7 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	}
 	opt := options(a, m.CheckMode)
 	deadline := time.Now().Add(time.Duration(a.RoundSeconds) * time.Second)
-	res := Result{State: map[string]rollout.State{}, Results: map[string]rollout.Result{}, Lines: []string{}, Plans: map[string][]string{},
+	res := Result{State: map[string]rollout.State{}, HostResults: map[string]rollout.Result{}, Lines: []string{}, Plans: map[string][]string{},
 		Summary: Summary{ILOs: len(a.ILOs), Status: map[string]int{}, Phase: map[string]int{}}}
 	outs := make([]rollout.Outcome, len(a.ILOs))
 	slots := make(chan struct{}, a.Parallel)
@@ -184,7 +186,7 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 		}
 		res.State[i.Host] = o.State
 		r := rollout.Report(i.Host, i.BaseURI, o.State, opt)
-		res.Results[i.Host] = r
+		res.HostResults[i.Host] = r
 		if o.Planned {
 			res.Plans[i.Host] = rollout.PlanLines(o.State)
 		}
@@ -199,7 +201,7 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	}
 	res.Done = res.Summary.Finished == len(a.ILOs)
 	if m.Diff && (res.Changed || m.CheckMode) {
-		res.Diff = diff(res.Results)
+		res.Diff = diff(res.HostResults)
 	}
 	return res, nil
 }

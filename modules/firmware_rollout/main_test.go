@@ -97,7 +97,7 @@ func (r rolled) last() map[string]any { return r.calls[len(r.calls)-1].Out }
 
 // result is host's result in the last call.
 func (r rolled) result(h string) map[string]any {
-	return r.last()["results"].(map[string]any)[h].(map[string]any)
+	return r.last()["host_results"].(map[string]any)[h].(map[string]any)
 }
 
 // rollOut calls the module until it says done (at most calls times),
@@ -134,7 +134,7 @@ func rollOutWith(t *testing.T, fleet []*modtest.ILO, args, meta map[string]any, 
 			if open := x.Sim.Counters().OpenSessions; open != 0 {
 				t.Errorf("call %d: %s has %d sessions open after the call", n, host(k), open)
 			}
-			if _, ok := e.Out["results"].(map[string]any)[host(k)]; !ok {
+			if _, ok := e.Out["host_results"].(map[string]any)[host(k)]; !ok {
 				t.Fatalf("call %d: no result for %s: %s", n, host(k), e.Raw)
 			}
 		}

@@ -42,7 +42,7 @@ options:
     suboptions:
       host:
         description:
-          - The inventory name of the server (C(inventory_hostname)); the key of I(state), I(results) and I(plans).
+          - The inventory name of the server (C(inventory_hostname)); the key of I(state), I(host_results) and I(plans).
         type: str
         required: true
       baseuri:
@@ -242,7 +242,7 @@ EXAMPLES = r'''
 
 # In the play: `- ansible.builtin.include_tasks: rollout_round.yml`, with each host's `ilo`
 # variable holding {host: <inventory_hostname>, baseuri, username, password, ca_path}; then each
-# host's result is `_rollout.results[inventory_hostname]`.
+# host's result is `_rollout.host_results[inventory_hostname]`.
 
 - name: Plan only (check mode), one iLO with a session token
   fleetfw.ilo.firmware_rollout:
@@ -280,8 +280,10 @@ state:
   description: Each iLO's state (by host), to pass back as the I(state) option; plain data, no secret.
   returned: always
   type: dict
-results:
-  description: Each iLO's result (by host), finished or not.
+host_results:
+  description:
+    - Each iLO's result (by host), finished or not.
+    - Not C(results), which Ansible keeps for loops.
   returned: always
   type: dict
   contains:
