@@ -95,8 +95,15 @@ type run struct {
 
 // Advance works on one iLO until it is finished or deadline has passed
 // (it always takes at least one step, so that an iLO that waited for a
-// slot still moves on), pausing opt.PollInterval between readings.
+// slot still moves on), pausing opt.PollInterval between readings. An iLO
+// whose state is finished is left alone (no request), except that check
+// mode always plans afresh and a check mode's state starts a real run.
 func Advance(ctx context.Context, t Target, cat *Catalog, opt Options, st State, deadline time.Time) Outcome {
+	// Check mode always plans afresh; a check mode's state (planned) is
+	// no start for a real run.
+	if opt.CheckMode || st.Phase == PhasePlanned {
+		st = State{}
+	}
 	r := &run{t: t, cat: cat, opt: opt, st: st}
 	if r.st.Finished {
 		return Outcome{State: r.st}

@@ -165,10 +165,6 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	var wg sync.WaitGroup
 	for k, i := range a.ILOs {
 		st := prev[i.Host]
-		if st.Finished {
-			outs[k] = rollout.Outcome{State: st}
-			continue
-		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -117,6 +117,9 @@ func rollOutWith(t *testing.T, fleet []*modtest.ILO, args, meta map[string]any, 
 		x.Sim.ResetCounters()
 	}
 	state := map[string]any{}
+	if s, ok := args["state"].(map[string]any); ok {
+		state = s // the state a test starts from
+	}
 	for n := 1; n <= calls; n++ {
 		a := map[string]any{}
 		for k, v := range args {
@@ -441,8 +444,14 @@ func TestRolloutWindow(t *testing.T) {
 	fleet := startFleet(t, "ilo5")
 	args := fleetArgs(t, fleet, map[string]any{"reboot": "graceful",
 		"maintenance_window": map[string]any{"name": "tonight", "start_after": "+2h", "expire": "+8h"}})
+	check := rollOut(t, fleet, args, map[string]any{"check_mode": true, "diff": true}, 1)
+	if check.writes != 0 || check.last()["diff"] == nil {
+		t.Errorf("check mode: writes %d diff %v", check.writes, check.last()["diff"])
+	}
+	args["state"] = check.last()["state"] // a check mode's state starts a real run afresh
 	for n, wantChanged := range []bool{true, false} {
 		r := rollOut(t, fleet, args, map[string]any{"diff": true}, 1)
+		delete(args, "state")
 		res := r.result(host(0))
 		if res["status"] != "pending" || res["phase"] != "scheduled" || r.changed != wantChanged || (!wantChanged && r.writes != 0) {
 			t.Errorf("run %d: status %v phase %v changed %v writes %d, want pending scheduled changed %v", n+1, res["status"], res["phase"], r.changed, r.writes, wantChanged)
