@@ -28,7 +28,7 @@ var spp struct {
 
 // sppDir writes mkimage's SPP-like folder once for the test binary (as
 // tests/integration does: go run ./cmd/mkimage -spp).
-func sppDir(t *testing.T) string {
+func sppDir(t testing.TB) string {
 	t.Helper()
 	spp.once.Do(func() {
 		spp.dir, spp.err = os.MkdirTemp("", "rollout-spp-")
@@ -72,7 +72,7 @@ func startFleet(t *testing.T, profiles ...string) []*modtest.ILO {
 func host(k int) string { return fmt.Sprintf("ilo%d", k) }
 
 // fleetArgs are the module's options for the fleet, merged with extra.
-func fleetArgs(t *testing.T, fleet []*modtest.ILO, extra map[string]any) map[string]any {
+func fleetArgs(t testing.TB, fleet []*modtest.ILO, extra map[string]any) map[string]any {
 	var ilos []any
 	for k, x := range fleet {
 		ilos = append(ilos, map[string]any{"host": host(k), "baseuri": x.Srv.URL, "ca_path": x.CAPath,
@@ -126,7 +126,18 @@ func rollOutWith(t *testing.T, fleet []*modtest.ILO, args, meta map[string]any, 
 			a[k] = v
 		}
 		a["state"] = state
+		before := map[int]int{} // requests so far to iLOs already finished
+		for k, x := range fleet {
+			if st, _ := state[host(k)].(map[string]any); st["finished"] == true && meta["check_mode"] != true {
+				before[k] = requests(x)
+			}
+		}
 		e := modtest.Execute(t, Module, a, meta)
+		for k, n := range before {
+			if got := requests(fleet[k]); got != n {
+				t.Errorf("call %d: %s was finished, yet got %d requests", len(r.calls)+1, host(k), got-n)
+			}
+		}
 		if e.Code != 0 {
 			t.Fatalf("call %d: exit %d: %s", n, e.Code, e.Raw)
 		}
@@ -498,4 +509,31 @@ func setSteps(t *testing.T, x *modtest.ILO) []string {
 		}
 	}
 	return steps
+}
+
+// requests counts the requests x has answered since its counters were reset.
+func requests(x *modtest.ILO) int {
+	n := 0
+	for _, c := range x.Sim.Counters().Requests {
+		n += c
+	}
+	return n
+}
+
+// BenchmarkRolloutRound measures one call on a batch of 20 iLOs that plans
+// every one of them (check mode: a first round's reads, no writes), the
+// controller's share of a round.
+func BenchmarkRolloutRound(b *testing.B) {
+	var fleet []*modtest.ILO
+	for range 20 {
+		fleet = append(fleet, modtest.StartILO(b, ilosim.WithProfileName("ilo6")))
+	}
+	args := fleetArgs(b, fleet, map[string]any{"round_seconds": 30})
+	b.ResetTimer()
+	for range b.N {
+		e := modtest.Execute(b, Module, args, map[string]any{"check_mode": true})
+		if e.Code != 0 || e.Out["done"] != true {
+			b.Fatalf("exit %d: %s", e.Code, e.Raw)
+		}
+	}
 }
