@@ -128,7 +128,7 @@ func rollOutWith(t *testing.T, fleet []*modtest.ILO, args, meta map[string]any, 
 		a["state"] = state
 		before := map[int]int{} // requests so far to iLOs already finished
 		for k, x := range fleet {
-			if st, _ := state[host(k)].(map[string]any); st["finished"] == true && meta["check_mode"] != true {
+			if st, _ := state[host(k)].(map[string]any); st["finished"] == true && st["phase"] != "planned" && meta["check_mode"] != true {
 				before[k] = requests(x)
 			}
 		}
