@@ -297,11 +297,13 @@ func TestRolloutOutcomes(t *testing.T) {
 	yes := true
 	huge := 1e6
 	tests := []struct {
-		name    string
-		args    map[string]any
-		fault   *ilosim.Faults // on the second iLO
-		closed  bool           // the second iLO's address answers nothing
-		between func(t *testing.T, fleet []*modtest.ILO, out map[string]any)
+		name   string
+		args   map[string]any
+		fault  *ilosim.Faults // on the second iLO
+		closed bool           // the second iLO's address answers nothing
+		// password replaces the second iLO's password
+		password string
+		between  func(t *testing.T, fleet []*modtest.ILO, out map[string]any)
 		// what the second iLO ends with; the first ends done unless
 		// firstPending
 		status, phase, reason string
@@ -324,6 +326,7 @@ func TestRolloutOutcomes(t *testing.T) {
 		{name: "server ignores the restart", args: map[string]any{"reboot": "graceful", "reboot_timeout": 1},
 			fault: &ilosim.Faults{ServerResetIgnored: &yes}, status: "failed", phase: "failed", reason: "did not reboot"},
 		{name: "unreachable", args: map[string]any{"reboot": "graceful"}, closed: true, status: "failed", phase: "failed", reason: "connect to"},
+		{name: "bad credentials", args: map[string]any{"reboot": "graceful"}, password: "Not-the-pw-7", status: "failed", phase: "failed", reason: "UnauthorizedLoginAttempt"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -335,6 +338,9 @@ func TestRolloutOutcomes(t *testing.T) {
 			args := fleetArgs(t, fleet, tt.args)
 			if tt.closed {
 				args["ilos"].([]any)[1].(map[string]any)["baseuri"] = "https://" + modtest.ClosedPort(t)
+			}
+			if tt.password != "" {
+				args["ilos"].([]any)[1].(map[string]any)["password"] = tt.password
 			}
 			var between func(map[string]any)
 			if tt.between != nil {
@@ -352,7 +358,7 @@ func TestRolloutOutcomes(t *testing.T) {
 			if second["status"] != tt.status || second["phase"] != tt.phase || !strings.Contains(fmt.Sprint(second["reason"]), tt.reason) {
 				t.Errorf("%s: status %v phase %v reason %q, want %s %s %q", host(1), second["status"], second["phase"], second["reason"], tt.status, tt.phase, tt.reason)
 			}
-			if tt.status == "failed" && !tt.closed {
+			if tt.status == "failed" && !tt.closed && tt.password == "" {
 				for name, c := range components(t, second) {
 					if c["install"] == true && c["result"] != "failed" && c["result"] != "updated" {
 						t.Errorf("%s: %s result %v, want failed (or updated before the failure)", host(1), name, c["result"])
