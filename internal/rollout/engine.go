@@ -112,7 +112,11 @@ func Advance(ctx context.Context, t Target, cat *Catalog, opt Options, st State,
 		r.st.Phase = PhasePlan
 	}
 	r.st.Round++
-	defer r.drop(ctx)
+	if release, err := acquire(ctx, opt.Slots); err == nil {
+		defer func() { r.drop(ctx); release() }()
+	} else {
+		return Outcome{State: r.st}
+	}
 	for {
 		wait, err := r.step(ctx)
 		if err != nil {
@@ -127,7 +131,8 @@ func Advance(ctx context.Context, t Target, cat *Catalog, opt Options, st State,
 		if time.Now().Add(opt.PollInterval).After(deadline) {
 			break
 		}
-		if sleep(ctx, opt.PollInterval) != nil {
+		// The pause gives the slot to another iLO.
+		if r.pause(ctx, opt) != nil {
 			break
 		}
 	}
@@ -215,6 +220,33 @@ func seconds(d float64) int {
 		return 0
 	}
 	return int(d)
+}
+
+// pause waits opt.PollInterval without holding a slot.
+func (r *run) pause(ctx context.Context, opt Options) error {
+	if opt.Slots != nil {
+		<-opt.Slots
+	}
+	err := sleep(ctx, opt.PollInterval)
+	if opt.Slots != nil {
+		if _, aerr := acquire(context.WithoutCancel(ctx), opt.Slots); aerr != nil {
+			return aerr
+		}
+	}
+	return err
+}
+
+// acquire takes a slot of slots (nil: no limit) and returns its release.
+func acquire(ctx context.Context, slots chan struct{}) (func(), error) {
+	if slots == nil {
+		return func() {}, nil
+	}
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -161,15 +161,13 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	res := Result{State: map[string]rollout.State{}, HostResults: map[string]rollout.Result{}, Lines: []string{}, Plans: map[string][]string{},
 		Summary: Summary{ILOs: len(a.ILOs), Status: map[string]int{}, Phase: map[string]int{}}}
 	outs := make([]rollout.Outcome, len(a.ILOs))
-	slots := make(chan struct{}, a.Parallel)
+	opt.Slots = make(chan struct{}, a.Parallel)
 	var wg sync.WaitGroup
 	for k, i := range a.ILOs {
 		st := prev[i.Host]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			slots <- struct{}{}
-			defer func() { <-slots }()
 			outs[k] = rollout.Advance(ctx, target(m, i, a.Timeout), cat, opt, st, deadline)
 		}()
 	}

@@ -326,6 +326,7 @@ func TestRolloutOutcomes(t *testing.T) {
 		{name: "server ignores the restart", args: map[string]any{"reboot": "graceful", "reboot_timeout": 1},
 			fault: &ilosim.Faults{ServerResetIgnored: &yes}, status: "failed", phase: "failed", reason: "did not reboot"},
 		{name: "unreachable", args: map[string]any{"reboot": "graceful"}, closed: true, status: "failed", phase: "failed", reason: "connect to"},
+		{name: "one iLO at a time", args: map[string]any{"reboot": "graceful", "parallel": 1}, status: "done", phase: "done"},
 		{name: "bad credentials", args: map[string]any{"reboot": "graceful"}, password: "Not-the-pw-7", status: "failed", phase: "failed", reason: "UnauthorizedLoginAttempt"},
 	}
 	for _, tt := range tests {
