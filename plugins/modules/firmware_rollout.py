@@ -184,7 +184,8 @@ options:
     default: 600
   parallel:
     description:
-      - How many iLOs the call works on at once.
+      - How many iLOs the call works on at once. An iLO that pauses between two readings gives its place to another, so
+        that every iLO of the batch is read in every round.
     type: int
     default: 50
   timeout:
