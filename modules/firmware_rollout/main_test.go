@@ -544,3 +544,24 @@ func BenchmarkRolloutRound(b *testing.B) {
 		}
 	}
 }
+
+// TestRolloutStagingTimeout: a download the iLO does not end within
+// wait_timeout (the file server never answers) fails that host, with the
+// file named; no session is left behind.
+func TestRolloutStagingTimeout(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release); files.Close() })
+	fleet := startFleet(t, "ilo6")
+	r := rollOut(t, fleet, fleetArgs(t, fleet, map[string]any{"catalog_url": files.URL, "wait_timeout": 1}), nil, 10)
+	res := r.result(host(0))
+	if res["status"] != "failed" || !strings.Contains(fmt.Sprint(res["reason"]), "download of A47_2.62_01_01_2023.signed.flash has not ended") {
+		t.Errorf("status %v reason %q, want failed for the download", res["status"], res["reason"])
+	}
+}
