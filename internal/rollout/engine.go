@@ -119,6 +119,9 @@ func Advance(ctx context.Context, t Target, cat *Catalog, opt Options, st State,
 	}
 	for {
 		wait, err := r.step(ctx)
+		if err != nil && ctx.Err() != nil {
+			break // stopped (a signal), not the iLO's failure: the next call goes on
+		}
 		if err != nil {
 			r.fail(err.Error())
 		}
