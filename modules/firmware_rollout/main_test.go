@@ -565,3 +565,33 @@ func TestRolloutStagingTimeout(t *testing.T) {
 		t.Errorf("status %v reason %q, want failed for the download", res["status"], res["reason"])
 	}
 }
+
+// TestRolloutStopped: a call stopped by a signal (its context cancelled)
+// returns at once, logs out, and leaves the iLO unfinished, not failed, so
+// that the next call goes on.
+func TestRolloutStopped(t *testing.T) {
+	t.Parallel()
+	fleet := startFleet(t, "ilo5")
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(1500*time.Millisecond, cancel)
+	start := time.Now()
+	e := modtest.ExecuteCtx(t, ctx, Module, fleetArgs(t, fleet, map[string]any{"round_seconds": 60, "reboot": "wait_external"}), nil, nil)
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("the stopped call took %v", took)
+	}
+	res, _ := e.Out["host_results"].(map[string]any)[host(0)].(map[string]any)
+	if res["status"] == "failed" || e.Out["done"] == true {
+		t.Errorf("stopped: %s", e.Raw)
+	}
+	if open := fleet[0].Sim.Counters().OpenSessions; open != 0 {
+		t.Errorf("%d sessions open after the stopped call", open)
+	}
+	st := e.Out["state"].(map[string]any)
+	r := rollOutWith(t, fleet, fleetArgs(t, fleet, map[string]any{"reboot": "wait_external", "state": st}), nil, 40,
+		func(out map[string]any) {
+			if s := out["state"].(map[string]any)[host(0)].(map[string]any); s["phase"] == "rebooting" {
+				fleet[0].Sim.ResetServer()
+			}
+		})
+	requireInstalled(t, host(0), r.result(host(0)), 2)
+}
