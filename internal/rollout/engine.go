@@ -95,8 +95,15 @@ type run struct {
 
 // Advance works on one iLO until it is finished or deadline has passed
 // (it always takes at least one step, so that an iLO that waited for a
-// slot still moves on), pausing opt.PollInterval between readings.
+// slot still moves on), pausing opt.PollInterval between readings. An iLO
+// whose state is finished is left alone (no request), except that check
+// mode always plans afresh and a check mode's state starts a real run.
 func Advance(ctx context.Context, t Target, cat *Catalog, opt Options, st State, deadline time.Time) Outcome {
+	// Check mode always plans afresh; a check mode's state (planned) is
+	// no start for a real run.
+	if opt.CheckMode || st.Phase == PhasePlanned {
+		st = State{}
+	}
 	r := &run{t: t, cat: cat, opt: opt, st: st}
 	if r.st.Finished {
 		return Outcome{State: r.st}
@@ -105,9 +112,16 @@ func Advance(ctx context.Context, t Target, cat *Catalog, opt Options, st State,
 		r.st.Phase = PhasePlan
 	}
 	r.st.Round++
-	defer r.drop(ctx)
+	if release, err := acquire(ctx, opt.Slots); err == nil {
+		defer func() { r.drop(ctx); release() }()
+	} else {
+		return Outcome{State: r.st}
+	}
 	for {
 		wait, err := r.step(ctx)
+		if err != nil && ctx.Err() != nil {
+			break // stopped (a signal), not the iLO's failure: the next call goes on
+		}
 		if err != nil {
 			r.fail(err.Error())
 		}
@@ -120,7 +134,8 @@ func Advance(ctx context.Context, t Target, cat *Catalog, opt Options, st State,
 		if time.Now().Add(opt.PollInterval).After(deadline) {
 			break
 		}
-		if sleep(ctx, opt.PollInterval) != nil {
+		// The pause gives the slot to another iLO.
+		if r.pause(ctx, opt) != nil {
 			break
 		}
 	}
@@ -192,7 +207,11 @@ func (r *run) line(what string) string {
 	if r.st.WaitStarted > 0 {
 		since = r.st.WaitStarted
 	}
-	return fmt.Sprintf("%s round %d, %d s: %s", r.t.Host, r.st.Round, seconds(now()-since), what)
+	waited := 0
+	if since > 0 {
+		waited = seconds(now() - since)
+	}
+	return fmt.Sprintf("%s round %d, %d s: %s", r.t.Host, r.st.Round, waited, what)
 }
 
 // now is the wall clock in Unix seconds.
@@ -204,6 +223,33 @@ func seconds(d float64) int {
 		return 0
 	}
 	return int(d)
+}
+
+// pause waits opt.PollInterval without holding a slot.
+func (r *run) pause(ctx context.Context, opt Options) error {
+	if opt.Slots != nil {
+		<-opt.Slots
+	}
+	err := sleep(ctx, opt.PollInterval)
+	if opt.Slots != nil {
+		if _, aerr := acquire(context.WithoutCancel(ctx), opt.Slots); aerr != nil {
+			return aerr
+		}
+	}
+	return err
+}
+
+// acquire takes a slot of slots (nil: no limit) and returns its release.
+func acquire(ctx context.Context, slots chan struct{}) (func(), error) {
+	if slots == nil {
+		return func() {}, nil
+	}
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

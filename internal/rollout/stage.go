@@ -30,6 +30,10 @@ func (r *run) stage(ctx context.Context) (wait bool, err error) {
 				return false, fmt.Errorf("the iLO's download of %s ended in Error: %s", s.File, messageText(us.Result))
 			case ilo.StateComplete:
 			default:
+				if waited := seconds(now() - s.Since); waited > int(r.opt.WaitTimeout.Seconds()) {
+					return false, fmt.Errorf("the iLO's download of %s has not ended after %d s (wait_timeout %d): update service %s",
+						s.File, waited, int(r.opt.WaitTimeout.Seconds()), us.State)
+				}
 				r.st.Line = r.line(fmt.Sprintf("staging: the iLO downloads %s (%s)", s.File, us.State))
 				return true, nil
 			}

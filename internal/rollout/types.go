@@ -85,6 +85,11 @@ type Options struct {
 	WaitTimeout, RebootTimeout, ILOResetTimeout time.Duration
 	// CheckMode plans only and writes nothing.
 	CheckMode bool
+	// Slots bounds the iLOs worked on at once (nil: no bound): Advance
+	// holds a slot while it works on its iLO and gives it up while it
+	// pauses between readings, so that a pause never keeps another iLO
+	// waiting. Its capacity is the module's parallel.
+	Slots chan struct{}
 }
 
 // State is what the rollout knows of one iLO between two calls (the

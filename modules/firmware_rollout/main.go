@@ -114,13 +114,16 @@ func (a Args) Check() error {
 
 // Result is what the module returns.
 type Result struct {
-	Changed bool `json:"changed"`
+	Changed bool          `json:"changed"`
+	Diff    *ansible.Diff `json:"diff,omitempty"`
 	// Done is true when every iLO is finished (done, pending, scheduled or failed).
 	Done bool `json:"done"`
 	// State is each iLO's state, to pass back as the state option.
 	State map[string]rollout.State `json:"state"`
-	// Results is each iLO's result, finished or not.
-	Results map[string]rollout.Result `json:"hosts"`
+	// HostResults is each iLO's result, finished or not. (Not "results":
+	// Ansible keeps that key for loops and renames it in a module's
+	// return to ansible_module_results.)
+	HostResults map[string]rollout.Result `json:"host_results"`
 	// Lines is one progress line per iLO worked on by this call.
 	Lines []string `json:"lines"`
 	// Plans is each iLO's plan, as lines, for the iLOs planned by this call.
@@ -155,22 +158,16 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	}
 	opt := options(a, m.CheckMode)
 	deadline := time.Now().Add(time.Duration(a.RoundSeconds) * time.Second)
-	res := Result{State: map[string]rollout.State{}, Results: map[string]rollout.Result{}, Lines: []string{}, Plans: map[string][]string{},
+	res := Result{State: map[string]rollout.State{}, HostResults: map[string]rollout.Result{}, Lines: []string{}, Plans: map[string][]string{},
 		Summary: Summary{ILOs: len(a.ILOs), Status: map[string]int{}, Phase: map[string]int{}}}
 	outs := make([]rollout.Outcome, len(a.ILOs))
-	slots := make(chan struct{}, a.Parallel)
+	opt.Slots = make(chan struct{}, a.Parallel)
 	var wg sync.WaitGroup
 	for k, i := range a.ILOs {
 		st := prev[i.Host]
-		if st.Finished {
-			outs[k] = rollout.Outcome{State: st}
-			continue
-		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			slots <- struct{}{}
-			defer func() { <-slots }()
 			outs[k] = rollout.Advance(ctx, target(m, i, a.Timeout), cat, opt, st, deadline)
 		}()
 	}
@@ -183,7 +180,7 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 		}
 		res.State[i.Host] = o.State
 		r := rollout.Report(i.Host, i.BaseURI, o.State, opt)
-		res.Results[i.Host] = r
+		res.HostResults[i.Host] = r
 		if o.Planned {
 			res.Plans[i.Host] = rollout.PlanLines(o.State)
 		}
@@ -197,6 +194,9 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 		res.Summary.Phase[o.State.Phase]++
 	}
 	res.Done = res.Summary.Finished == len(a.ILOs)
+	if m.Diff && (res.Changed || m.CheckMode) {
+		res.Diff = diff(res.HostResults)
+	}
 	return res, nil
 }
 
@@ -254,4 +254,33 @@ func states(raw map[string]any) (map[string]rollout.State, error) {
 		return nil, fmt.Errorf("state: %v; pass back the state the module returned", err)
 	}
 	return out, nil
+}
+
+// diff shows, per host, the version of each item the plan installs before
+// the rollout and after this call (in check mode: the target).
+func diff(results map[string]rollout.Result) *ansible.Diff {
+	before, after := map[string]any{}, map[string]any{}
+	for h, r := range results {
+		b, a := map[string]string{}, map[string]string{}
+		for _, c := range r.Components {
+			if !c.Install {
+				continue
+			}
+			name := c.Name
+			if c.DeviceContext != "" {
+				name += " (" + c.DeviceContext + ")"
+			}
+			b[name] = c.Before
+			switch {
+			case c.Result == rollout.ResultUpdated && c.After != nil:
+				a[name] = *c.After
+			case c.Target != nil:
+				a[name] = *c.Target + " (" + c.Result + ")"
+			}
+		}
+		if len(b) > 0 {
+			before[h], after[h] = b, a
+		}
+	}
+	return &ansible.Diff{Before: before, After: after}
 }

@@ -15,8 +15,9 @@ short_description: Roll an HPE firmware baseline out to a batch of iLOs, in shor
 version_added: 0.3.0
 description:
   - Brings every iLO of I(ilos) to the firmware baseline of I(catalog), all of them at once, and returns after at most
-    I(round_seconds) with each iLO's state, result and progress line. Call it again with the I(state) it returned
-    (C(run_once), in a loop C(until) I(done)) until every iLO is finished; no fork is held per iLO while the iLOs flash.
+    I(round_seconds) with each iLO's state, result and progress line. Call it again (C(run_once)) with the I(state) it
+    returned until I(done), from a tasks file that includes itself as in EXAMPLES (an C(until) loop does not template the
+    options again). No fork is held per iLO while the iLOs flash.
   - For each iLO, as far as it gets before the round ends, in order. B(plan) exactly as M(fleetfw.ilo.firmware_plan)
     plans (the plan's lines are in I(plans) on the call that planned). B(stage) each file the plan installs whose file
     name the iLO Repository lacks, one at a time; the iLO downloads C(<catalog_url>/<file>) (with
@@ -41,7 +42,7 @@ options:
     suboptions:
       host:
         description:
-          - The inventory name of the server (C(inventory_hostname)); the key of I(state), I(results) and I(plans).
+          - The inventory name of the server (C(inventory_hostname)); the key of I(state), I(host_results) and I(plans).
         type: str
         required: true
       baseuri:
@@ -183,7 +184,8 @@ options:
     default: 600
   parallel:
     description:
-      - How many iLOs the call works on at once.
+      - How many iLOs the call works on at once. An iLO that pauses between two readings gives its place to another, so
+        that every iLO of the batch is read in every round.
     type: int
     default: 50
   timeout:
@@ -200,8 +202,9 @@ attributes:
     support: full
     description: Plans only and writes nothing; components are C(planned) and each iLO's line says what would be staged.
   diff_mode:
-    support: none
-    description: The results say before and after for every component.
+    support: full
+    description: Per host, the version of each item the plan installs before the rollout and after the call (the
+      target and the item's result while it is not updated yet, and in check mode).
   action_group:
     support: full
     membership: [fleetfw.ilo.ilo]
@@ -214,24 +217,33 @@ author:
 '''
 
 EXAMPLES = r'''
-- name: Roll the baseline out to the batch, in rounds
+# rollout_round.yml: one round for the whole batch (run_once), its progress, then the next round.
+# An `until` loop would not do: Ansible templates a task's options once, not at every retry, so
+# the state could not be passed back.
+- name: Work on every iLO of the batch for a round
   fleetfw.ilo.firmware_rollout:
-    ilos: "{{ ansible_play_batch | map('extract', hostvars) | map(attribute='ilo') | list }}"
+    ilos: "{{ ansible_play_batch | map('extract', hostvars, 'ilo') | list }}"
     catalog: /srv/spp/2025.09/
     catalog_url: http://repo.example.com/spp/2025.09
     reboot: graceful
-    state: "{{ rollout.state | default({}) }}"
-  register: rollout
-  until: rollout.done
-  retries: 720
-  delay: 0
+    state: "{{ _rollout.state | default({}) }}"
+  register: _rollout
   run_once: true
   delegate_to: localhost
 
-- name: Show each iLO's progress of the last round
+- name: Show each iLO's progress
   ansible.builtin.debug:
-    msg: "{{ rollout.lines }}"
+    msg: "{{ _rollout.lines }}"
   run_once: true
+
+- name: Next round
+  ansible.builtin.include_tasks: rollout_round.yml
+  when: not _rollout.done
+  run_once: true
+
+# In the play: `- ansible.builtin.include_tasks: rollout_round.yml`, with each host's `ilo`
+# variable holding {host: <inventory_hostname>, baseuri, username, password, ca_path}; then each
+# host's result is `_rollout.host_results[inventory_hostname]`.
 
 - name: Plan only (check mode), one iLO with a session token
   fleetfw.ilo.firmware_rollout:
@@ -241,6 +253,7 @@ EXAMPLES = r'''
         auth_token: "{{ session.auth_token }}"
     catalog: /srv/spp/2025.09/fwrepo.json
   check_mode: true
+  delegate_to: localhost
   register: plan
 
 - name: Queue the baseline in tonight's maintenance window, restarting the server inside it
@@ -256,6 +269,7 @@ EXAMPLES = r'''
       start_after: "2025-10-01T22:00:00Z"
       expire: "2025-10-02T04:00:00Z"
     reboot: graceful
+  delegate_to: localhost
 '''
 
 RETURN = r'''
@@ -267,8 +281,10 @@ state:
   description: Each iLO's state (by host), to pass back as the I(state) option; plain data, no secret.
   returned: always
   type: dict
-results:
-  description: Each iLO's result (by host), finished or not.
+host_results:
+  description:
+    - Each iLO's result (by host), finished or not.
+    - Not C(results), which Ansible keeps for loops.
   returned: always
   type: dict
   contains:
