@@ -58,6 +58,10 @@ type Args struct {
 	Timeout int `json:"timeout" default:"30" validate:"min=1,max=3600"`
 	// State is the state the previous call returned ({}: the first call).
 	State map[string]any `json:"state"`
+	// ResultsDir, when set, receives each iLO's result as <host>.json, and
+	// host_results stays empty: a play reads each host's own file rather
+	// than templating the whole batch's result for every host.
+	ResultsDir string `json:"results_dir" type:"path" default:""`
 }
 
 // ILO is one iLO of the batch: the connection options of modkit.ConnArgs,
@@ -194,6 +198,16 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 		res.Summary.Phase[o.State.Phase]++
 	}
 	res.Done = res.Summary.Finished == len(a.ILOs)
+	if a.ResultsDir != "" {
+		if err := writeResults(a.ResultsDir, res.HostResults); err != nil {
+			return res, err
+		}
+		if m.Diff && (res.Changed || m.CheckMode) {
+			res.Diff = diff(res.HostResults)
+		}
+		res.HostResults = map[string]rollout.Result{}
+		return res, nil
+	}
 	if m.Diff && (res.Changed || m.CheckMode) {
 		res.Diff = diff(res.HostResults)
 	}
@@ -283,4 +297,31 @@ func diff(results map[string]rollout.Result) *ansible.Diff {
 		}
 	}
 	return &ansible.Diff{Before: before, After: after}
+}
+
+// writeResults writes each iLO's result to dir/<host>.json (0600; a temporary
+// file renamed into place, so a reader never sees half a file).
+func writeResults(dir string, results map[string]rollout.Result) error {
+	for host, r := range results {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("results_dir: %w", err)
+		}
+		f, err := os.CreateTemp(dir, ".result-*")
+		if err != nil {
+			return fmt.Errorf("results_dir: %w", err)
+		}
+		_, werr := f.Write(b)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr == nil {
+			werr = os.Rename(f.Name(), filepath.Join(dir, filepath.Base(host)+".json"))
+		}
+		if werr != nil {
+			_ = os.Remove(f.Name())
+			return fmt.Errorf("results_dir: write the result of %s: %w", host, werr)
+		}
+	}
+	return nil
 }

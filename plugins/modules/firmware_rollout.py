@@ -197,6 +197,14 @@ options:
     description:
       - The I(state) the previous call returned; empty on the first call.
     type: dict
+  results_dir:
+    description:
+      - A directory on the host that runs the module. When given, each iLO's result of the call is written to
+        C(<results_dir>/<host>.json) (the same dict as an entry of I(host_results)) and I(host_results) is returned
+        empty, so that a play with many hosts reads each host's own file instead of templating the whole batch's
+        result for every host (the C(fleetfw.ilo.firmware_baseline) role does).
+    type: path
+    default: ""
 attributes:
   check_mode:
     support: full
