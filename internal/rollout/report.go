@@ -14,7 +14,10 @@ import (
 func Report(host, baseURI string, st State, opt Options) Result {
 	t := now()
 	res := Result{Host: host, BaseURI: baseURI, Server: st.Server, ServerAfter: st.Server, Phase: st.Phase, Reason: st.Reason,
-		Started: st.StartedAt, Components: []Component{}}
+		Started: st.StartedAt, Components: []Component{}, Files: st.Files}
+	if res.Files == nil {
+		res.Files = []fwplan.File{}
+	}
 	if st.ServerAfter != nil {
 		res.ServerAfter = *st.ServerAfter
 	}

@@ -177,6 +177,9 @@ type Result struct {
 	Started    string      `json:"started"`
 	Duration   int         `json:"duration"`
 	Components []Component `json:"components"`
+	// Files are the files the plan installs, in install order, with their
+	// sizes (what staging sends or has the iLO download).
+	Files []fwplan.File `json:"files"`
 }
 
 // Component is one inventory item of the plan, as the role's

@@ -13,7 +13,9 @@ package firmwarerollout
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -53,14 +55,16 @@ type Args struct {
 	WaitTimeout       int    `json:"wait_timeout" default:"3600" validate:"min=1,max=604800"`
 	RebootTimeout     int    `json:"reboot_timeout" default:"1800" validate:"min=1,max=604800"`
 	ILOResetTimeout   int    `json:"ilo_reset_timeout" default:"600" validate:"min=1,max=604800"`
-	Parallel          int    `json:"parallel" default:"50" validate:"min=1,max=1000"`
+	Parallel          int    `json:"parallel" default:"100" validate:"min=1,max=1000"`
 	// Timeout is the limit for one HTTP request, in seconds.
 	Timeout int `json:"timeout" default:"30" validate:"min=1,max=3600"`
 	// State is the state the previous call returned ({}: the first call).
 	State map[string]any `json:"state"`
-	// ResultsDir, when set, receives each iLO's result as <host>.json, and
-	// host_results stays empty: a play reads each host's own file rather
-	// than templating the whole batch's result for every host.
+	// ResultsDir, when set, keeps the batch between calls: each iLO's
+	// result (<host>.json) and state (<host>.state.json); state and
+	// host_results are then returned empty and the state option is not
+	// needed. A play reads each host's own file rather than templating the
+	// whole batch's result for every host.
 	ResultsDir string `json:"results_dir" type:"path" default:""`
 }
 
@@ -134,6 +138,9 @@ type Result struct {
 	Plans map[string][]string `json:"plans"`
 	// Summary counts the iLOs by status and by phase.
 	Summary Summary `json:"summary"`
+	// ResultLines, once every iLO is finished: per iLO its status, then
+	// each item the plan installs or holds back (before -> after, result).
+	ResultLines []string `json:"result_lines"`
 }
 
 // Summary counts the iLOs.
@@ -156,6 +163,11 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if a.ResultsDir != "" && len(a.State) == 0 {
+		if prev, err = readStates(a.ResultsDir, a.ILOs); err != nil {
+			return Result{}, err
+		}
+	}
 	cat, err := loadCatalog(m, a.Catalog)
 	if err != nil {
 		return Result{}, err
@@ -163,7 +175,8 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	opt := options(a, m.CheckMode)
 	deadline := time.Now().Add(time.Duration(a.RoundSeconds) * time.Second)
 	res := Result{State: map[string]rollout.State{}, HostResults: map[string]rollout.Result{}, Lines: []string{}, Plans: map[string][]string{},
-		Summary: Summary{ILOs: len(a.ILOs), Status: map[string]int{}, Phase: map[string]int{}}}
+		ResultLines: []string{},
+		Summary:     Summary{ILOs: len(a.ILOs), Status: map[string]int{}, Phase: map[string]int{}}}
 	outs := make([]rollout.Outcome, len(a.ILOs))
 	opt.Slots = make(chan struct{}, a.Parallel)
 	var wg sync.WaitGroup
@@ -198,20 +211,41 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 		res.Summary.Phase[o.State.Phase]++
 	}
 	res.Done = res.Summary.Finished == len(a.ILOs)
-	if a.ResultsDir != "" {
-		if err := writeResults(a.ResultsDir, res.HostResults); err != nil {
-			return res, err
-		}
-		if m.Diff && (res.Changed || m.CheckMode) {
-			res.Diff = diff(res.HostResults)
-		}
-		res.HostResults = map[string]rollout.Result{}
-		return res, nil
+	if res.Done {
+		res.ResultLines = resultLines(a.ILOs, res.HostResults)
 	}
 	if m.Diff && (res.Changed || m.CheckMode) {
 		res.Diff = diff(res.HostResults)
 	}
+	if a.ResultsDir != "" {
+		if err := writeResults(a.ResultsDir, res.HostResults, res.State); err != nil {
+			return res, err
+		}
+		res.HostResults = map[string]rollout.Result{}
+		res.State = map[string]rollout.State{}
+	}
 	return res, nil
+}
+
+// resultLines words the finished batch for the play output: per iLO its
+// status, duration and reason, then the items the plan installs or holds
+// back.
+func resultLines(ilos []ILO, results map[string]rollout.Result) []string {
+	var out []string
+	for _, i := range ilos {
+		r := results[i.Host]
+		line := fmt.Sprintf("%s: %s in %d s", i.Host, r.Status, r.Duration)
+		if r.Reason != "" {
+			line += ": " + r.Reason
+		}
+		out = append(out, line)
+		for _, c := range r.Components {
+			if c.Action != "current" && c.Action != "not_in_catalog" {
+				out = append(out, "  "+c.Line)
+			}
+		}
+	}
+	return out
 }
 
 // options turns the module's options into the engine's.
@@ -299,29 +333,63 @@ func diff(results map[string]rollout.Result) *ansible.Diff {
 	return &ansible.Diff{Before: before, After: after}
 }
 
-// writeResults writes each iLO's result to dir/<host>.json (0600; a temporary
-// file renamed into place, so a reader never sees half a file).
-func writeResults(dir string, results map[string]rollout.Result) error {
+// writeResults writes each iLO's result and state to dir/<host>.json and
+// dir/<host>.state.json.
+func writeResults(dir string, results map[string]rollout.Result, states map[string]rollout.State) error {
 	for host, r := range results {
-		b, err := json.Marshal(r)
-		if err != nil {
-			return fmt.Errorf("results_dir: %w", err)
+		if err := writeJSON(filepath.Join(dir, filepath.Base(host)+".json"), r); err != nil {
+			return fmt.Errorf("results_dir: the result of %s: %w", host, err)
 		}
-		f, err := os.CreateTemp(dir, ".result-*")
-		if err != nil {
-			return fmt.Errorf("results_dir: %w", err)
-		}
-		_, werr := f.Write(b)
-		if cerr := f.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr == nil {
-			werr = os.Rename(f.Name(), filepath.Join(dir, filepath.Base(host)+".json"))
-		}
-		if werr != nil {
-			_ = os.Remove(f.Name())
-			return fmt.Errorf("results_dir: write the result of %s: %w", host, werr)
+	}
+	for host, st := range states {
+		if err := writeJSON(filepath.Join(dir, filepath.Base(host)+".state.json"), st); err != nil {
+			return fmt.Errorf("results_dir: the state of %s: %w", host, err)
 		}
 	}
 	return nil
+}
+
+// writeJSON writes v to path (0600; a temporary file renamed into place,
+// so that a reader never sees half a file).
+func writeJSON(path string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".result-*")
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(b)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(f.Name(), path)
+	}
+	if werr != nil {
+		_ = os.Remove(f.Name())
+	}
+	return werr
+}
+
+// readStates reads back the states an earlier call left in dir; an iLO
+// without one starts afresh.
+func readStates(dir string, ilos []ILO) (map[string]rollout.State, error) {
+	out := map[string]rollout.State{}
+	for _, i := range ilos {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.Base(i.Host)+".state.json"))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("results_dir: %w", err)
+		}
+		var st rollout.State
+		if err := json.Unmarshal(b, &st); err != nil {
+			return nil, fmt.Errorf("results_dir: the state of %s: %v; give a new results_dir", i.Host, err)
+		}
+		out[i.Host] = st
+	}
+	return out, nil
 }

@@ -187,7 +187,7 @@ options:
       - How many iLOs the call works on at once. An iLO that pauses between two readings gives its place to another, so
         that every iLO of the batch is read in every round.
     type: int
-    default: 50
+    default: 100
   timeout:
     description:
       - The limit for one HTTP request, in seconds.
@@ -199,10 +199,12 @@ options:
     type: dict
   results_dir:
     description:
-      - A directory on the host that runs the module. When given, each iLO's result of the call is written to
-        C(<results_dir>/<host>.json) (the same dict as an entry of I(host_results)) and I(host_results) is returned
-        empty, so that a play with many hosts reads each host's own file instead of templating the whole batch's
-        result for every host (the C(fleetfw.ilo.firmware_baseline) role does).
+      - A directory on the host that runs the module, kept by the caller for the whole rollout of the batch. When
+        given, each iLO's result of the call is written to C(<results_dir>/<host>.json) (the same dict as an entry of
+        I(host_results)) and its state to C(<results_dir>/<host>.state.json); I(host_results) and I(state) are then
+        returned empty and the next call reads the states back (no I(state) to pass). A play with many hosts reads
+        each host's own file instead of templating the whole batch's result for every host (the
+        C(fleetfw.ilo.firmware_baseline) role does).
     type: path
     default: ""
 attributes:
@@ -338,6 +340,11 @@ host_results:
         C(duration) (seconds from the invocation until the plan saw it at its target), C(reason) and C(line).
       type: list
       elements: dict
+    files:
+      description: The files the plan installs, in install order, as M(fleetfw.ilo.firmware_plan) returns them
+        (C(file), C(version), C(bytes), C(order), C(reboot_required), C(resets_ilo), ...).
+      type: list
+      elements: dict
   sample:
     ilo1:
       host: ilo1
@@ -364,6 +371,16 @@ plans:
     ilo1:
       - "ProLiant XL675d Gen10 Plus 2M2...: iLO 5 2.70: 3 file(s) to install"
       - "1. System ROM: A47 v2.58 (05/19/2022) -> 2.62_01-01-2023, upgrade A47_2.62_01_01_2023.signed.flash [reboot]"
+result_lines:
+  description:
+    - Once every iLO is finished (I(done)), the batch in words for the play output - per iLO its status, duration and
+      reason, then each item the plan installs or holds back with before -> after and its result; else empty.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - "ilo1: done in 912 s"
+    - "  System ROM (System Board): A47 v2.58 (05/19/2022) -> A47 v2.62 (01/01/2023), updated in 410 s"
 summary:
   description: Counts of the iLOs, C(ilos), C(finished), by C(status) and by C(phase).
   returned: always
