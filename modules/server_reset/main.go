@@ -35,8 +35,6 @@ type Args struct {
 	OnlyIfOn bool `json:"only_if_on" default:"false"`
 }
 
-// Check validates what needs no iLO.
-
 // Result is what the module returns.
 type Result struct {
 	Changed bool          `json:"changed"`
@@ -75,6 +73,10 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 			res.Msg = fmt.Sprintf("%s is %s: not reset (only_if_on)", s.uri, s.powerState)
 			return res, nil
 		}
+		if reached(a.ResetType, s.powerState) {
+			res.Msg = fmt.Sprintf("%s is already %s: %s not sent", s.uri, s.powerState, a.ResetType)
+			return res, nil
+		}
 		res.Changed = true
 		res.ResetType = a.ResetType
 		if m.Diff {
@@ -102,6 +104,21 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 		res.Msg = fmt.Sprintf("sent %s to %s (PowerState was %s)", a.ResetType, s.uri, s.powerState)
 		return res, nil
 	})
+}
+
+// reached reports whether the system is already in the power state a reset
+// type leads to: On when it is on, ForceOff and GracefulShutdown when it is
+// off. A real iLO refuses those (400 InvalidOperationForSystemState), so a
+// rerun sends nothing and changes nothing. Restarts, Nmi and PushPowerButton
+// (a toggle) lead to no state and are always sent.
+func reached(resetType, powerState string) bool {
+	switch resetType {
+	case "On":
+		return strings.EqualFold(powerState, "On")
+	case "ForceOff", "GracefulShutdown":
+		return strings.EqualFold(powerState, "Off")
+	}
+	return false
 }
 
 // findSystem reads the Systems collection linked from the service root and
