@@ -210,7 +210,7 @@ func verify(ctx context.Context, c *ilo.Client, img image, self *modkit.SelfFlas
 		return res, pt.Err
 	case errors.As(err, &pt):
 		return res, &ilo.WaitTimeoutError{What: fmt.Sprintf("%s to report %s after the flash of %s", targets[0].Name, img.version, img.filename),
-			State: ilo.StateComplete, Detail: "it reports " + res.NewVersion}
+			State: ilo.StateComplete, Detail: "it reports " + res.NewVersion, Limit: modkit.OptionNames.WaitLimit}
 	case err != nil:
 		return res, err
 	case pending:
