@@ -79,8 +79,8 @@ func (l Lifecycle) steps() ([]lifecycleStep, string) {
 	switch {
 	case l.Absent == nil && l.NoRemoval == "" && l.HandsOver == "":
 		return nil, "no Absent arguments and no NoRemoval reason: say why the module removes nothing"
-	case l.Absent != nil && l.NoRemoval != "":
-		return nil, "both Absent and NoRemoval: the module removes something or it does not"
+	case (l.Absent != nil || l.HandsOver != "") && l.NoRemoval != "":
+		return nil, "NoRemoval with Absent or HandsOver: the module removes something or it does not"
 	case l.HandsOver != "" && (l.AbsentOf == nil || l.Absent != nil || l.RemoveWrites != 0):
 		return nil, "HandsOver needs AbsentOf (the removal arguments come from each run's result), no Absent and RemoveWrites 0"
 	case l.NoChange != "" && l.ApplyWrites != 0:
