@@ -169,9 +169,10 @@ func jsonDepth(b []byte, limit int) int {
 
 // notJSON is the error for an answer that is not the JSON object asked for.
 type notJSON struct {
-	ctype  string // media type, "" when the iLO sent none
-	status int
-	array  bool // JSON, but not an object
+	ctype   string // media type, "" when the iLO sent none
+	status  int
+	array   bool   // JSON, but not an object
+	baseURI string // how the message names the address (Names.BaseURI)
 }
 
 func (e notJSON) Error() string {
@@ -183,8 +184,8 @@ func (e notJSON) Error() string {
 	if ct == "" {
 		ct = "no Content-Type"
 	}
-	return fmt.Sprintf("the answer (%d %s) is %s (%s) where a Redfish resource was expected: is baseuri the iLO's address?",
-		e.status, http.StatusText(e.status), what, ct)
+	return fmt.Sprintf("the answer (%d %s) is %s (%s) where a Redfish resource was expected: is %s the iLO's address?",
+		e.status, http.StatusText(e.status), what, ct, e.baseURI)
 }
 
 func (e notJSON) Is(target error) bool {
@@ -192,14 +193,14 @@ func (e notJSON) Is(target error) bool {
 }
 
 // newNotJSON builds the notJSON error of a response.
-func newNotJSON(h http.Header, status int, array bool) error {
+func newNotJSON(h http.Header, status int, array bool, n Names) error {
 	ct := h.Get("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err == nil {
 		ct = mt
 	} else {
 		ct = truncate(ct, 64)
 	}
-	return notJSON{ctype: ct, status: status, array: array}
+	return notJSON{ctype: ct, status: status, array: array, baseURI: n.orOwn().BaseURI}
 }
 
 // truncate shortens s to at most n characters, saying how much it dropped.
@@ -271,8 +272,9 @@ func (e plainErr) Unwrap() error { return e.err }
 
 // plainNet rewrites the network errors Go describes in its own terms
 // ("dial tcp …: connect: connection refused", "read: connection reset by
-// peer", "tls: …") into what happened; other errors pass unchanged.
-func plainNet(err error, hostport string) error {
+// peer", "tls: …") into what happened, naming settings as n does; other
+// errors pass unchanged.
+func plainNet(err error, hostport string, n Names) error {
 	if errors.Is(err, errTLS) {
 		return err
 	}
@@ -280,9 +282,9 @@ func plainNet(err error, hostport string) error {
 	var op *net.OpError
 	switch {
 	case errors.As(err, &dns):
-		return plainErr{fmt.Sprintf("cannot resolve the host name %q (is baseuri right?)", dns.Name), err}
+		return plainErr{fmt.Sprintf("cannot resolve the host name %q (is %s right?)", dns.Name, n.BaseURI), err}
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return plainErr{fmt.Sprintf("connection to %s refused (nothing listens there: is baseuri right, or is the iLO resetting?)", hostport), err}
+		return plainErr{fmt.Sprintf("connection to %s refused (nothing listens there: is %s right, or is the iLO resetting?)", hostport, n.BaseURI), err}
 	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE):
 		return plainErr{"the iLO reset the connection", err}
 	case errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH):
@@ -293,7 +295,7 @@ func plainNet(err error, hostport string) error {
 		return plainErr{"the iLO closed the connection", err}
 	}
 	if strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
-		return plainErr{fmt.Sprintf("%s answers in plain HTTP, not HTTPS: a real iLO speaks HTTPS (is baseuri right? a test rig needs http:// and allow_http: true)", hostport), err}
+		return plainErr{fmt.Sprintf("%s answers in plain HTTP, not HTTPS: a real iLO speaks HTTPS (is %s right? a test rig needs http:// and %s)", hostport, n.BaseURI, n.AllowHTTP), err}
 	}
 	if strings.Contains(err.Error(), "response headers exceeded") {
 		return refuse("the answer's headers exceed %s (a real iLO's are a few hundred bytes)", sizeText(maxHeaderBytes))

@@ -26,7 +26,7 @@ func (c *Client) login(ctx context.Context) error {
 	user, pass := c.user, c.pass
 	c.mu.Unlock()
 	if user == "" {
-		return errors.New("log in: no username (give username and password, or auth_token)")
+		return fmt.Errorf("log in: no user name (give %s, or %s)", c.opt.names.Credentials, c.opt.names.AuthToken)
 	}
 	if uri == "" {
 		// No Links.Sessions in the root (every iLO has it): follow

@@ -72,6 +72,7 @@ type options struct {
 	maxMembers int          // cap on the members of one collection
 	hide       func(string) // learns every session token (WithHide)
 	clock      Clock        // what waits take time from (WithClock)
+	names      Names        // how messages name the settings (WithNames)
 }
 
 // Trace describes one HTTP exchange, for verbose output and tests.
@@ -128,7 +129,15 @@ func WithUserAgent(ua string) Option { return func(o *options) { o.userAgent = u
 // must Close the client, which logs the session out when Connect created it.
 // ctx bounds the whole connection; a.Timeout bounds each request.
 func Connect(ctx context.Context, a Config, opts ...Option) (*Client, error) {
-	base, err := ParseBaseURI(a.BaseURI)
+	opt := options{
+		retries: 3, backoffMin: time.Second, backoffMax: 15 * time.Second,
+		maxWait: time.Minute, userAgent: "fleetfw.ilo",
+		maxBody: DefaultMaxBody, maxMembers: DefaultMaxMembers, names: ConfigNames,
+	}
+	for _, o := range opts {
+		o(&opt)
+	}
+	base, err := opt.names.ParseBaseURI(a.BaseURI)
 	if err != nil {
 		return nil, err
 	}
@@ -136,18 +145,11 @@ func Connect(ctx context.Context, a Config, opts ...Option) (*Client, error) {
 		base:    base,
 		timeout: a.requestTimeout(),
 		host:    base.Hostname(),
-		opt: options{
-			retries: 3, backoffMin: time.Second, backoffMax: 15 * time.Second,
-			maxWait: time.Minute, userAgent: "fleetfw.ilo",
-			maxBody: DefaultMaxBody, maxMembers: DefaultMaxMembers,
-		},
-		user: a.Username, pass: a.Password,
+		opt:     opt,
+		user:    a.Username, pass: a.Password,
 		pull: Config{SkipVerify: a.SkipVerify, CAPath: a.CAPath},
 	}
-	for _, o := range opts {
-		o(&c.opt)
-	}
-	if err := a.checkScheme(base); err != nil {
+	if err := a.checkScheme(base, c.opt.names); err != nil {
 		return nil, err
 	}
 	if c.opt.clock == nil {
@@ -164,7 +166,7 @@ func Connect(ctx context.Context, a Config, opts ...Option) (*Client, error) {
 	}
 	rt := c.opt.transport
 	if rt == nil {
-		tc, err := tlsConfig(a, c.host)
+		tc, err := tlsConfig(a, c.host, c.opt.names)
 		if err != nil {
 			return nil, err
 		}
@@ -190,7 +192,7 @@ func Connect(ctx context.Context, a Config, opts ...Option) (*Client, error) {
 	if err := c.readRoot(ctx, true); err != nil {
 		c.hc.CloseIdleConnections()
 		if IsTransport(err) && !IsCertificateError(err) && !IsBadAnswer(err) && ctx.Err() == nil {
-			return nil, fmt.Errorf("connect to %s (is baseuri right and the iLO reachable from here?): %w", base, err)
+			return nil, fmt.Errorf("connect to %s (is %s right and the iLO reachable from here?): %w", base, c.opt.names.BaseURI, err)
 		}
 		return nil, fmt.Errorf("connect to %s: %w", base, err)
 	}
@@ -381,7 +383,7 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 		if resp.status >= 300 && resp.status != http.StatusNotModified {
 			// The client follows no redirect: the token must only ever go
 			// to the address the user gave.
-			return nil, &Error{Method: r.method, URI: path, Status: resp.status, Err: redirected(resp.header.Get("Location"))}
+			return nil, &Error{Method: r.method, URI: path, Status: resp.status, Err: redirected(resp.header.Get("Location"), c.opt.names)}
 		}
 		return resp, nil
 	}
@@ -506,22 +508,22 @@ func (c *Client) explain(ctx, rctx context.Context, err error, timeout, stall ti
 	case ctx.Err() != nil:
 		return plainCtx(ctx)
 	case errors.Is(context.Cause(rctx), errStalled):
-		return timedOut(fmt.Sprintf("the iLO stopped reading the request body for %s (raise the timeout option if the iLO is slow)", stall))
+		return timedOut(fmt.Sprintf("the iLO stopped reading the request body for %s (raise %s if the iLO is slow)", stall, c.opt.names.Timeout))
 	case errors.Is(context.Cause(rctx), errAnswerStalled):
-		return timedOut(fmt.Sprintf("the iLO sent the headers of its answer to %s %s, then nothing for %s (raise the timeout option if the iLO is slow)", method, path, stall))
+		return timedOut(fmt.Sprintf("the iLO sent the headers of its answer to %s %s, then nothing for %s (raise %s if the iLO is slow)", method, path, stall, c.opt.names.Timeout))
 	case errors.Is(context.Cause(rctx), errAnswerSlow):
-		return timedOut(fmt.Sprintf("the iLO sent the headers of its answer to %s %s, then not the rest within %s (raise the timeout option if the iLO is slow)", method, path, stall))
+		return timedOut(fmt.Sprintf("the iLO sent the headers of its answer to %s %s, then not the rest within %s (raise %s if the iLO is slow)", method, path, stall, c.opt.names.Timeout))
 	case headers && (rctx.Err() != nil || isTimeout(err)):
-		return timedOut(fmt.Sprintf("the iLO sent the headers of its answer to %s %s, then not the rest within %s (raise the timeout option if the iLO is slow)", method, path, timeout))
+		return timedOut(fmt.Sprintf("the iLO sent the headers of its answer to %s %s, then not the rest within %s (raise %s if the iLO is slow)", method, path, timeout, c.opt.names.Timeout))
 	case rctx.Err() == context.DeadlineExceeded || isTimeout(err):
-		return timedOut(fmt.Sprintf("no response within %s (raise the timeout option if the iLO is slow)", max(timeout, stall)))
+		return timedOut(fmt.Sprintf("no response within %s (raise %s if the iLO is slow)", max(timeout, stall), c.opt.names.Timeout))
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		if headers {
 			return fmt.Errorf("%w before the whole answer arrived", plainErr{"the iLO closed the connection", err})
 		}
 		return fmt.Errorf("%w before a response arrived", plainErr{"the iLO closed the connection", err})
 	}
-	return plainNet(explainTLS(err, c.host), c.base.Host)
+	return plainNet(explainTLS(err, c.host, c.opt.names), c.base.Host, c.opt.names)
 }
 
 // watchdog restarts its timer whenever a streamed request body makes
@@ -651,7 +653,7 @@ func (c *Client) object(method, uri string, resp *response) (gjson.Result, error
 	r, err := parseObject(resp.body)
 	if err != nil {
 		return r, &Error{Method: method, URI: uri, Status: resp.status,
-			Err: newNotJSON(resp.header, resp.status, errors.Is(err, errNotObject))}
+			Err: newNotJSON(resp.header, resp.status, errors.Is(err, errNotObject), c.opt.names)}
 	}
 	return r, nil
 }

@@ -46,7 +46,7 @@ func TestParseBaseURI(t *testing.T) {
 				if err == nil {
 					t.Fatalf("got %v, want error containing %q", u, tt.wantErr)
 				}
-				for _, s := range []string{tt.wantErr, "baseuri", "host"} {
+				for _, s := range []string{tt.wantErr, "Config.BaseURI", "host"} {
 					if !strings.Contains(err.Error(), s) {
 						t.Errorf("error %q does not contain %q", err, s)
 					}
@@ -72,10 +72,10 @@ func TestConnectTLS(t *testing.T) {
 		wantErr []string
 	}{
 		{"ca_path accepted", func(a *Config) {}, nil},
-		{"self-signed refused", func(a *Config) { a.CAPath = "" }, []string{"not trusted", "ca_path", "validate_certs"}},
+		{"self-signed refused", func(a *Config) { a.CAPath = "" }, []string{"not trusted", "Config.CAPath", "Config.SkipVerify: true"}},
 		{"validate_certs false", func(a *Config) { a.CAPath, a.SkipVerify = "", true }, nil},
-		{"hostname mismatch", func(a *Config) { a.BaseURI = "localhost:" + strconv.Itoa(port) }, []string{"not valid for \"localhost\"", "baseuri"}},
-		{"missing ca_path file", func(a *Config) { a.CAPath = "/nonexistent/ca.pem" }, []string{"read ca_path"}},
+		{"hostname mismatch", func(a *Config) { a.BaseURI = "localhost:" + strconv.Itoa(port) }, []string{"not valid for \"localhost\"", "Config.BaseURI"}},
+		{"missing ca_path file", func(a *Config) { a.CAPath = "/nonexistent/ca.pem" }, []string{"read Config.CAPath"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -646,7 +646,7 @@ func TestTLSConfigTrust(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := tlsConfig(tt.args, "127.0.0.1")
+			cfg, err := tlsConfig(tt.args, "127.0.0.1", ConfigNames)
 			if err != nil {
 				t.Fatalf("tlsConfig: %v", err)
 			}

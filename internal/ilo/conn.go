@@ -17,7 +17,7 @@ import (
 )
 
 // Config is how Connect reaches an iLO and logs in. The module options that
-// fill it (baseuri, username, …) live in internal/modkit.
+// fill it live in internal/modkit, which names them in messages (Names).
 type Config struct {
 	// BaseURI is the iLO address: host, host:port or an https:// URL.
 	BaseURI string
@@ -50,22 +50,28 @@ func (a Config) requestTimeout() time.Duration {
 }
 
 // checkScheme refuses an http:// address unless AllowHTTP is set.
-func (a Config) checkScheme(u *url.URL) error {
+func (a Config) checkScheme(u *url.URL, n Names) error {
 	if u.Scheme == "http" && !a.AllowHTTP {
-		return fmt.Errorf("baseuri %s is plain HTTP: the password and the session token would cross the network in clear text, and real iLOs serve HTTPS; use https:// (or just the host name), or set allow_http: true for a test rig", u)
+		return fmt.Errorf("%s %s is plain HTTP: the password and the session token would cross the network in clear text, and real iLOs serve HTTPS; use https:// (or just the host name), or set %s for a test rig", n.BaseURI, u, n.AllowHTTP)
 	}
 	return nil
 }
 
-// ParseBaseURI turns the baseuri option into the URL of the iLO:
+// ParseBaseURI turns Config.BaseURI into the URL of the iLO:
 // "ilo1", "ilo1:8443", "10.0.0.5", "[fe80::1]:443" and "https://ilo1/"
 // all work; "http://" parses too (Connect refuses it
-// unless allow_http is set). Anything else (another scheme, a path below the
-// host, user info, junk) is refused with a message that names baseuri and
-// says what to give instead, never echoing user info.
-func ParseBaseURI(s string) (*url.URL, error) {
+// unless AllowHTTP is set). Anything else (another scheme, a path below the
+// host, user info, junk) is refused with a message that names BaseURI and
+// says what to give instead, never echoing user info (n.ParseBaseURI names
+// the setting as n does).
+func ParseBaseURI(s string) (*url.URL, error) { return ConfigNames.ParseBaseURI(s) }
+
+// ParseBaseURI is the package's ParseBaseURI with messages naming the
+// settings as n does.
+func (n Names) ParseBaseURI(s string) (*url.URL, error) {
+	n = n.orOwn()
 	bad := func(why string) error {
-		return fmt.Errorf("invalid baseuri %q: %s; give the iLO's host name or address, optionally with :port, or https://host[:port]", redactUserInfo(s), why)
+		return fmt.Errorf("invalid %s %q: %s; give the iLO's host name or address, optionally with :port, or https://host[:port]", n.BaseURI, redactUserInfo(s), why)
 	}
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -86,7 +92,7 @@ func ParseBaseURI(s string) (*url.URL, error) {
 		return nil, bad(fmt.Sprintf("scheme %q is not supported", u.Scheme))
 	}
 	if u.User != nil {
-		return nil, bad("credentials do not belong in the URL (use username and password)")
+		return nil, bad(fmt.Sprintf("credentials do not belong in the URL (use %s)", n.Credentials))
 	}
 	if u.Host == "" || u.Hostname() == "" {
 		return nil, bad("no host")
@@ -116,36 +122,36 @@ func ParseBaseURI(s string) (*url.URL, error) {
 }
 
 // tlsConfig builds the TLS settings: verification against the system CAs, or
-// against ca_path alone when it is given (what Ansible's ca_path does: its
-// make_context loads only that file), or no verification when validate_certs
-// is false. Not loading the system pool when ca_path is given also matters for
+// against CAPath alone when it is given (what Ansible's ca_path does: its
+// make_context loads only that file), or no verification with SkipVerify.
+// Not loading the system pool when CAPath is given also matters for
 // speed: parsing the ~140 system roots took half of an update_info run's CPU.
-func tlsConfig(a Config, host string) (*tls.Config, error) {
+func tlsConfig(a Config, host string, n Names) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
 	if a.SkipVerify {
-		cfg.InsecureSkipVerify = true //nolint:gosec // the user asked for it with validate_certs: false
+		cfg.InsecureSkipVerify = true //nolint:gosec // the user asked for it (SkipVerify)
 		return cfg, nil
 	}
 	if a.CAPath == "" {
 		return cfg, nil
 	}
-	pem, err := ReadCAFile(a.CAPath)
+	pem, err := n.ReadCAFile(a.CAPath)
 	if err != nil {
 		return nil, err
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("read ca_path %s: no PEM certificate found", a.CAPath)
+		return nil, fmt.Errorf("read %s %s: no PEM certificate found", n.CAPath, a.CAPath)
 	}
 	cfg.RootCAs = pool
 	return cfg, nil
 }
 
 // explainTLS rewrites certificate verification failures into their cause
-// and the fix, in words (no "x509:" or "tls:"); other errors are returned
-// unchanged.
-func explainTLS(err error, host string) error {
-	const skip = "or set validate_certs: false to skip verification"
+// and the fix, in words (no "x509:" or "tls:"), naming the settings as n
+// does; other errors are returned unchanged.
+func explainTLS(err error, host string, n Names) error {
+	skip := "or set " + n.SkipVerify + " to skip verification"
 	var hostErr x509.HostnameError
 	var unknown x509.UnknownAuthorityError
 	var invalid x509.CertificateInvalidError
@@ -153,17 +159,17 @@ func explainTLS(err error, host string) error {
 	var verify *tls.CertificateVerificationError
 	switch {
 	case errors.As(err, &hostErr):
-		return fmt.Errorf("the iLO's TLS certificate is not valid for %q (it names %s); use a name the certificate was issued for in baseuri, or give the iLO a certificate with this name, %s: %w",
-			host, certNames(hostErr.Certificate), skip, errTLS)
+		return fmt.Errorf("the iLO's TLS certificate is not valid for %q (it names %s); use a name the certificate was issued for in %s, or give the iLO a certificate with this name, %s: %w",
+			host, certNames(hostErr.Certificate), n.BaseURI, skip, errTLS)
 	case errors.As(err, &insecure) || (errors.As(err, &unknown) && strings.Contains(unknown.Error(), "insecure algorithm")):
 		return fmt.Errorf("the iLO's TLS certificate is signed with SHA-1, which is no longer accepted as secure; give the iLO a certificate signed with SHA-256 (iLO: Security, SSL Certificate), %s: %w", skip, errTLS)
 	case errors.As(err, &unknown):
-		return fmt.Errorf("the iLO's TLS certificate is not trusted (signed by an unknown authority); give the CA that signed it (or the certificate itself) in ca_path, %s: %w", skip, errTLS)
+		return fmt.Errorf("the iLO's TLS certificate is not trusted (signed by an unknown authority); give the CA that signed it (or the certificate itself) in %s, %s: %w", n.CAPath, skip, errTLS)
 	case errors.As(err, &invalid):
-		return fmt.Errorf("the iLO's TLS certificate is not trusted (%s); renew it or give the right CA in ca_path, %s: %w", invalidReason(invalid), skip, errTLS)
+		return fmt.Errorf("the iLO's TLS certificate is not trusted (%s); renew it or give the right CA in %s, %s: %w", invalidReason(invalid), n.CAPath, skip, errTLS)
 	case errors.As(err, &verify):
-		return fmt.Errorf("the iLO's TLS certificate is not trusted (%s); give the CA in ca_path, %s: %w",
-			strings.TrimPrefix(verify.Err.Error(), "x509: "), skip, errTLS)
+		return fmt.Errorf("the iLO's TLS certificate is not trusted (%s); give the CA in %s, %s: %w",
+			strings.TrimPrefix(verify.Err.Error(), "x509: "), n.CAPath, skip, errTLS)
 	}
 	return err
 }
@@ -207,33 +213,38 @@ func invalidReason(e x509.CertificateInvalidError) string {
 	return strings.TrimPrefix(e.Error(), "x509: ")
 }
 
-// MaxCAFile is the largest ca_path the client reads.
+// MaxCAFile is the largest CAPath the client reads.
 const MaxCAFile = 1 << 20
 
-// ReadCAFile reads a ca_path: a regular file (not a FIFO, device or
+// ReadCAFile reads a CAPath: a regular file (not a FIFO, device or
 // directory, checked before it is opened) of at most MaxCAFile bytes.
-func ReadCAFile(path string) ([]byte, error) {
+func ReadCAFile(path string) ([]byte, error) { return ConfigNames.ReadCAFile(path) }
+
+// ReadCAFile is the package's ReadCAFile with messages naming the setting
+// as n does.
+func (n Names) ReadCAFile(path string) ([]byte, error) {
+	name := n.orOwn().CAPath
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("read ca_path: %w", err)
+		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("ca_path %s is not a regular file (%s); give a PEM file", path, fwimage.FileKind(fi.Mode()))
+		return nil, fmt.Errorf("%s %s is not a regular file (%s); give a PEM file", name, path, fwimage.FileKind(fi.Mode()))
 	}
 	if fi.Size() > MaxCAFile {
-		return nil, fmt.Errorf("ca_path %s is %s, more than the %s a PEM file of CA certificates needs", path, sizeText(fi.Size()), sizeText(MaxCAFile))
+		return nil, fmt.Errorf("%s %s is %s, more than the %s a PEM file of CA certificates needs", name, path, sizeText(fi.Size()), sizeText(MaxCAFile))
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("read ca_path: %w", err)
+		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, MaxCAFile+1))
 	if err != nil {
-		return nil, fmt.Errorf("read ca_path: %w", err)
+		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	if len(b) > MaxCAFile {
-		return nil, fmt.Errorf("ca_path %s is larger than %s", path, sizeText(MaxCAFile))
+		return nil, fmt.Errorf("%s %s is larger than %s", name, path, sizeText(MaxCAFile))
 	}
 	return b, nil
 }

@@ -252,7 +252,7 @@ func TestPlainHTTP(t *testing.T) {
 		if err == nil {
 			t.Fatal("http:// accepted without allow_http")
 		}
-		for _, s := range []string{"clear text", "allow_http", "https"} {
+		for _, s := range []string{"clear text", "Config.AllowHTTP: true", "https"} {
 			if !strings.Contains(err.Error(), s) {
 				t.Errorf("error %q does not contain %q", err, s)
 			}
@@ -493,11 +493,11 @@ func TestCertificateCauses(t *testing.T) {
 		mutate func(*x509.Certificate)
 		want   []string
 	}{
-		{"SHA-1 signature", func(c *x509.Certificate) { c.SignatureAlgorithm = x509.SHA1WithRSA }, []string{"SHA-1", "SHA-256", "validate_certs"}},
-		{"name mismatch", func(c *x509.Certificate) { c.DNSNames, c.IPAddresses = []string{"ilo.invalid"}, nil }, []string{"not valid for \"127.0.0.1\"", "ilo.invalid", "baseuri"}},
+		{"SHA-1 signature", func(c *x509.Certificate) { c.SignatureAlgorithm = x509.SHA1WithRSA }, []string{"SHA-1", "SHA-256", "Config.SkipVerify: true"}},
+		{"name mismatch", func(c *x509.Certificate) { c.DNSNames, c.IPAddresses = []string{"ilo.invalid"}, nil }, []string{"not valid for \"127.0.0.1\"", "ilo.invalid", "Config.BaseURI"}},
 		{"expired", func(c *x509.Certificate) {
 			c.NotBefore, c.NotAfter = time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour)
-		}, []string{"expired on", "ca_path"}},
+		}, []string{"expired on", "Config.CAPath"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -518,7 +518,7 @@ func TestCertificateCauses(t *testing.T) {
 		a := certServer(t, func(*x509.Certificate) {})
 		a.CAPath = ""
 		_, err := Connect(context.Background(), a, WithRetries(0))
-		if !IsCertificateError(err) || !strings.Contains(err.Error(), "unknown authority") || !strings.Contains(err.Error(), "ca_path") {
+		if !IsCertificateError(err) || !strings.Contains(err.Error(), "unknown authority") || !strings.Contains(err.Error(), "Config.CAPath") {
 			t.Fatalf("got %v, want unknown authority with the ca_path fix", err)
 		}
 		noJargon(t, err)
@@ -610,7 +610,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 	})
 	c := env.connect(t)
 	_, err := c.Get(context.Background(), usPath)
-	for _, s := range []string{"GET " + usPath, "redirected the request to https://elsewhere.example:8443", "baseuri"} {
+	for _, s := range []string{"GET " + usPath, "redirected the request to https://elsewhere.example:8443", "Config.BaseURI"} {
 		if err == nil || !strings.Contains(err.Error(), s) {
 			t.Errorf("error %v does not contain %q", err, s)
 		}

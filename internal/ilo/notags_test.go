@@ -11,7 +11,7 @@ import (
 // the error_info of the errors that carry them.
 func TestNoOutputTags(t *testing.T) {
 	for _, v := range []any{InventoryItem{}, Component{}, Repository{}, UpdateTask{}, MaintenanceWindow{}, InstallSet{}, InstallStep{},
-		UpdateService{}, UpdateActions{}, UpdateLinks{}, Manager{}, ServiceRoot{}, PushResult{}, UploadResult{}, Accepted{}, Task{}, MonitorStatus{}, Config{}} {
+		UpdateService{}, UpdateActions{}, UpdateLinks{}, Manager{}, ServiceRoot{}, PushResult{}, UploadResult{}, Accepted{}, Task{}, MonitorStatus{}, Config{}, System{}} {
 		rt := reflect.TypeOf(v)
 		for i := range rt.NumField() {
 			if tag := rt.Field(i).Tag; tag != "" {

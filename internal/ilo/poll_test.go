@@ -158,7 +158,7 @@ func TestPollResetWithToken(t *testing.T) {
 	_, err := c.Poll(context.Background(), Pace{First: time.Second, Every: time.Second}, ResetReconnects, func(context.Context, PollResult) (Reading, error) {
 		return Reading{}, expired
 	})
-	if err == nil || !strings.Contains(err.Error(), "give username and password instead of auth_token") || !errors.Is(err, expired) {
+	if err == nil || !strings.Contains(err.Error(), "give Config.Username and Config.Password instead of Config.AuthToken") || !errors.Is(err, expired) {
 		t.Errorf("err = %v", err)
 	}
 }

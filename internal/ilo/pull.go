@@ -19,7 +19,7 @@ import (
 // no verification with SkipVerify, else CAPath alone when given, else the
 // system roots.
 func (c *Client) PullSize(ctx context.Context, uris []string) (int64, error) {
-	tc, err := tlsConfig(c.pull, "")
+	tc, err := tlsConfig(c.pull, "", c.opt.names)
 	if err != nil {
 		return 0, err
 	}
@@ -34,7 +34,7 @@ func (c *Client) PullSize(ctx context.Context, uris []string) (int64, error) {
 	hc := &http.Client{Transport: tr}
 	var total int64
 	for _, u := range uris {
-		n, err := headSize(ctx, hc, u, c.timeout)
+		n, err := headSize(ctx, hc, u, c.timeout, c.opt.names)
 		if err != nil {
 			return 0, err
 		}
@@ -44,7 +44,7 @@ func (c *Client) PullSize(ctx context.Context, uris []string) (int64, error) {
 }
 
 // headSize is the Content-Length a HEAD of u answers with 200.
-func headSize(ctx context.Context, hc *http.Client, u string, timeout time.Duration) (int64, error) {
+func headSize(ctx context.Context, hc *http.Client, u string, timeout time.Duration, names Names) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodHead, u, nil)
@@ -53,7 +53,7 @@ func headSize(ctx context.Context, hc *http.Client, u string, timeout time.Durat
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("HEAD %s: %w", u, explainTLS(err, req.URL.Hostname()))
+		return 0, fmt.Errorf("HEAD %s: %w", u, explainTLS(err, req.URL.Hostname(), names))
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || resp.ContentLength < 0 {

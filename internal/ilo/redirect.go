@@ -51,8 +51,8 @@ func carriesCredentials(r *http.Request) bool {
 }
 
 // redirected is the error for a redirect from the iLO, which the client does
-// not follow.
-func redirected(location string) error {
+// not follow; n names the address setting.
+func redirected(location string, n Names) error {
 	if location == "" {
 		return errors.New("the iLO answered with a redirect without a Location, which the client does not follow")
 	}
@@ -61,5 +61,5 @@ func redirected(location string) error {
 		to = u.Scheme + "://" + u.Host
 	}
 	to = truncate(to, 256)
-	return fmt.Errorf("the iLO redirected the request to %s; the client follows no redirect, so that credentials only go to baseuri: give the address the iLO answers at in baseuri (https:// for a real iLO)", to)
+	return fmt.Errorf("the iLO redirected the request to %s; the client follows no redirect, so that credentials only go to %s: give the address the iLO answers at in %s (https:// for a real iLO)", to, n.BaseURI, n.BaseURI)
 }

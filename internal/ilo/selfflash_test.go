@@ -184,7 +184,7 @@ func TestWaitSelfFlashToken(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	_, err = c.WaitSelfFlash(ctx, SelfFlashWait{What: "the flash of ilo5_310.bin", Version: "3.10", Before: "iLO 5 v2.70", Every: 50 * time.Millisecond})
-	if err == nil || !strings.Contains(err.Error(), "give username and password") || !IsOutcomeUnknown(err) || time.Since(start) > 10*time.Second {
+	if err == nil || !strings.Contains(err.Error(), "give Config.Username and Config.Password") || !IsOutcomeUnknown(err) || time.Since(start) > 10*time.Second {
 		t.Errorf("err %v after %s, want at once: the session cannot be renewed, outcome unknown", err, time.Since(start))
 	}
 }

@@ -145,9 +145,9 @@ func (c *Client) WaitUpdate(ctx context.Context, w UpdateWait) (UpdateService, e
 	var lost *ReconnectError
 	switch {
 	case errors.As(err, &pt) && (pt.Err != nil || pt.InReset):
-		return last, waitTimeout(w.What, last, pt.InReset, "")
+		return last, c.waitTimeout(w.What, last, pt.InReset, "")
 	case errors.As(err, &pt):
-		return last, waitTimeout(w.What, last, false, fmt.Sprintf("UploadCurrentEtag %q, this operation's %q", last.UploadCurrentEtag, w.ETag))
+		return last, c.waitTimeout(w.What, last, false, fmt.Sprintf("UploadCurrentEtag %q, this operation's %q", last.UploadCurrentEtag, w.ETag))
 	case errors.As(err, &oe), errors.As(err, new(*unknownError)):
 		return last, err // said in full: the iLO's Error, or a session that cannot be renewed
 	case errors.As(err, &lost):
@@ -203,7 +203,7 @@ func (c *Client) WaitAccepted(ctx context.Context, a Accepted, w UpdateWait) (Up
 	var oe *OperationError
 	switch {
 	case errors.As(err, &pt):
-		return last, waitTimeout(w.What, last, false, running)
+		return last, c.waitTimeout(w.What, last, false, running)
 	case errors.As(err, &oe):
 		return UpdateService{}, err
 	case err != nil && !errors.Is(err, ErrReset):
@@ -245,12 +245,19 @@ type WaitTimeoutError struct {
 	InReset bool
 	// Detail adds what else was last seen ("task … still running").
 	Detail string
+	// Limit names what ran out (Names.WaitLimit; "" the client's own
+	// words). The client's waits fill it from WithNames.
+	Limit string
 }
 
-// Error returns "gave up waiting for <what> (wait_timeout ran out): …".
+// Error returns "gave up waiting for <what>: <limit> ran out; …".
 func (e *WaitTimeoutError) Error() string {
+	limit := e.Limit
+	if limit == "" {
+		limit = ConfigNames.WaitLimit
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "gave up waiting for %s: wait_timeout ran out", e.What)
+	fmt.Fprintf(&b, "gave up waiting for %s: %s ran out", e.What, limit)
 	if e.State != "" {
 		fmt.Fprintf(&b, "; last State %s", e.State)
 		if e.Percent != nil {
@@ -282,8 +289,8 @@ func (e *WaitTimeoutError) ErrorInfo() map[string]any {
 	return info
 }
 
-func waitTimeout(what string, last UpdateService, inReset bool, detail string) *WaitTimeoutError {
-	return &WaitTimeoutError{What: what, State: last.State, Percent: last.FlashProgressPercent, InReset: inReset, Detail: detail}
+func (c *Client) waitTimeout(what string, last UpdateService, inReset bool, detail string) *WaitTimeoutError {
+	return &WaitTimeoutError{What: what, State: last.State, Percent: last.FlashProgressPercent, InReset: inReset, Detail: detail, Limit: c.opt.names.WaitLimit}
 }
 
 // SelfFlashWait follows an iLO after its update service reported Complete
@@ -354,7 +361,7 @@ func (c *Client) WaitSelfFlash(ctx context.Context, w SelfFlashWait) (SelfFlashR
 // on 401 until wait_timeout).
 func (c *Client) renewable(err error, what string) error {
 	if IsUnauthorized(err) && !c.ownsCredentials() {
-		return Unknown(fmt.Errorf("wait for %s: the session ended (an iLO reset ends every session; give username and password instead of auth_token to wait through it): %w", what, err))
+		return Unknown(fmt.Errorf("wait for %s: the session ended (an iLO reset ends every session; give %s instead of %s to wait through it): %w", what, c.opt.names.Credentials, c.opt.names.AuthToken, err))
 	}
 	return nil
 }
@@ -404,6 +411,7 @@ func (c *Client) selfFlashTimeout(w SelfFlashWait, res SelfFlashResult, dark boo
 		State:   StateComplete,
 		InReset: dark,
 		Detail:  detail,
+		Limit:   c.opt.names.WaitLimit,
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/fleetfw/ilo/internal/ilo"
@@ -36,13 +37,31 @@ type ConnArgs struct {
 	Timeout int `json:"timeout" default:"30" validate:"min=1,max=3600"`
 }
 
+// OptionNames are the names of the connection options, as the client's
+// messages give them to the user (ilo.Names): "is baseuri right?", "give
+// the CA in ca_path, or set validate_certs: false …". Use passes them to the
+// client; wait_timeout is the option of the modules that wait.
+var OptionNames = ilo.Names{
+	BaseURI:     "baseuri",
+	CAPath:      "ca_path",
+	SkipVerify:  "validate_certs: false",
+	AllowHTTP:   "allow_http: true",
+	Timeout:     "the timeout option",
+	Credentials: "username and password",
+	AuthToken:   "auth_token",
+	WaitLimit:   "wait_timeout",
+}
+
+// ParseBaseURI is ilo.ParseBaseURI with messages naming the options.
+func ParseBaseURI(s string) (*url.URL, error) { return OptionNames.ParseBaseURI(s) }
+
 // Check validates what struct tags cannot: the form of baseuri, plain HTTP
 // only with allow_http, and the credentials: username with password, or
 // auth_token. When auth_token is given it wins over username and password,
 // so that a play can hand a session token to a task while an AWX credential
 // still puts ILO_USERNAME and ILO_PASSWORD in the environment.
 func (a ConnArgs) Check() error {
-	u, err := ilo.ParseBaseURI(a.BaseURI)
+	u, err := ParseBaseURI(a.BaseURI)
 	if err != nil {
 		return err
 	}
@@ -84,9 +103,10 @@ type Reporter interface {
 // before it is used. A logout that fails is a warning: the module's result
 // stands. A session given as auth_token is not logged out (it belongs to
 // whoever created it). When the connection cannot be opened, use is not
-// called and Use returns R's zero value and the error.
+// called and Use returns R's zero value and the error. The client's
+// messages name the connection options (OptionNames).
 func Use[R any](ctx context.Context, m Reporter, a ConnArgs, use func(context.Context, *ilo.Client) (R, error), opts ...ilo.Option) (res R, err error) {
-	c, err := ilo.Connect(ctx, a.Config(), append(opts, ilo.WithHide(m.Secret))...)
+	c, err := ilo.Connect(ctx, a.Config(), append([]ilo.Option{ilo.WithNames(OptionNames)}, append(opts, ilo.WithHide(m.Secret))...)...)
 	if err != nil {
 		return res, err
 	}

@@ -216,3 +216,52 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestUseNamesOptions: the client's messages, in its own words Config's
+// fields, reach the user naming the options (OptionNames) when the
+// connection is opened with Use, as they did when the client named them.
+func TestUseNamesOptions(t *testing.T) {
+	x := modtest.StartILO(t)
+	tests := []struct {
+		name string
+		a    func(modkit.ConnArgs) modkit.ConnArgs
+		want []string
+	}{
+		{"untrusted", func(a modkit.ConnArgs) modkit.ConnArgs { a.CAPath = ""; return a },
+			[]string{"give the CA that signed it (or the certificate itself) in ca_path, or set validate_certs: false to skip verification"}},
+		{"name mismatch", func(a modkit.ConnArgs) modkit.ConnArgs {
+			a.BaseURI = strings.Replace(a.BaseURI, "127.0.0.1", "localhost", 1)
+			return a
+		},
+			[]string{"use a name the certificate was issued for in baseuri"}},
+		{"nothing listens", func(a modkit.ConnArgs) modkit.ConnArgs { a.BaseURI = modtest.ClosedPort(t); a.Timeout = 1; return a },
+			[]string{"(is baseuri right and the iLO reachable from here?)", "is baseuri right, or is the iLO resetting?"}},
+		{"plain HTTP", func(a modkit.ConnArgs) modkit.ConnArgs { a.BaseURI = "http://127.0.0.1:1"; return a },
+			[]string{"baseuri http://127.0.0.1:1 is plain HTTP", "or set allow_http: true for a test rig"}},
+		{"bad baseuri", func(a modkit.ConnArgs) modkit.ConnArgs { a.BaseURI = "https://u:p@h"; return a },
+			[]string{"invalid baseuri", "(use username and password)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := modkit.Use(context.Background(), &run{}, tt.a(connOf(x)), func(context.Context, *ilo.Client) (int, error) { return 0, nil },
+				ilo.WithRetries(0))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%q lacks %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "Config.") {
+				t.Errorf("%q names the client's Config, not the options", err)
+			}
+		})
+	}
+	// A wait a module words itself, without naming what ran out (as
+	// update_task does), handed to WriteStatus as it is.
+	_, _, err := modkit.WriteStatus(true, false, &ilo.WaitTimeoutError{What: "task x to end", State: "Pending"})
+	if err == nil || !strings.Contains(err.Error(), "gave up waiting for task x to end: wait_timeout ran out") {
+		t.Errorf("WriteStatus: %v, want the wait_timeout option named", err)
+	}
+}

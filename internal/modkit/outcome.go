@@ -32,6 +32,7 @@ func WriteStatus(sent, complete bool, err error) (changed bool, outcome string, 
 	if err == nil {
 		return complete, "", nil
 	}
+	NameWaitLimit(err)
 	var oe *ilo.OperationError
 	if sent && !complete && !errors.As(err, &oe) {
 		err = Unknown(err) // accepted, then lost track of it
@@ -43,4 +44,16 @@ func WriteStatus(sent, complete bool, err error) (changed bool, outcome string, 
 		err = fmt.Errorf("%w; whether the iLO applied it is unknown (outcome: unknown): read its state (fleetfw.ilo.update_info) before running the task again", err)
 	}
 	return true, OutcomeUnknown, err
+}
+
+// NameWaitLimit names the wait_timeout option in a *ilo.WaitTimeoutError
+// in err that a module built without naming what ran out (the client's own
+// waits name it through Use). WriteStatus calls it. It can only name it
+// before the error's text is fixed: a module that wraps such an error
+// (fmt.Errorf) sets Limit: OptionNames.WaitLimit where it builds it.
+func NameWaitLimit(err error) {
+	var wt *ilo.WaitTimeoutError
+	if errors.As(err, &wt) && wt.Limit == "" {
+		wt.Limit = OptionNames.WaitLimit
+	}
 }

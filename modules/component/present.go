@@ -80,58 +80,38 @@ func push(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, f localFi
 		return failed(res, pr.Sections > 0, false, err)
 	}
 	res.Msg = fmt.Sprintf("uploaded %s (%d bytes in %d sections)", f.filename, pr.BytesSent, pr.Sections)
-	if err := self.settle(wctx, c, &res); err != nil {
+	if err := settle(wctx, c, self, &res); err != nil {
 		return failed(res, true, true, err)
 	}
 	return finish(ctx, c, a, f.filename, res)
 }
 
-// selfFlash follows a flash of the iLO's own firmware (update_target with
-// an ilo<gen>_<version> file): nil when the task flashes nothing of the iLO.
-type selfFlash struct {
-	filename string
-	version  string // the version the file name carries ("" unknown)
-	before   ilo.Manager
-	logins   int
-}
-
-// watchSelfFlash reads the manager before an iLO firmware file is flashed
-// (update_target, wait), so that the end of the flash can be told apart
-// from the firmware that ran before.
-func watchSelfFlash(ctx context.Context, c *ilo.Client, a *Args, filename string) (*selfFlash, error) {
+// watchSelfFlash starts following a flash of the iLO's own firmware
+// (update_target with an ilo<gen>_<version> file, wait): nil when the task
+// flashes nothing of the iLO or does not wait.
+func watchSelfFlash(ctx context.Context, c *ilo.Client, a *Args, filename string) (*modkit.SelfFlash, error) {
 	if !a.UpdateTarget || !a.Wait || fwimage.ILOGeneration(filename) == 0 {
 		return nil, nil
 	}
-	mgr, err := c.Manager(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &selfFlash{filename: filename, version: fwimage.NameVersion(filename), before: mgr, logins: c.Logins()}, nil
+	return modkit.WatchSelfFlash(ctx, c, filename, fwimage.NameVersion(filename))
 }
 
-// settle waits, after the update service reported Complete, until the iLO
-// reset and came back or reports the new firmware without a reset (a real
-// iLO shows Complete first, and does not always reset), then verifies the
-// version: new_version is what the iLO reports.
-func (s *selfFlash) settle(ctx context.Context, c *ilo.Client, res *Result) error {
-	if s == nil {
+// settle waits, when self follows an iLO flash, until the iLO runs its new
+// firmware and verifies the version: new_version is what the iLO reports.
+func settle(ctx context.Context, c *ilo.Client, self *modkit.SelfFlash, res *Result) error {
+	if self == nil {
 		return nil
 	}
-	what := "the flash of " + s.filename
-	r, err := c.WaitSelfFlash(ctx, ilo.SelfFlashWait{What: what, Version: s.version, Before: s.before.FirmwareVersion, Reset: c.Logins() > s.logins})
+	st, err := self.Settle(ctx, c)
+	if modkit.IsOutcomeUnknown(err) {
+		return err // Complete, but the iLO's new firmware is not confirmed
+	}
+	res.ILOReset = st.Reset
+	res.NewVersion = st.Manager.FirmwareVersion
 	if err != nil {
-		return modkit.Unknown(err) // Complete, but the iLO's new firmware is not confirmed
+		return err
 	}
-	res.ILOReset = c.Logins() > s.logins
-	res.NewVersion = r.Manager.FirmwareVersion
-	if s.version != "" && !modkit.SameVersion(s.version, r.Manager.Version) {
-		return fmt.Errorf("the update service reported %s Complete, but the iLO reports %s, not %s", what, r.Manager.FirmwareVersion, s.version)
-	}
-	if res.ILOReset {
-		res.Msg += fmt.Sprintf("; the iLO reset itself and now runs %s", r.Manager.FirmwareVersion)
-	} else {
-		res.Msg += fmt.Sprintf("; the iLO runs %s without having reset", r.Manager.FirmwareVersion)
-	}
+	res.Msg += "; " + st.Msg()
 	return nil
 }
 
@@ -290,7 +270,7 @@ func pull(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, res Resul
 	}
 	res.Msg = fmt.Sprintf("the iLO downloaded %s", filename)
 	res.States = seen.States()
-	if err := self.settle(wctx, c, &res); err != nil {
+	if err := settle(wctx, c, self, &res); err != nil {
 		return failed(res, true, true, err)
 	}
 	return finish(ctx, c, a, filename, res)

@@ -46,10 +46,10 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 		return r, err
 	}
 	w := ilo.UpdateWait{What: "the flash of " + img.filename, Before: us, Seen: seen.Add, ThroughReset: img.ilo, WatchState: true}
-	var mgrBefore ilo.Manager
+	var self *modkit.SelfFlash // follows a flash of the iLO's own firmware
 	if img.ilo && a.Wait {
 		var err error
-		if mgrBefore, err = c.Manager(wctx); err != nil {
+		if self, err = modkit.WatchSelfFlash(wctx, c, img.filename, img.version); err != nil {
 			return done(res, err)
 		}
 	}
@@ -103,15 +103,14 @@ func flash(ctx context.Context, m *ansible.Run, c *ilo.Client, a *Args, img imag
 		}
 	}
 	complete = true
-	if img.ilo {
+	if self != nil {
 		// Complete comes before the iLO's reset (or instead of it): wait
 		// until it reset and came back, or runs the new firmware without.
-		if _, err := c.WaitSelfFlash(wctx, ilo.SelfFlashWait{What: w.What, Version: img.version,
-			Before: mgrBefore.FirmwareVersion, Reset: c.Logins() > logins}); err != nil {
-			return done(res, modkit.Unknown(err)) // Complete, but the iLO's new firmware is not confirmed
+		if _, err := self.Wait(wctx, c); err != nil {
+			return done(res, err) // Complete, but the iLO's new firmware is not confirmed (outcome unknown)
 		}
 	}
-	res, err := verify(wctx, c, img, targets, res, logins)
+	res, err := verify(wctx, c, img, self, targets, res, logins)
 	return done(res, err)
 }
 
@@ -157,7 +156,7 @@ func multipartParams(a *Args, tag string, targets []ilo.InventoryItem, img image
 // show its version; one that takes effect at the next reboot may still show
 // the old one (the iLO reports the running firmware), which is reported as
 // pending_reboot, not as a failure.
-func verify(ctx context.Context, c *ilo.Client, img image, targets []ilo.InventoryItem, res Result, logins int) (Result, error) {
+func verify(ctx context.Context, c *ilo.Client, img image, self *modkit.SelfFlash, targets []ilo.InventoryItem, res Result, logins int) (Result, error) {
 	if len(targets) == 0 {
 		res.NewVersion = ""
 		res.Msg = fmt.Sprintf("flashed %s; no FirmwareInventory entry to verify it against (force=true)", img.filename)
@@ -183,11 +182,11 @@ func verify(ctx context.Context, c *ilo.Client, img image, targets []ilo.Invento
 			res.NewVersion = now[0].Version
 		}
 		ok := img.version == "" || atVersion(now, img.version)
-		if ok && img.ilo {
+		if ok && self != nil {
 			if mgr, err = c.Manager(ctx); err != nil {
 				return ilo.Reading{}, fmt.Errorf("verify the flash of %s: %w", img.filename, err)
 			}
-			ok = img.version == "" || sameVersion(img.version, mgr.Version)
+			ok = self.Runs(mgr)
 		}
 		if ok {
 			return ilo.Reading{Done: true}, nil
@@ -211,7 +210,7 @@ func verify(ctx context.Context, c *ilo.Client, img image, targets []ilo.Invento
 		return res, pt.Err
 	case errors.As(err, &pt):
 		return res, &ilo.WaitTimeoutError{What: fmt.Sprintf("%s to report %s after the flash of %s", targets[0].Name, img.version, img.filename),
-			State: ilo.StateComplete, Detail: "it reports " + res.NewVersion}
+			State: ilo.StateComplete, Detail: "it reports " + res.NewVersion, Limit: modkit.OptionNames.WaitLimit}
 	case err != nil:
 		return res, err
 	case pending:

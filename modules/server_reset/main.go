@@ -19,8 +19,6 @@ import (
 	"github.com/fleetfw/ilo/internal/ansible"
 	"github.com/fleetfw/ilo/internal/ilo"
 	"github.com/fleetfw/ilo/internal/modkit"
-	"github.com/tidwall/gjson"
-	"github.com/tidwall/sjson"
 )
 
 // Args are the module's options, in the order the documentation lists them.
@@ -34,8 +32,6 @@ type Args struct {
 	// that is off would power it on).
 	OnlyIfOn bool `json:"only_if_on" default:"false"`
 }
-
-// Check validates what needs no iLO.
 
 // Result is what the module returns.
 type Result struct {
@@ -55,107 +51,87 @@ type Result struct {
 // Module is fleetfw.ilo.server_reset.
 var Module = ansible.New("server_reset", run)
 
-// system is what the module reads of a ComputerSystem.
-type system struct {
-	uri, powerState, target string
-	allowed                 []string
-}
-
 func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	return modkit.Use(ctx, m, a.ConnArgs, func(ctx context.Context, c *ilo.Client) (Result, error) {
 		s, err := findSystem(ctx, c, a.SystemID)
 		if err != nil {
 			return Result{}, err
 		}
-		res := Result{SystemURI: s.uri, PowerState: s.powerState, AllowedResetTypes: s.allowed}
-		if len(s.allowed) > 0 && !slices.Contains(s.allowed, a.ResetType) {
-			return res, fmt.Errorf("reset_type=%s: %s accepts only %s; pick one of them", a.ResetType, s.uri, strings.Join(s.allowed, ", "))
+		res := Result{SystemURI: s.URI, PowerState: s.PowerState, AllowedResetTypes: s.ResetTypes}
+		if s.ResetTarget == "" {
+			return res, fmt.Errorf("the system %s offers no ComputerSystem.Reset action", s.URI)
 		}
-		if a.OnlyIfOn && !strings.EqualFold(s.powerState, "On") {
-			res.Msg = fmt.Sprintf("%s is %s: not reset (only_if_on)", s.uri, s.powerState)
+		if len(s.ResetTypes) > 0 && !slices.Contains(s.ResetTypes, a.ResetType) {
+			return res, fmt.Errorf("reset_type=%s: %s accepts only %s; pick one of them", a.ResetType, s.URI, strings.Join(s.ResetTypes, ", "))
+		}
+		if a.OnlyIfOn && !strings.EqualFold(s.PowerState, "On") {
+			res.Msg = fmt.Sprintf("%s is %s: not reset (only_if_on)", s.URI, s.PowerState)
+			return res, nil
+		}
+		if reached(a.ResetType, s.PowerState) {
+			res.Msg = fmt.Sprintf("%s is already %s: %s not sent", s.URI, s.PowerState, a.ResetType)
 			return res, nil
 		}
 		res.Changed = true
 		res.ResetType = a.ResetType
 		if m.Diff {
 			res.Diff = &ansible.Diff{
-				Before: map[string]any{"power_state": s.powerState},
-				After:  map[string]any{"power_state": s.powerState, "reset_type": a.ResetType},
+				Before: map[string]any{"power_state": s.PowerState},
+				After:  map[string]any{"power_state": s.PowerState, "reset_type": a.ResetType},
 			}
 		}
 		if m.CheckMode {
-			res.Msg = fmt.Sprintf("would send %s to %s (PowerState %s)", a.ResetType, s.uri, s.powerState)
+			res.Msg = fmt.Sprintf("would send %s to %s (PowerState %s)", a.ResetType, s.URI, s.PowerState)
 			return res, nil
 		}
-		body, err := sjson.SetBytes([]byte("{}"), "ResetType", a.ResetType)
-		if err != nil {
-			return res, fmt.Errorf("build the reset request: %w", err)
-		}
-		if _, err := c.Post(ctx, s.target, body); err != nil {
+		if err := c.ResetSystem(ctx, s, a.ResetType); err != nil {
 			if ilo.IsUncertain(err) {
-				return res, fmt.Errorf("reset %s with %s: the outcome is unknown (the server may be restarting): %w", s.uri, a.ResetType, err)
+				return res, fmt.Errorf("reset %s with %s: the outcome is unknown (the server may be restarting): %w", s.URI, a.ResetType, err)
 			}
 			res.Changed = false
 			res.ResetType = ""
-			return res, fmt.Errorf("reset %s with %s: %w", s.uri, a.ResetType, err)
+			return res, fmt.Errorf("reset %s with %s: %w", s.URI, a.ResetType, err)
 		}
-		res.Msg = fmt.Sprintf("sent %s to %s (PowerState was %s)", a.ResetType, s.uri, s.powerState)
+		res.Msg = fmt.Sprintf("sent %s to %s (PowerState was %s)", a.ResetType, s.URI, s.PowerState)
 		return res, nil
 	})
 }
 
-// findSystem reads the Systems collection linked from the service root and
-// returns the member with Id id (the first member when id is empty).
-func findSystem(ctx context.Context, c *ilo.Client, id string) (system, error) {
-	coll := c.Root().Systems
-	if coll == "" {
-		return system{}, errors.New("the iLO's service root links no Systems collection: no server to reset")
+// reached reports whether the system is already in the power state a reset
+// type leads to: On when it is on, ForceOff and GracefulShutdown when it is
+// off. A real iLO refuses those (400 InvalidOperationForSystemState), so a
+// rerun sends nothing and changes nothing. Restarts, Nmi and PushPowerButton
+// (a toggle) lead to no state and are always sent.
+func reached(resetType, powerState string) bool {
+	switch resetType {
+	case "On":
+		return strings.EqualFold(powerState, "On")
+	case "ForceOff", "GracefulShutdown":
+		return strings.EqualFold(powerState, "Off")
 	}
-	b, err := c.Get(ctx, coll)
-	if err != nil {
-		return system{}, fmt.Errorf("read the Systems collection: %w", err)
-	}
-	if !gjson.ValidBytes(b) {
-		return system{}, fmt.Errorf("read the Systems collection %s: the answer is not JSON", coll)
-	}
-	members := gjson.GetBytes(b, "Members.#.@odata\\.id").Array()
-	if len(members) == 0 {
-		return system{}, fmt.Errorf("the Systems collection %s has no member: no server to reset", coll)
-	}
-	var seen []string
-	for _, mem := range members {
-		s, sid, err := readSystem(ctx, c, mem.String())
-		if err != nil {
-			return system{}, err
-		}
-		if id == "" || sid == id {
-			return s, nil
-		}
-		seen = append(seen, sid)
-	}
-	return system{}, fmt.Errorf("system_id=%s: no such system in %s (Ids: %s)", id, coll, strings.Join(seen, ", "))
+	return false
 }
 
-// readSystem reads one ComputerSystem and its reset action.
-func readSystem(ctx context.Context, c *ilo.Client, uri string) (system, string, error) {
-	b, err := c.Get(ctx, uri)
+// findSystem returns the member of the Systems collection with Id id (the
+// first member when id is empty).
+func findSystem(ctx context.Context, c *ilo.Client, id string) (ilo.System, error) {
+	systems, err := c.Systems(ctx)
+	if errors.Is(err, ilo.ErrNoSystems) {
+		return ilo.System{}, fmt.Errorf("%w: no server to reset", err)
+	}
 	if err != nil {
-		return system{}, "", fmt.Errorf("read the system: %w", err)
+		return ilo.System{}, err
 	}
-	if !gjson.ValidBytes(b) {
-		return system{}, "", fmt.Errorf("read the system %s: the answer is not JSON", uri)
+	coll := c.Root().Systems
+	if len(systems) == 0 {
+		return ilo.System{}, fmt.Errorf("the Systems collection %s has no member: no server to reset", coll)
 	}
-	r := gjson.ParseBytes(b)
-	action := r.Get(`Actions.\#ComputerSystem\.Reset`)
-	s := system{uri: uri, powerState: r.Get("PowerState").String(), target: action.Get("target").String()}
-	for _, v := range action.Get(`ResetType@Redfish\.AllowableValues`).Array() {
-		s.allowed = append(s.allowed, v.String())
+	var seen []string
+	for _, s := range systems {
+		if id == "" || s.ID == id {
+			return s, nil
+		}
+		seen = append(seen, s.ID)
 	}
-	if s.allowed == nil {
-		s.allowed = []string{}
-	}
-	if s.target == "" {
-		return system{}, "", fmt.Errorf("the system %s offers no ComputerSystem.Reset action", uri)
-	}
-	return s, r.Get("Id").String(), nil
+	return ilo.System{}, fmt.Errorf("system_id=%s: no such system in %s (Ids: %s)", id, coll, strings.Join(seen, ", "))
 }

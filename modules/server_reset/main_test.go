@@ -1,6 +1,7 @@
 package serverreset
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -81,4 +82,36 @@ func TestRefused(t *testing.T) {
 func TestOnlyIfOn(t *testing.T) {
 	x := modtest.StartILO(t)
 	modtest.Step(t, x, Module, "on", x.Args(map[string]any{"only_if_on": true}), false, true, 1)
+}
+
+// TestPowerStateReached: a reset type that leads to a power state sends
+// nothing when the server is in it already (a real iLO would refuse it with
+// InvalidOperationForSystemState), so a rerun is unchanged and writes nothing;
+// in any other state it is sent.
+func TestPowerStateReached(t *testing.T) {
+	x := modtest.StartILO(t)
+	tests := []struct {
+		resetType   string
+		wantChanged bool
+		wantWrites  int
+		wantPower   string // the simulator's power state after the step
+	}{
+		{"On", false, 0, "On"},                // on already
+		{"ForceOff", true, 1, "Off"},          // powers off at once
+		{"ForceOff", false, 0, "Off"},         // off already
+		{"GracefulShutdown", false, 0, "Off"}, // off already
+		{"On", true, 1, "On"},                 // powers on
+	}
+	for i, tt := range tests {
+		args := x.Args(map[string]any{"reset_type": tt.resetType})
+		name := fmt.Sprintf("step %d %s", i+1, tt.resetType)
+		modtest.Step(t, x, Module, name+" in check mode", args, true, tt.wantChanged, 0)
+		r := modtest.Step(t, x, Module, name, args, false, tt.wantChanged, tt.wantWrites)
+		if sent := r.Out["reset_type"]; tt.wantChanged != (sent == tt.resetType) || !tt.wantChanged && sent != "" {
+			t.Errorf("%s: reset_type %q returned, want it only when sent", name, sent)
+		}
+		if got := x.Sim.State()["power_state"]; got != tt.wantPower {
+			t.Errorf("%s: power state %v, want %s", name, got, tt.wantPower)
+		}
+	}
 }

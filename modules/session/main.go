@@ -80,7 +80,7 @@ func login(ctx context.Context, a *Args) (Result, error) {
 	// secret of the run, and the session is handed over, not logged out.
 	ca := a.ConnArgs.Config()
 	ca.AuthToken = "" // a token from the environment must not stop the login (Check made sure of the credentials)
-	c, err := ilo.Connect(ctx, ca)
+	c, err := ilo.Connect(ctx, ca, ilo.WithNames(modkit.OptionNames))
 	if err != nil {
 		return Result{}, err
 	}
@@ -136,7 +136,7 @@ func sessionPath(baseURI, sessionURI string) (string, error) {
 		return "", bad("not a URI path")
 	}
 	if u.Scheme != "" || u.Host != "" {
-		base, err := ilo.ParseBaseURI(baseURI)
+		base, err := modkit.ParseBaseURI(baseURI)
 		if err != nil {
 			return "", err
 		}
