@@ -13,6 +13,7 @@ import (
 	"github.com/fleetfw/ilo/internal/testimage"
 	"github.com/fleetfw/ilo/modules/component"
 	firmwareplan "github.com/fleetfw/ilo/modules/firmware_plan"
+	firmwarerollout "github.com/fleetfw/ilo/modules/firmware_rollout"
 	firmwareupdate "github.com/fleetfw/ilo/modules/firmware_update"
 	installset "github.com/fleetfw/ilo/modules/install_set"
 	maintenancewindow "github.com/fleetfw/ilo/modules/maintenance_window"
@@ -125,6 +126,17 @@ func TestLifecycle(t *testing.T) {
 				NoRemoval: "read-only: it creates nothing",
 			}
 		}},
+		// A batch of one iLO brought to a catalog that flashes its firmware, in
+		// one call (round_seconds long enough for the flash and the reset at
+		// 60 times the speed); each call starts afresh (no state).
+		{"firmware_rollout", firmwarerollout.Module, []ilosim.Option{ilosim.WithSpeed(60)}, func(t *testing.T, x *modtest.ILO) modtest.Lifecycle {
+			return modtest.Lifecycle{
+				Present: map[string]any{"ilos": []any{x.Args(map[string]any{"host": "ilo1"})}, "catalog": rolloutCatalog(t),
+					"round_seconds": 300, "poll_interval": 1},
+				Exists:    func(testing.TB) bool { return x.Sim.FirmwareVersion() == "3.10" },
+				NoRemoval: "a rollout flashes firmware: going back is a rollout of an older catalog (allow_downgrade)",
+			}
+		}},
 		{"firmware_plan", firmwareplan.Module, nil, func(t *testing.T, x *modtest.ILO) modtest.Lifecycle {
 			return modtest.Lifecycle{
 				Present:   x.Args(map[string]any{"catalog": planCatalog(t)}),
@@ -159,6 +171,16 @@ func planCatalog(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return filepath.Join(dir, "fwrepo.json")
+}
+
+// rolloutCatalog writes planCatalog's fwrepo.json with a real test image of
+// iLO 5 firmware 3.10 (the simulator flashes only images it can read).
+func rolloutCatalog(t *testing.T) string {
+	index := planCatalog(t)
+	if _, err := testimage.WriteFiles(filepath.Dir(index), testimage.Spec{Filename: "ilo5_310.bin", Size: 1 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	return index
 }
 
 // named reports whether list finds a resource called name.

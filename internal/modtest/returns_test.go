@@ -9,6 +9,7 @@ import (
 	"github.com/fleetfw/ilo/internal/modtest"
 	"github.com/fleetfw/ilo/modules/component"
 	firmwareplan "github.com/fleetfw/ilo/modules/firmware_plan"
+	firmwarerollout "github.com/fleetfw/ilo/modules/firmware_rollout"
 	firmwareupdate "github.com/fleetfw/ilo/modules/firmware_update"
 	installset "github.com/fleetfw/ilo/modules/install_set"
 	maintenancewindow "github.com/fleetfw/ilo/modules/maintenance_window"
@@ -30,6 +31,7 @@ func TestReturnDocs(t *testing.T) {
 		"maintenance_window": maintenancewindow.Result{},
 		"server_reset":       serverreset.Result{},
 		"session":            session.Result{},
+		"firmware_rollout":   firmwarerollout.Result{},
 		"update_info":        updateinfo.Result{},
 		"update_task":        updatetask.Result{},
 	}

@@ -62,6 +62,9 @@ func (r *run) plan(ctx context.Context) error {
 		default:
 			what += fmt.Sprintf("; would upload %s", strings.Join(missing, ", "))
 		}
+		// Check mode reports the change a real run would make (it writes
+		// nothing): staging, the install set and its invocation.
+		r.wrote = len(p.Files) > 0
 		r.finish(PhasePlanned, what)
 		return nil
 	}

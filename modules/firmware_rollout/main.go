@@ -266,7 +266,7 @@ func options(a *Args, check bool) rollout.Options {
 func target(m *ansible.Run, i ILO, timeout int) rollout.Target {
 	cfg := i.conn(timeout).Config()
 	return rollout.Target{Host: i.Host, BaseURI: i.BaseURI, Connect: func(ctx context.Context) (*ilo.Client, error) {
-		return ilo.Connect(ctx, cfg, ilo.WithHide(m.Secret), ilo.WithRetries(1), ilo.WithBackoff(500*time.Millisecond, 2*time.Second))
+		return ilo.Connect(ctx, cfg, ilo.WithNames(modkit.OptionNames), ilo.WithHide(m.Secret), ilo.WithRetries(1), ilo.WithBackoff(500*time.Millisecond, 2*time.Second))
 	}}
 }
 

@@ -2,11 +2,13 @@ package firmwarerollout
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -211,15 +213,16 @@ func requireInstalled(t *testing.T, h string, res map[string]any, want int) {
 // activates at the reboot the module sends) and the iLO firmware (flashed
 // last, through the iLO's own reset) verified on each; then the next
 // rollout (the ROM after its stepping stone), and a rerun that writes
-// nothing. Check mode before writes nothing and plans.
+// nothing. Check mode before writes nothing, plans and says it would change.
 func TestRolloutFleet(t *testing.T) {
 	t.Parallel()
 	fleet := startFleet(t, "ilo5", "ilo6", "ilo7")
 	args := fleetArgs(t, fleet, map[string]any{"reboot": "graceful"})
 
 	check := rollOut(t, fleet, args, map[string]any{"check_mode": true}, 1)
-	if check.changed || check.writes != 0 {
-		t.Errorf("check mode: changed %v writes %d, want false 0", check.changed, check.writes)
+	// Check mode reports the change a real run would make, and writes nothing.
+	if !check.changed || check.writes != 0 {
+		t.Errorf("check mode: changed %v writes %d, want true 0", check.changed, check.writes)
 	}
 	for k := range fleet {
 		res := check.result(host(k))
@@ -594,4 +597,58 @@ func TestRolloutStopped(t *testing.T) {
 			}
 		})
 	requireInstalled(t, host(0), r.result(host(0)), 2)
+}
+
+// TestRolloutResultsDir: with results_dir the batch's states and results
+// stay in files between calls: every call returns state and host_results
+// empty, the next call goes on from the files (no state passed), each
+// host's file holds its result, and the call that finds every iLO finished
+// words the batch in result_lines.
+func TestRolloutResultsDir(t *testing.T) {
+	t.Parallel()
+	fleet := startFleet(t, "ilo5", "ilo6")
+	dir := t.TempDir()
+	args := fleetArgs(t, fleet, map[string]any{"reboot": "graceful", "results_dir": dir})
+	var out map[string]any
+	for n := 1; n <= 20; n++ {
+		e := modtest.Execute(t, Module, args, nil)
+		if e.Code != 0 {
+			t.Fatalf("call %d: exit %d: %s", n, e.Code, e.Raw)
+		}
+		out = e.Out
+		if len(out["state"].(map[string]any)) != 0 || len(out["host_results"].(map[string]any)) != 0 {
+			t.Fatalf("call %d: state or host_results not empty with results_dir: %s", n, e.Raw)
+		}
+		if out["done"] == true {
+			break
+		}
+		if lines := out["result_lines"].([]any); len(lines) != 0 {
+			t.Errorf("call %d: result_lines before the batch is finished: %v", n, lines)
+		}
+	}
+	if out["done"] != true {
+		t.Fatalf("not done after 20 calls: %v", out["lines"])
+	}
+	for k := range fleet {
+		b, err := os.ReadFile(filepath.Join(dir, host(k)+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r map[string]any
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r["host"] != host(k) || r["status"] != "done" || len(r["files"].([]any)) != 2 {
+			t.Errorf("%s: result file says host %v status %v files %v, want %s done with 2 files", host(k), r["host"], r["status"], r["files"], host(k))
+		}
+		if _, err := os.Stat(filepath.Join(dir, host(k)+".state.json")); err != nil {
+			t.Errorf("%s: no state file: %v", host(k), err)
+		}
+	}
+	lines := fmt.Sprint(out["result_lines"])
+	for k := range fleet {
+		if !strings.Contains(lines, host(k)+": done in ") || !strings.Contains(lines, "System ROM") {
+			t.Errorf("result_lines do not word %s done with its System ROM: %s", host(k), lines)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fleetfw/ilo/internal/ilo"
+	"github.com/fleetfw/ilo/internal/modkit"
 )
 
 // pollEvery is how often a wait reads the installation queue.
@@ -38,7 +39,7 @@ func waitTask(ctx context.Context, c *ilo.Client, a *Args, res Result, t ilo.Upd
 	var pt *ilo.PollTimeout
 	switch {
 	case errors.As(err, &pt) && ctx.Err() == nil:
-		return failed(res, true, &ilo.WaitTimeoutError{What: fmt.Sprintf("task %q (Id %s) to end", t.Name, t.ID), State: t.State})
+		return failed(res, true, &ilo.WaitTimeoutError{What: fmt.Sprintf("task %q (Id %s) to end", t.Name, t.ID), State: t.State, Limit: modkit.OptionNames.WaitLimit})
 	case err != nil:
 		return failed(res, true, err)
 	}
