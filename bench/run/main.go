@@ -34,6 +34,7 @@ type config struct {
 	fleetILOs, fleetForks, fleetRuns int
 	scaleILOs, scaleForks, scaleRuns int
 	rolloutILOs                      int
+	rolloutSpeed                     int    // the simulators' clock speed in the rollout step
 	rolloutImage                     string // mkimage -size of each catalog image
 	idemILOs, idemRuns               int
 	uploadBytes                      int64
@@ -49,7 +50,7 @@ func defaults(quick bool) config {
 		return config{quick: true,
 			fleetILOs: 10, fleetForks: 20, fleetRuns: 3,
 			scaleILOs: 100, scaleForks: 50, scaleRuns: 1,
-			rolloutILOs: 10, rolloutImage: "1MiB",
+			rolloutILOs: 10, rolloutImage: "1MiB", rolloutSpeed: 20,
 			idemILOs: 3, idemRuns: 2,
 			uploadBytes: 96 << 20, uploadRuns: 2, pyUploadRuns: 1,
 			directRuns: 5,
@@ -58,7 +59,7 @@ func defaults(quick bool) config {
 	return config{
 		fleetILOs: 200, fleetForks: 20, fleetRuns: 5,
 		scaleILOs: 1000, scaleForks: 50, scaleRuns: 3,
-		rolloutILOs: 100, rolloutImage: "16MiB",
+		rolloutILOs: 100, rolloutImage: "16MiB", rolloutSpeed: 5,
 		idemILOs: 10, idemRuns: 5,
 		uploadBytes: 1000 << 20, uploadRuns: 5, pyUploadRuns: 1,
 		directRuns: 20,
@@ -80,7 +81,7 @@ func run() error {
 	flag.Parse()
 	for name, p := range map[string]*int{"BENCH_FLEET_RUNS": &cfg.fleetRuns, "BENCH_SCALE_RUNS": &cfg.scaleRuns,
 		"BENCH_SCALE_ILOS": &cfg.scaleILOs, "BENCH_FLEET_ILOS": &cfg.fleetILOs, "BENCH_UPLOAD_RUNS": &cfg.uploadRuns,
-		"BENCH_ROLLOUT_ILOS": &cfg.rolloutILOs} {
+		"BENCH_ROLLOUT_ILOS": &cfg.rolloutILOs, "BENCH_ROLLOUT_SPEED": &cfg.rolloutSpeed} {
 		if v := os.Getenv(name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {

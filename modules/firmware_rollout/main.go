@@ -58,6 +58,21 @@ type Args struct {
 	Parallel          int    `json:"parallel" default:"100" validate:"min=1,max=1000"`
 	// Timeout is the limit for one HTTP request, in seconds.
 	Timeout int `json:"timeout" default:"30" validate:"min=1,max=3600"`
+	// Username, Password, CAPath, ValidateCerts and AllowHTTP are the
+	// defaults of every entry of ilos that does not set its own: the
+	// module_defaults of group/fleetfw.ilo.ilo and the environment (an AWX
+	// credential) apply here. An entry's validate_certs false, or this one,
+	// turns verification off; allow_http likewise turns it on.
+	Username      string `json:"username" env:"ILO_USERNAME"`
+	Password      string `json:"password" no_log:"true" env:"ILO_PASSWORD"`
+	CAPath        string `json:"ca_path" type:"path" env:"ILO_CA_PATH" validate:"omitempty,max_bytes=1048576"`
+	ValidateCerts bool   `json:"validate_certs" default:"true"`
+	AllowHTTP     bool   `json:"allow_http" default:"false" env:"ILO_ALLOW_HTTP"`
+	// BaseURI and AuthToken are accepted so that the group's module_defaults
+	// apply without error, and not used: each iLO's address (and token) is
+	// its own, under ilos.
+	BaseURI   string `json:"baseuri"`
+	AuthToken string `json:"auth_token" no_log:"true"`
 	// State is the state the previous call returned ({}: the first call).
 	State map[string]any `json:"state"`
 	// ResultsDir, when set, keeps the batch between calls: each iLO's
@@ -90,10 +105,18 @@ type Window struct {
 	Description string `json:"description" validate:"omitempty,max=64,nocontrol"`
 }
 
-// conn is the iLO's connection options as modkit has them.
-func (i ILO) conn(timeout int) modkit.ConnArgs {
-	return modkit.ConnArgs{BaseURI: i.BaseURI, Username: i.Username, Password: i.Password, AuthToken: i.AuthToken,
-		ValidateCerts: i.ValidateCerts, CAPath: i.CAPath, AllowHTTP: i.AllowHTTP, Timeout: timeout}
+// conn is the iLO's connection options as modkit has them, with the
+// module's defaults where the entry sets none.
+func (i ILO) conn(a *Args) modkit.ConnArgs {
+	or := func(v, def string) string {
+		if v != "" {
+			return v
+		}
+		return def
+	}
+	return modkit.ConnArgs{BaseURI: i.BaseURI, Username: or(i.Username, a.Username), Password: or(i.Password, a.Password),
+		AuthToken: i.AuthToken, ValidateCerts: i.ValidateCerts && a.ValidateCerts, CAPath: or(i.CAPath, a.CAPath),
+		AllowHTTP: i.AllowHTTP || a.AllowHTTP, Timeout: a.Timeout}
 }
 
 // Check refuses what the tags cannot: each iLO's connection options (as
@@ -102,7 +125,7 @@ func (i ILO) conn(timeout int) modkit.ConnArgs {
 func (a Args) Check() error {
 	seen := map[string]bool{}
 	for k, i := range a.ILOs {
-		if err := i.conn(a.Timeout).Check(); err != nil {
+		if err := i.conn(&a).Check(); err != nil {
 			return fmt.Errorf("ilos[%d] (host %s): %w", k, i.Host, err)
 		}
 		if seen[i.Host] {
@@ -155,6 +178,8 @@ type Summary struct {
 var Module = ansible.New("firmware_rollout", run)
 
 func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
+	m.Secret(a.Password)
+	m.Secret(a.AuthToken)
 	for _, i := range a.ILOs {
 		m.Secret(i.Password)
 		m.Secret(i.AuthToken)
@@ -185,7 +210,7 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			outs[k] = rollout.Advance(ctx, target(m, i, a.Timeout), cat, opt, st, deadline)
+			outs[k] = rollout.Advance(ctx, target(m, i, a), cat, opt, st, deadline)
 		}()
 	}
 	wg.Wait()
@@ -199,7 +224,11 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 		r := rollout.Report(i.Host, i.BaseURI, o.State, opt)
 		res.HostResults[i.Host] = r
 		if o.Planned {
-			res.Plans[i.Host] = rollout.PlanLines(o.State)
+			lines := rollout.PlanLines(o.State)
+			if len(lines) > 0 { // the header names the host: the play prints the batch's plans together
+				lines[0] = i.Host + ": " + lines[0]
+			}
+			res.Plans[i.Host] = lines
 		}
 		if o.State.Round > prev[i.Host].Round {
 			res.Lines = append(res.Lines, o.State.Line)
@@ -263,8 +292,8 @@ func options(a *Args, check bool) rollout.Options {
 // target is one iLO for the engine: each Connect opens a session whose
 // token goes to m.Secret before it is used. A failed request is retried
 // once only: the rollout reads again on its own pace.
-func target(m *ansible.Run, i ILO, timeout int) rollout.Target {
-	cfg := i.conn(timeout).Config()
+func target(m *ansible.Run, i ILO, a *Args) rollout.Target {
+	cfg := i.conn(a).Config()
 	return rollout.Target{Host: i.Host, BaseURI: i.BaseURI, Connect: func(ctx context.Context) (*ilo.Client, error) {
 		return ilo.Connect(ctx, cfg, ilo.WithNames(modkit.OptionNames), ilo.WithHide(m.Secret), ilo.WithRetries(1), ilo.WithBackoff(500*time.Millisecond, 2*time.Second))
 	}}

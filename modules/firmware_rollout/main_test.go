@@ -652,3 +652,27 @@ func TestRolloutResultsDir(t *testing.T) {
 		}
 	}
 }
+
+// TestRolloutConnectionDefaults: entries of ilos without credentials take
+// the module's username, password and ca_path (what the group's
+// module_defaults or the environment give), and the group's baseuri is
+// accepted and not used.
+func TestRolloutConnectionDefaults(t *testing.T) {
+	t.Parallel()
+	fleet := startFleet(t, "ilo5")
+	x := fleet[0]
+	args := map[string]any{"ilos": []any{map[string]any{"host": "ilo0", "baseuri": x.Srv.URL}},
+		"catalog": sppDir(t), "username": modtest.User, "password": modtest.Password, "ca_path": x.CAPath,
+		"baseuri": "https://not-used.example.com", "invoke": false}
+	e := modtest.Execute(t, Module, args, map[string]any{"check_mode": true})
+	if e.Code != 0 {
+		t.Fatalf("exit %d: %s", e.Code, e.Raw)
+	}
+	r := e.Out["host_results"].(map[string]any)["ilo0"].(map[string]any)
+	if r["status"] == "failed" || x.Sim.Counters().Logins != 1 {
+		t.Errorf("ilo0: status %v reason %v, %d logins: the module's credentials were not used", r["status"], r["reason"], x.Sim.Counters().Logins)
+	}
+	if strings.Contains(e.Raw, modtest.Password) {
+		t.Errorf("the password is in the output: %s", e.Raw)
+	}
+}

@@ -193,6 +193,39 @@ options:
       - The limit for one HTTP request, in seconds.
     type: int
     default: 30
+  username:
+    description:
+      - The user name of every entry of I(ilos) that gives none (the C(module_defaults) of C(group/fleetfw.ilo.ilo)
+        apply here). Falls back to C(ILO_USERNAME) in the environment.
+    type: str
+  password:
+    description:
+      - The password of every entry of I(ilos) that gives none (C(no_log)). Falls back to C(ILO_PASSWORD) in the environment.
+    type: str
+  ca_path:
+    description:
+      - The CA file of every entry of I(ilos) that gives none. Falls back to C(ILO_CA_PATH) in the environment.
+    type: path
+  validate_certs:
+    description:
+      - C(false) turns TLS certificate verification off for every iLO (an entry's own C(validate_certs=false) does so
+        for that iLO).
+    type: bool
+    default: true
+  allow_http:
+    description:
+      - C(true) lets every entry's I(baseuri) be C(http://) (test rigs only). Falls back to C(ILO_ALLOW_HTTP).
+    type: bool
+    default: false
+  baseuri:
+    description:
+      - Accepted so that the C(module_defaults) of C(group/fleetfw.ilo.ilo) apply without error; not used (each iLO's
+        address is its entry's C(baseuri)).
+    type: str
+  auth_token:
+    description:
+      - Accepted for the group's C(module_defaults) like I(baseuri) (C(no_log)); not used (a session token belongs to one iLO).
+    type: str
   state:
     description:
       - The I(state) the previous call returned; empty on the first call.

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tidwall/gjson"
 )
 
 // TestDemoPlaybook runs playbooks/demo.yml from the installed collection against a fleet of
@@ -74,11 +77,13 @@ func TestDemoRollout(t *testing.T) {
 	}, nil)
 	r.RequireOK(t)
 	requireNoSessions(t, sim)
+	// The staging play shows every server's plan at once (one task for the batch).
+	plans := r.Task(t, "fleetfw.ilo.firmware_baseline : Show the plan of each iLO", "ilo0").Get("msg").Array()
 	for _, ilo := range sim.ILOs {
 		host := fmt.Sprintf("ilo%d", ilo.Index)
-		plan := r.Task(t, "fleetfw.ilo.firmware_baseline : Show the plan", host).Get("msg").Array()
-		if len(plan) < 4 || !strings.Contains(plan[0].String(), "2 file(s) to install") || !strings.HasPrefix(plan[1].String(), "1. System ROM") {
-			t.Errorf("%s: plan = %v, want a header and the System ROM first", host, plan)
+		at := slices.IndexFunc(plans, func(l gjson.Result) bool { return strings.HasPrefix(l.String(), host+": ") })
+		if at < 0 || at+1 >= len(plans) || !strings.Contains(plans[at].String(), "2 file(s) to install") || !strings.HasPrefix(plans[at+1].String(), "1. System ROM") {
+			t.Errorf("%s: plans = %v, want a header naming %s and the System ROM first", host, plans, host)
 		}
 		lines := r.Task(t, "Print each server's versions before -> after", host).Get("msg").Array()
 		if len(lines) < 3 || !strings.Contains(lines[0].String(), ": done") {
