@@ -18,7 +18,10 @@ description:
     flashed that activates at the next reboot (System ROM, Smart Components, many NIC and storage packages) activates then.
   - The system is found from the service root (its C(Systems) collection); the module uses no fixed path.
   - A reset is an action, not a state - every run that sends one reports C(changed); run it only when something is
-    pending a reboot (role C(fleetfw.ilo.firmware_baseline) does so after reading its plan again).
+    pending a reboot (M(fleetfw.ilo.firmware_rollout) restarts the server itself when its plan read again says so).
+  - A reset type whose power state the server is already in (C(On) when it is on, C(ForceOff) or C(GracefulShutdown)
+    when it is off) is not sent, and the task reports C(changed=false); a real iLO would refuse it with
+    C(InvalidOperationForSystemState). Restarts and C(PushPowerButton) are always sent.
   - The module does not wait for the server to come back; wait on what the reboot should change (the firmware
     inventory) instead.
   - Works with iLO 5, iLO 6 and iLO 7. The module runs where the task runs, usually C(localhost).
