@@ -2,49 +2,34 @@ package rollout
 
 import (
 	"context"
-	"errors"
 	"fmt"
-
-	"github.com/tidwall/gjson"
-	"github.com/tidwall/sjson"
+	"slices"
+	"strings"
 
 	"github.com/fleetfw/ilo/internal/ilo"
 )
 
 // restart sends ComputerSystem.Reset (GracefulRestart, or ForceRestart for
-// reboot force) to the first member of the root's Systems collection, as
-// fleetfw.ilo.server_reset does (its system lookup is unexported there;
-// this is the least of it: no system_id, no allowed-types check).
+// reboot force) to the first system of the iLO (a ProLiant has one). A
+// reset type the system does not list is refused before any request.
 func (r *run) restart(ctx context.Context, c *ilo.Client) error {
 	resetType := "GracefulRestart"
 	if r.opt.Reboot == RebootForce {
 		resetType = "ForceRestart"
 	}
-	coll := c.Root().Systems
-	if coll == "" {
-		return errors.New("the iLO's service root links no Systems collection: no server to restart")
-	}
-	b, err := c.Get(ctx, coll)
-	if err != nil {
-		return fmt.Errorf("read the Systems collection: %w", err)
-	}
-	uri := gjson.GetBytes(b, `Members.0.@odata\.id`).String()
-	if uri == "" {
-		return fmt.Errorf("the Systems collection %s has no member: no server to restart", coll)
-	}
-	if b, err = c.Get(ctx, uri); err != nil {
-		return fmt.Errorf("read the system: %w", err)
-	}
-	target := gjson.GetBytes(b, `Actions.\#ComputerSystem\.Reset.target`).String()
-	if target == "" {
-		return fmt.Errorf("the system %s offers no ComputerSystem.Reset action", uri)
-	}
-	body, err := sjson.SetBytes([]byte("{}"), "ResetType", resetType)
+	systems, err := c.Systems(ctx)
 	if err != nil {
 		return err
 	}
+	if len(systems) == 0 {
+		return fmt.Errorf("the iLO's Systems collection has no member: no server to restart")
+	}
+	s := systems[0]
+	if len(s.ResetTypes) > 0 && !slices.Contains(s.ResetTypes, resetType) {
+		return fmt.Errorf("the system %s does not offer reset type %s (it offers %s)", s.URI, resetType, strings.Join(s.ResetTypes, ", "))
+	}
 	r.wrote = true
-	if _, err := c.Post(ctx, target, body); err != nil {
+	if err := c.ResetSystem(ctx, s, resetType); err != nil {
 		return fmt.Errorf("restart the server (%s): %w", resetType, err)
 	}
 	return nil

@@ -121,7 +121,14 @@ func (r *run) read(ctx context.Context, t float64) string {
 	if (r.opt.Reboot == RebootGraceful || r.opt.Reboot == RebootForce) && !r.st.ResetSent {
 		what := fmt.Sprintf("flashed; restarting the server (%s) for %s", r.opt.Reboot, strings.Join(rebootNames, ", "))
 		if err := r.restart(ctx, c); err != nil {
-			return what + ": " + cut(err.Error(), 160)
+			if ilo.IsUncertain(err) { // the connection broke: read again and send again
+				return what + ": " + cut(err.Error(), 160)
+			}
+			// The iLO refused it (its MessageId says why), or cannot restart
+			// the server: sending it again every reading would only wait out
+			// wait_timeout.
+			r.fail(fmt.Sprintf("the server could not be restarted for %s: %v", strings.Join(rebootNames, ", "), err))
+			return ""
 		}
 		at := now()
 		r.st.ResetSent, r.st.ResetAt = true, &at

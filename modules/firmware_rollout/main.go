@@ -95,6 +95,27 @@ type ILO struct {
 	CAPath        string `json:"ca_path" type:"path" validate:"omitempty,max_bytes=1048576"`
 	ValidateCerts bool   `json:"validate_certs" default:"true"`
 	AllowHTTP     bool   `json:"allow_http" default:"false"`
+	// CatalogURL, Reboot and AllowDowngrade, when given, are this iLO's
+	// own catalog_url, reboot and allow_downgrade (a mixed batch: some iLOs
+	// pull and others are pushed to, a reboot policy per server).
+	CatalogURL     *string `json:"catalog_url" validate:"omitempty,http_url,nouserinfo"`
+	Reboot         *string `json:"reboot" validate:"omitempty,oneof=none graceful force wait_external"`
+	AllowDowngrade *bool   `json:"allow_downgrade"`
+}
+
+// options is the engine's options for this iLO: the call's, with the
+// entry's own catalog_url, reboot and allow_downgrade.
+func (i ILO) options(opt rollout.Options) rollout.Options {
+	if i.CatalogURL != nil {
+		opt.CatalogURL = *i.CatalogURL
+	}
+	if i.Reboot != nil && *i.Reboot != "" {
+		opt.Reboot = *i.Reboot
+	}
+	if i.AllowDowngrade != nil {
+		opt.AllowDowngrade = *i.AllowDowngrade
+	}
+	return opt
 }
 
 // Window is the maintenance_window option.
@@ -210,7 +231,7 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			outs[k] = rollout.Advance(ctx, target(m, i, a), cat, opt, st, deadline)
+			outs[k] = rollout.Advance(ctx, target(m, i, a), cat, i.options(opt), st, deadline)
 		}()
 	}
 	wg.Wait()
@@ -221,7 +242,7 @@ func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 			m.Warn("%s", w)
 		}
 		res.State[i.Host] = o.State
-		r := rollout.Report(i.Host, i.BaseURI, o.State, opt)
+		r := rollout.Report(i.Host, i.BaseURI, o.State, i.options(opt))
 		res.HostResults[i.Host] = r
 		if o.Planned {
 			lines := rollout.PlanLines(o.State)

@@ -676,3 +676,20 @@ func TestRolloutConnectionDefaults(t *testing.T) {
 		t.Errorf("the password is in the output: %s", e.Raw)
 	}
 }
+
+// TestRolloutPerILOChoices: an entry's own reboot policy overrides the
+// call's: in one batch, the iLO left at reboot none ends pending_reboot and
+// the one given graceful is restarted and done.
+func TestRolloutPerILOChoices(t *testing.T) {
+	t.Parallel()
+	fleet := startFleet(t, "ilo5", "ilo6")
+	args := fleetArgs(t, fleet, map[string]any{"reboot": "none"})
+	args["ilos"].([]any)[1].(map[string]any)["reboot"] = "graceful"
+	r := rollOut(t, fleet, args, nil, 20)
+	if got := r.result(host(0))["status"]; got != "pending" {
+		t.Errorf("%s (reboot none): status %v, want pending", host(0), got)
+	}
+	if got := r.result(host(1))["status"]; got != "done" {
+		t.Errorf("%s (its own reboot graceful): status %v, want done", host(1), got)
+	}
+}

@@ -12,7 +12,7 @@ DOCUMENTATION = r'''
 ---
 module: firmware_plan
 short_description: Plan the firmware of an HPE server from an HPE catalog
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads a firmware catalog HPE ships and the iLO's firmware inventory, and says for every installed item what the
     catalog offers it and what to do. Changes nothing.

@@ -12,7 +12,7 @@ DOCUMENTATION = r'''
 ---
 module: firmware_rollout
 short_description: Roll an HPE firmware baseline out to a batch of iLOs, in short rounds
-version_added: 0.3.0
+version_added: 0.1.0
 description:
   - Brings every iLO of I(ilos) to the firmware baseline of I(catalog), all of them at once, and returns after at most
     I(round_seconds) with each iLO's state, result and progress line. Call it again (C(run_once)) with the I(state) it
@@ -77,6 +77,19 @@ options:
           - Let I(baseuri) be C(http://) (test rigs and simulators only).
         type: bool
         default: false
+      catalog_url:
+        description:
+          - This iLO's own I(catalog_url) (an empty string pushes the files to it); default the module's.
+        type: str
+      reboot:
+        description:
+          - This iLO's own I(reboot) policy; default the module's.
+        type: str
+        choices: [none, graceful, force, wait_external]
+      allow_downgrade:
+        description:
+          - This iLO's own I(allow_downgrade); default the module's.
+        type: bool
   catalog:
     description:
       - The catalog, on the host that runs the module, as M(fleetfw.ilo.firmware_plan) reads it (a C(fwrepo.json), an
@@ -261,15 +274,18 @@ author:
 
 EXAMPLES = r'''
 # rollout_round.yml: one round for the whole batch (run_once), its progress, then the next round.
-# An `until` loop would not do: Ansible templates a task's options once, not at every retry, so
-# the state could not be passed back.
+# results_dir (made once, e.g. with ansible.builtin.tempfile) keeps each iLO's state and result
+# between the rounds, so that the registered result stays small; an `until` loop would not do
+# (Ansible templates a task's options once, not at every retry).
 - name: Work on every iLO of the batch for a round
   fleetfw.ilo.firmware_rollout:
     ilos: "{{ ansible_play_batch | map('extract', hostvars, 'ilo') | list }}"
+    username: "{{ ilo_username }}"          # for every entry of ilos that gives none
+    password: "{{ ilo_password }}"
     catalog: /srv/spp/2025.09/
     catalog_url: http://repo.example.com/spp/2025.09
     reboot: graceful
-    state: "{{ _rollout.state | default({}) }}"
+    results_dir: "{{ rollout_dir.path }}"
   register: _rollout
   run_once: true
   delegate_to: localhost
@@ -285,8 +301,9 @@ EXAMPLES = r'''
   run_once: true
 
 # In the play: `- ansible.builtin.include_tasks: rollout_round.yml`, with each host's `ilo`
-# variable holding {host: <inventory_hostname>, baseuri, username, password, ca_path}; then each
-# host's result is `_rollout.host_results[inventory_hostname]`.
+# variable holding {host: <inventory_hostname>, baseuri}; then each host reads its result from
+# "{{ rollout_dir.path }}/{{ inventory_hostname }}.json" (lookup('ansible.builtin.file') | from_json),
+# and _rollout.result_lines words the whole batch.
 
 - name: Plan only (check mode), one iLO with a session token
   fleetfw.ilo.firmware_rollout:
