@@ -693,3 +693,27 @@ func TestRolloutPerILOChoices(t *testing.T) {
 		t.Errorf("%s (its own reboot graceful): status %v, want done", host(1), got)
 	}
 }
+
+// TestRolloutServerOff: a server that is off when its items wait for a
+// reboot is powered on (a restart would be refused), and the rollout ends
+// done with the System ROM verified.
+func TestRolloutServerOff(t *testing.T) {
+	t.Parallel()
+	fleet := startFleet(t, "ilo5")
+	c := fleet[0].Connect(t)
+	systems, err := c.Systems(context.Background())
+	if err != nil || len(systems) == 0 {
+		t.Fatalf("systems: %v %v", systems, err)
+	}
+	if err := c.ResetSystem(context.Background(), systems[0], "ForceOff"); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Close(context.Background())
+	r := rollOut(t, fleet, fleetArgs(t, fleet, map[string]any{"reboot": "graceful"}), nil, 30)
+	if got := r.result(host(0)); got["status"] != "done" {
+		t.Fatalf("status %v (%v), want done", got["status"], got["reason"])
+	}
+	if p := fleet[0].Sim.State()["power_state"]; p != ilosim.PowerOn {
+		t.Errorf("power state %v after the rollout, want On", p)
+	}
+}
