@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -264,4 +265,16 @@ func FileKind(m os.FileMode) string {
 		return "a regular file"
 	}
 	return "not a regular file"
+}
+
+// CompsigName is the name of a component's signature file, as iLOrest names
+// them: <base>.compsig for the whole file (part 0), <base>_part<N>.compsig for
+// Section N of a file sent in several, where <base> is the file name without
+// its last extension.
+func CompsigName(file string, part int) string {
+	b := strings.TrimSuffix(file, filepath.Ext(file))
+	if part == 0 {
+		return b + ".compsig"
+	}
+	return fmt.Sprintf("%s_part%d.compsig", b, part)
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/fleetfw/ilo/internal/fwimage"
 	"github.com/fleetfw/ilo/internal/fwplan"
 	"github.com/fleetfw/ilo/internal/ilo"
 )
@@ -81,7 +82,7 @@ func (r *run) pull(ctx context.Context, c *ilo.Client, f fwplan.File, left int) 
 	if f.Path != nil {
 		dir = filepath.Dir(*f.Path)
 	}
-	if sig := sigName(f.File); fileExists(filepath.Join(dir, sig)) {
+	if sig := fwimage.CompsigName(f.File, 0); fileExists(filepath.Join(dir, sig)) {
 		req.CompSigURI = base + "/" + sig
 	}
 	r.wrote = true
@@ -112,18 +113,6 @@ func (r *run) push(ctx context.Context, c *ilo.Client, f fwplan.File, left int) 
 	return nil
 }
 
-// sigName is <base>.compsig (part 0) or <base>_part<N>.compsig, where
-// <base> is the file name without its last extension (iLOrest's naming, as
-// fleetfw.ilo.component finds signatures; copied, that code is the
-// module's own).
-func sigName(file string, part ...int) string {
-	b := strings.TrimSuffix(file, filepath.Ext(file))
-	if len(part) == 0 || part[0] == 0 {
-		return b + ".compsig"
-	}
-	return fmt.Sprintf("%s_part%d.compsig", b, part[0])
-}
-
 // compsigs finds the signatures beside path: one per Section when every
 // per-part signature is there, else the whole file's, else none.
 func compsigs(path string) ([]string, error) {
@@ -135,7 +124,7 @@ func compsigs(path string) ([]string, error) {
 	if n := ilo.SectionCount(st.Size()); n > 1 {
 		var parts []string
 		for k := 1; k <= n; k++ {
-			if p := filepath.Join(dir, sigName(base, k)); fileExists(p) {
+			if p := filepath.Join(dir, fwimage.CompsigName(base, k)); fileExists(p) {
 				parts = append(parts, p)
 			}
 		}
@@ -143,7 +132,7 @@ func compsigs(path string) ([]string, error) {
 			return parts, nil
 		}
 	}
-	if p := filepath.Join(dir, sigName(base)); fileExists(p) {
+	if p := filepath.Join(dir, fwimage.CompsigName(base, 0)); fileExists(p) {
 		return []string{p}, nil
 	}
 	return nil, nil

@@ -85,19 +85,9 @@ func inspect(a *Args) (localFile, []string, error) {
 		return f, nil, err
 	}
 	if fwimage.IsSmartComponent(f.kind) && len(f.compsigs) == 0 {
-		return f, nil, fmt.Errorf("%s is a Smart Component: the iLO takes it only with its signature, and there is no %s beside it (give compsig)", base, sigName(base, 0))
+		return f, nil, fmt.Errorf("%s is a Smart Component: the iLO takes it only with its signature, and there is no %s beside it (give compsig)", base, fwimage.CompsigName(base, 0))
 	}
 	return f, warnings, nil
-}
-
-// sigName is <base>.compsig (part 0) or <base>_part<N>.compsig, where
-// <base> is the file name without its last extension (iLOrest's naming).
-func sigName(file string, part int) string {
-	b := strings.TrimSuffix(file, filepath.Ext(file))
-	if part == 0 {
-		return b + ".compsig"
-	}
-	return fmt.Sprintf("%s_part%d.compsig", b, part)
 }
 
 // findCompsigs finds the signatures of f: the given compsig or the one
@@ -112,13 +102,13 @@ func findCompsigs(a *Args, f localFile) ([]string, bool, []string, error) {
 			return nil, false, nil, fmt.Errorf("read compsig: %w", err)
 		}
 		whole, dir = a.Compsig, filepath.Dir(a.Compsig)
-	} else if p := filepath.Join(dir, sigName(base, 0)); exists(p) {
+	} else if p := filepath.Join(dir, fwimage.CompsigName(base, 0)); exists(p) {
 		whole = p
 	}
 	if f.sections > 1 {
 		var parts, missing []string
 		for n := 1; n <= f.sections; n++ {
-			p := filepath.Join(dir, sigName(base, n))
+			p := filepath.Join(dir, fwimage.CompsigName(base, n))
 			if exists(p) {
 				parts = append(parts, p)
 			} else {
@@ -131,7 +121,7 @@ func findCompsigs(a *Args, f localFile) ([]string, bool, []string, error) {
 		case len(parts) > 0:
 			return nil, false, nil, fmt.Errorf("%s goes in %d sections and has per-part signatures, but not %s", base, f.sections, strings.Join(missing, ", "))
 		case whole != "":
-			return []string{whole}, false, []string{fmt.Sprintf("%s goes in %d sections but has no per-part signatures (%s …): its signature goes with the first section only", base, f.sections, sigName(base, 1))}, nil
+			return []string{whole}, false, []string{fmt.Sprintf("%s goes in %d sections but has no per-part signatures (%s …): its signature goes with the first section only", base, f.sections, fwimage.CompsigName(base, 1))}, nil
 		}
 	}
 	if whole == "" {
