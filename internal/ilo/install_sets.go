@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/tidwall/gjson"
 )
@@ -65,6 +67,37 @@ type InstallStep struct {
 	WaitTimeSeconds         int
 	ExecutionTimeoutMinutes int
 	Targets                 []string
+}
+
+// SameSteps reports whether an install set's steps (have) are the steps
+// wanted, in order: name, command and file name (case aside); updatable_by
+// only when want gives it (the iLO fills it in from the repository); the
+// wait time of a Wait step.
+func SameSteps(have, want []InstallStep) bool {
+	if len(have) != len(want) {
+		return false
+	}
+	for i, w := range want {
+		h := have[i]
+		if h.Name != w.Name || h.Command != w.Command || !strings.EqualFold(h.Filename, w.Filename) {
+			return false
+		}
+		if len(w.UpdatableBy) > 0 && !sameMembers(h.UpdatableBy, w.UpdatableBy) {
+			return false
+		}
+		if w.Command == "Wait" && h.WaitTimeSeconds != w.WaitTimeSeconds {
+			return false
+		}
+	}
+	return true
+}
+
+// sameMembers reports whether a and b hold the same strings, in any order.
+func sameMembers(a, b []string) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y)
 }
 
 // NewInstallSet is what CreateInstallSet and UpdateInstallSet send.

@@ -111,7 +111,7 @@ func compareSet(c *ilo.Client, want ilo.NewInstallSet, have *ilo.InstallSet) (mo
 	} else if want.Description != have.Description {
 		plan.Diffs = append(plan.Diffs, "description")
 	}
-	if !sameSequence(have.Sequence, want.Sequence) {
+	if !ilo.SameSteps(have.Sequence, want.Sequence) {
 		plan.Diffs = append(plan.Diffs, "sequence")
 	}
 	plan.After = *have
@@ -120,21 +120,6 @@ func compareSet(c *ilo.Client, want ilo.NewInstallSet, have *ilo.InstallSet) (mo
 		return c.UpdateInstallSet(ctx, *have, want)
 	}
 	return plan, nil
-}
-
-// sameSequence compares steps by name, command and file name (the iLO
-// fills in updatable_by itself).
-func sameSequence(have, want []ilo.InstallStep) bool {
-	if len(have) != len(want) {
-		return false
-	}
-	for i, w := range want {
-		h := have[i]
-		if h.Name != w.Name || h.Command != w.Command || !strings.EqualFold(h.Filename, w.Filename) {
-			return false
-		}
-	}
-	return true
 }
 
 func setByName(sets []ilo.InstallSet, name string) *ilo.InstallSet {

@@ -3,7 +3,6 @@ package installset
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/fleetfw/ilo/internal/ansible"
@@ -144,7 +143,7 @@ func compare(c *ilo.Client, a *Args, have *ilo.InstallSet, all []ilo.InstallSet)
 	}
 	if len(a.Sequence) == 0 {
 		want.Sequence = have.Sequence
-	} else if !sameSequence(have.Sequence, a.Sequence) {
+	} else if !ilo.SameSteps(have.Sequence, steps(a.Sequence)) {
 		plan.Diffs = append(plan.Diffs, "sequence")
 	}
 	plan.After = ilo.InstallSet{ID: have.ID, URI: have.URI, Name: want.Name, Description: want.Description, IsRecovery: want.IsRecovery, Sequence: want.Sequence}
@@ -201,34 +200,6 @@ func steps(seq []Step) []ilo.InstallStep {
 		out = append(out, st)
 	}
 	return out
-}
-
-// sameSequence compares the set's steps with the options; updatable_by is
-// compared only when given (the iLO fills it in from the repository).
-func sameSequence(have []ilo.InstallStep, want []Step) bool {
-	if len(have) != len(want) {
-		return false
-	}
-	for i, w := range want {
-		h := have[i]
-		if h.Name != w.Name || h.Command != w.Command || !strings.EqualFold(h.Filename, w.Filename) {
-			return false
-		}
-		if len(w.UpdatableBy) > 0 && !sameSet(h.UpdatableBy, w.UpdatableBy) {
-			return false
-		}
-		if w.Command == "Wait" && h.WaitTimeSeconds != w.WaitTimeSeconds {
-			return false
-		}
-	}
-	return true
-}
-
-func sameSet(a, b []string) bool {
-	x, y := slices.Clone(a), slices.Clone(b)
-	slices.Sort(x)
-	slices.Sort(y)
-	return slices.Equal(x, y)
 }
 
 // remove deletes the set named, or with all=true every set but the System
