@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -171,6 +172,37 @@ func TestPanicStack(t *testing.T) {
 			}
 			if strings.Contains(errOut.String(), "hunter22") {
 				t.Errorf("stderr holds the password: %s", errOut.String())
+			}
+		})
+	}
+}
+
+// TestMaxProcs: Dispatch limits a module to one P unless it was built
+// with Concurrent; without SetMaxProcs it changes nothing.
+func TestMaxProcs(t *testing.T) {
+	fleet := New("fleet", ping, Concurrent())
+	tests := []struct {
+		name   string
+		module Module
+		set    bool // Host.SetMaxProcs given
+		want   []int
+	}{
+		{"one iLO at a time", pingModule, true, []int{1}},
+		{"concurrent module keeps every CPU", fleet, true, nil},
+		{"no SetMaxProcs", pingModule, false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls []int
+			h := Host{Args: []string{tt.module.Name(), writeArgs(t, `{}`)}, Stdout: &strings.Builder{}}
+			if tt.set {
+				h.SetMaxProcs = func(n int) { calls = append(calls, n) }
+			}
+			if code := h.Dispatch(tt.module); code != 0 {
+				t.Fatalf("exit code %d", code)
+			}
+			if !slices.Equal(calls, tt.want) {
+				t.Errorf("SetMaxProcs calls %v, want %v", calls, tt.want)
 			}
 		})
 	}

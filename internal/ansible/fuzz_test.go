@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -100,4 +101,89 @@ func findString(v any, s string, keys bool) string {
 		}
 	}
 	return ""
+}
+
+// slowEncode is encode without its shortcut: every output read back as
+// generic values, scrubbed, and printed; it returns what was printed.
+func slowEncode(t *testing.T, v map[string]any, s scrubber) map[string]any {
+	t.Helper()
+	b, err := marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err = marshal(decodeObject(t, b, s)); err != nil {
+		t.Fatal(err)
+	}
+	return decodeObject(t, b, scrubber{}) // as printed
+}
+
+func decodeObject(t *testing.T, b []byte, s scrubber) map[string]any {
+	t.Helper()
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil {
+		t.Fatalf("decode %s: %v", b, err)
+	}
+	return s.output(m)
+}
+
+// FuzzEncodeShortcut: whether encode writes the output as marshalled (no
+// secret in it) or scrubs it, the result is what scrubbing every output
+// gives. Seeds are the cases of TestEncodeShortcut.
+func FuzzEncodeShortcut(f *testing.F) {
+	for _, c := range encodeCases {
+		f.Add(c.value, c.key, c.secret)
+	}
+	f.Fuzz(func(t *testing.T, value, key, secret string) {
+		s := newScrubber([]string{secret})
+		out := encodeOutput(value, key, secret)
+		b, err := encode(out, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := decodeObject(t, b, scrubber{}) // as printed, unscrubbed
+		if want := slowEncode(t, out, s); !reflect.DeepEqual(got, want) {
+			t.Fatalf("encode = %s\nwant %#v", b, want)
+		}
+	})
+}
+
+// encodeOutput is an output with value under key, and secret as a no_log
+// option under invocation, once as a generic value and once in a typed one
+// (the first scrubbing leaves typed values to the second).
+func encodeOutput(value, key, secret string) map[string]any {
+	return map[string]any{"changed": false, "result": map[string]any{key: []any{value, json.Number("123")}},
+		"invocation": map[string]any{"module_args": map[string]any{"password": secret, "typed": []string{secret}, "n": 7}}}
+}
+
+var encodeCases = []struct{ name, value, key, secret string }{
+	{"no secret in the output", "2.70 May 16 2022", "version", "Bench-pw-4f1c"},
+	{"secret whole", "Bench-pw-4f1c", "k", "Bench-pw-4f1c"},
+	{"secret inside", "token=Bench-pw-4f1c;", "k", "Bench-pw-4f1c"},
+	{"secret in a key", "v", "Bench-pw-4f1c", "Bench-pw-4f1c"},
+	{"secret in a number", "v", "k", "12"},
+	{"secret escaped in JSON", `pw "q\u00e9"<&>`, "k", `"q` + "\u00e9" + `"<&>`},
+	{"secret with a line break", "a\nb", "k", "\n"},
+	{"secret with U+2028", "x\u2028y", "k", "\u2028"},
+	{"secret not UTF-8", "a\xffb", "k", "\xff"},
+	{"secret matching the framework's keys", "v", "k", "changed"},
+	{"empty secret", "v", "k", ""},
+}
+
+// TestEncodeShortcut is FuzzEncodeShortcut's seeds as a table.
+func TestEncodeShortcut(t *testing.T) {
+	for _, c := range encodeCases {
+		t.Run(c.name, func(t *testing.T) {
+			s := newScrubber([]string{c.secret})
+			out := encodeOutput(c.value, c.key, c.secret)
+			b, err := encode(out, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := decodeObject(t, b, scrubber{}), slowEncode(t, out, s); !reflect.DeepEqual(got, want) {
+				t.Errorf("encode = %s\nwant %#v", b, want)
+			}
+		})
+	}
 }

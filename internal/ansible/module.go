@@ -82,9 +82,35 @@ type Diff struct {
 // R is marshalled as the result and should have `json:"changed"` and, for
 // --diff, a `json:"diff"` field. A spec error (a bad tag) makes every
 // execution fail with a message naming it; Spec returns nil then.
-func New[A any, R any](name string, run func(context.Context, *Run, *A) (R, error)) Module {
-	return &module[A, R]{name: name, run: run}
+func New[A any, R any](name string, run func(context.Context, *Run, *A) (R, error), opts ...ModuleOption) Module {
+	m := &module[A, R]{name: name, run: run}
+	for _, o := range opts {
+		o(&m.cfg)
+	}
+	return m
 }
+
+// ModuleOption changes how New builds a module.
+type ModuleOption func(*moduleConfig)
+
+type moduleConfig struct {
+	concurrent bool
+}
+
+// Concurrent marks a module that works on many iLOs at once: Dispatch
+// leaves it every CPU of the controller, where the others run their Go code
+// on one thread (Host.SetMaxProcs).
+func Concurrent() ModuleOption {
+	return func(c *moduleConfig) { c.concurrent = true }
+}
+
+// isConcurrent tells whether m was built with Concurrent.
+func isConcurrent(m Module) bool {
+	c, ok := m.(interface{ concurrent() bool })
+	return ok && c.concurrent()
+}
+
+func (m *module[A, R]) concurrent() bool { return m.cfg.concurrent }
 
 // load builds the validator and the argument spec on first use: the binary
 // registers every module but runs one, so the others cost nothing at start.
@@ -100,6 +126,7 @@ func (m *module[A, R]) load() {
 type module[A any, R any] struct {
 	name    string
 	run     func(context.Context, *Run, *A) (R, error)
+	cfg     moduleConfig
 	once    sync.Once
 	v       *validator.Validate
 	spec    *structSpec

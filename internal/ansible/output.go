@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // noLogPlaceholder replaces a whole value equal to a secret, as
@@ -53,8 +55,10 @@ func (r *response) setResult(res any) error {
 	if err != nil {
 		return err
 	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
 	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
+	if err := d.Decode(&m); err != nil {
 		return fmt.Errorf("result is not a JSON object: %w", err)
 	}
 	r.result = m
@@ -112,11 +116,22 @@ func (r *response) write(w io.Writer) int {
 	return 0
 }
 
-// encode marshals an output object to generic JSON values, scrubs them and
-// marshals again.
-func encode(v map[string]any, s scrubber) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
+// encode marshals an output object with every secret scrubbed. Most outputs
+// hold none but the no_log options under invocation: with those scrubbed
+// first, when no secret can be in the encoded text (mayBeIn) it is the
+// output; otherwise the whole object is read back as generic values,
+// scrubbed and encoded again.
+func encode(out map[string]any, s scrubber) ([]byte, error) {
+	first := out
+	if inv, ok := out["invocation"]; ok {
+		first = maps.Clone(out)
+		first["invocation"] = s.keepKeys(inv)
+	}
+	b, err := marshal(first)
+	if err != nil || !s.mayBeIn(b) {
+		return b, err
+	}
+	if b, err = marshal(out); err != nil {
 		return nil, err
 	}
 	d := json.NewDecoder(bytes.NewReader(b))
@@ -125,13 +140,37 @@ func encode(v map[string]any, s scrubber) ([]byte, error) {
 	if err := d.Decode(&generic); err != nil {
 		return nil, err
 	}
+	return marshal(s.output(generic))
+}
+
+// marshal is json.Marshal without HTML escaping, with a final newline.
+func marshal(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	e := json.NewEncoder(&buf)
 	e.SetEscapeHTML(false)
-	if err := e.Encode(s.output(generic)); err != nil {
+	if err := e.Encode(v); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// mayBeIn tells whether scrubbing could change the JSON text b. Every value
+// it changes (a string or key holding a secret, a number whose digits hold
+// one) shows the secret in b as marshal escapes it, since JSON escapes a
+// string rune by rune; so a secret whose escaped form b lacks is in no value.
+// A secret that is not valid UTF-8 is escaped with its neighbours
+// (U+FFFD): b may hold it.
+func (s scrubber) mayBeIn(b []byte) bool {
+	for _, sec := range s.secrets {
+		if !utf8.ValidString(sec) {
+			return true
+		}
+		q, err := marshal(sec)
+		if err != nil || bytes.Contains(b, q[1:len(q)-2]) { // without the quotes and newline
+			return true
+		}
+	}
+	return false
 }
 
 // scrubber removes secrets from output values as ansible-core's

@@ -195,8 +195,9 @@ type Summary struct {
 	Phase    map[string]int `json:"phase"`
 }
 
-// Module is fleetfw.ilo.firmware_rollout.
-var Module = ansible.New("firmware_rollout", run)
+// Module is fleetfw.ilo.firmware_rollout. It is Concurrent: one run works
+// on up to `parallel` iLOs at once and keeps every CPU of the controller.
+var Module = ansible.New("firmware_rollout", run, ansible.Concurrent())
 
 func run(ctx context.Context, m *ansible.Run, a *Args) (Result, error) {
 	m.Secret(a.Password)
