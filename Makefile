@@ -26,6 +26,9 @@ COLLECTIONS := $(BUILD)/collections
 # Static, stripped and reproducible: same sources and Go version give the same bytes.
 export CGO_ENABLED := 0
 GOBUILD := $(GO) build -trimpath -buildvcs=false -ldflags '-s -w -buildid='
+# The module binary without net/http's HTTP/2 (iLO speaks HTTP/1.1 and the client never asks
+# for h2): 0.39 MB less for Ansible to copy on every task.
+MODBUILD := $(GOBUILD) -tags nethttpomithttp2
 
 # Modules that have a doc stub get a symlink to the multi-call binary. The list of modules
 # the collection promises is meta/runtime.yml's `ilo` action group (checked by
@@ -52,7 +55,7 @@ deps: ## install missing Debian packages (ansible-core, ansible-lint, yamllint, 
 
 build: ## build plugins/bin/fleetfw-ilo (linux/amd64) and the module symlinks
 	@test -d cmd/fleetfw-ilo || { echo "make build: cmd/fleetfw-ilo does not exist yet" >&2; exit 1; }
-	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(BIN) ./cmd/fleetfw-ilo
+	GOOS=linux GOARCH=amd64 $(MODBUILD) -o $(BIN) ./cmd/fleetfw-ilo
 	@for m in $(MODULES); do ln -sfn ../bin/fleetfw-ilo plugins/modules/$$m; done
 	@for l in $$(find plugins/modules -maxdepth 1 -type l); do \
 	  [ -f "$$l.py" ] || { rm -f "$$l"; echo "removed $$l: no doc stub"; }; done
@@ -62,7 +65,7 @@ build: ## build plugins/bin/fleetfw-ilo (linux/amd64) and the module symlinks
 cross: ## build dist/fleetfw-ilo-$GOOS-$GOARCH, e.g. make cross GOOS=linux GOARCH=arm64
 	@test -n "$(GOOS)" -a -n "$(GOARCH)" || { echo "usage: make cross GOOS=linux GOARCH=arm64" >&2; exit 2; }
 	@mkdir -p $(DIST)
-	GOOS=$(GOOS) GOARCH=$(GOARCH) $(GOBUILD) -o $(DIST)/fleetfw-ilo-$(GOOS)-$(GOARCH) ./cmd/fleetfw-ilo
+	GOOS=$(GOOS) GOARCH=$(GOARCH) $(MODBUILD) -o $(DIST)/fleetfw-ilo-$(GOOS)-$(GOARCH) ./cmd/fleetfw-ilo
 	@echo "to use it, replace plugins/bin/fleetfw-ilo in an installed collection with $(DIST)/fleetfw-ilo-$(GOOS)-$(GOARCH)"
 
 collection: build ## build the collection tarball into dist/ (fails above 10 MB or with unexpected files)

@@ -60,7 +60,7 @@ func build(ctx context.Context, cfg config, rep *report) error {
 		}
 	}
 	// Unstripped, for the size attribution (symbols by package).
-	if _, err := command(ctx, cfg.root, env, "go", "build", "-trimpath", "-o", cfg.bin("fleetfw-ilo.syms"), "./cmd/fleetfw-ilo"); err != nil {
+	if _, err := command(ctx, cfg.root, env, "go", "build", "-trimpath", "-tags", "nethttpomithttp2", "-o", cfg.bin("fleetfw-ilo.syms"), "./cmd/fleetfw-ilo"); err != nil {
 		return fmt.Errorf("build unstripped fleetfw-ilo: %w", err)
 	}
 	st, err := os.Stat(cfg.moduleBin())

@@ -20,6 +20,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -58,13 +59,23 @@ func IsSmartComponent(typ string) bool { return slices.Contains(SmartComponentTy
 // IsThirdParty reports whether a type is a third-party package.
 func IsThirdParty(typ string) bool { return slices.Contains(ThirdPartyTypes(), typ) }
 
-// Versions a file name carries by HPE's naming.
-var (
-	reILOName   = regexp.MustCompile(`(?i)^ilo(\d)_(\d{3}|\d{5}|\d+\.\d+\.\d+)\.(bin|fwpkg)$`)
-	reBIOSName  = regexp.MustCompile(`(?i)^([A-Z]\d{2})_(\d+\.\d+)_(\d{2})_(\d{2})_(\d{4})\.signed\.(flash|full)$`)
-	reFwpkgName = regexp.MustCompile(`(?i)-(\d[0-9A-Za-z._]*)-\d+\.fwpkg$`)
-	reCPLDName  = regexp.MustCompile(`(?i)_v([0-9A-F]{2})[0-9A-F]*[_.]`)
-)
+// names are the patterns of HPE's file names that carry a version,
+// compiled on first use (not at package init, which every module pays).
+var names = sync.OnceValue(func() *namePatterns {
+	return &namePatterns{
+		ILO:   regexp.MustCompile(`(?i)^ilo(\d)_(\d{3}|\d{5}|\d+\.\d+\.\d+)\.(bin|fwpkg)$`),
+		BIOS:  regexp.MustCompile(`(?i)^([A-Z]\d{2})_(\d+\.\d+)_(\d{2})_(\d{2})_(\d{4})\.signed\.(flash|full)$`),
+		Fwpkg: regexp.MustCompile(`(?i)-(\d[0-9A-Za-z._]*)-\d+\.fwpkg$`),
+		CPLD:  regexp.MustCompile(`(?i)_v([0-9A-F]{2})[0-9A-F]*[_.]`),
+	}
+})
+
+type namePatterns struct {
+	ILO   *regexp.Regexp
+	BIOS  *regexp.Regexp
+	Fwpkg *regexp.Regexp
+	CPLD  *regexp.Regexp
+}
 
 // NameVersion returns the version a component file name carries, or "":
 //
@@ -78,7 +89,7 @@ var (
 // Smart Components (cp045678.exe) carry no version in their name.
 func NameVersion(filename string) string {
 	n := path.Base(filename)
-	if m := reILOName.FindStringSubmatch(n); m != nil {
+	if m := names().ILO.FindStringSubmatch(n); m != nil {
 		d := m[2]
 		switch {
 		case strings.Contains(d, "."):
@@ -88,14 +99,14 @@ func NameVersion(filename string) string {
 		}
 		return d[:1] + "." + d[1:3] + "." + d[3:]
 	}
-	if m := reBIOSName.FindStringSubmatch(n); m != nil {
+	if m := names().BIOS.FindStringSubmatch(n); m != nil {
 		return fmt.Sprintf("v%s (%s/%s/%s)", m[2], m[3], m[4], m[5])
 	}
-	if m := reFwpkgName.FindStringSubmatch(n); m != nil {
+	if m := names().Fwpkg.FindStringSubmatch(n); m != nil {
 		return m[1]
 	}
 	if strings.HasSuffix(strings.ToLower(n), ".vme") {
-		if m := reCPLDName.FindStringSubmatch(n); m != nil {
+		if m := names().CPLD.FindStringSubmatch(n); m != nil {
 			return strings.ToUpper(m[1])
 		}
 	}
@@ -105,7 +116,7 @@ func NameVersion(filename string) string {
 // ILOGeneration returns the generation an iLO firmware name is for
 // (ilo6_180.bin → 6), or 0 when the name is not one.
 func ILOGeneration(filename string) int {
-	m := reILOName.FindStringSubmatch(path.Base(filename))
+	m := names().ILO.FindStringSubmatch(path.Base(filename))
 	if m == nil {
 		return 0
 	}
@@ -115,7 +126,7 @@ func ILOGeneration(filename string) int {
 // ROMFamily returns the System ROM family a BIOS image name is for
 // (A47_2.90_01_01_2025.signed.flash → "A47"), or "".
 func ROMFamily(filename string) string {
-	m := reBIOSName.FindStringSubmatch(path.Base(filename))
+	m := names().BIOS.FindStringSubmatch(path.Base(filename))
 	if m == nil {
 		return ""
 	}
