@@ -391,6 +391,9 @@ func WriteResource(w http.ResponseWriter, status int, body map[string]any) {
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("OData-Version", "4.0")
 	h.Set("ETag", tag)
+	if bw, ok := w.(*bufferWriter); ok {
+		bw.resource = body
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
