@@ -3,7 +3,11 @@ module github.com/fleetfw/ilo
 go 1.26.0
 
 require (
-	github.com/go-playground/validator/v10 v10.30.6
+	// Not newer: v10.27.0 added the validateFn tag, whose call of
+	// reflect.Value.MethodByName with a name known only at run time makes the
+	// linker keep every exported method of every type in the binary (+1.2 MB
+	// that Ansible copies on every task). TestLinkerPrunesMethods guards it.
+	github.com/go-playground/validator/v10 v10.26.0
 	github.com/tidwall/gjson v1.20.1
 	github.com/tidwall/sjson v1.2.7
 )
@@ -18,6 +22,6 @@ require (
 	github.com/tidwall/pretty v1.2.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/text v0.43.0 // indirect
-	gopkg.in/yaml.v3 v3.0.1 // indirect
+	golang.org/x/text v0.43.0
+	gopkg.in/yaml.v3 v3.0.1
 )
