@@ -431,7 +431,8 @@ func (r *report) writeFindings(w func(string, ...any)) {
 		w("   the no-op padded to the module's size, and %.0f ms on update_info's; redfish_info costs %.0f ms per host.\n", cpuHost(r.fleet[0]), cpuHost(r.fleet[1]))
 		w("   Ansible reads the module file whole and copies it for every task, so every megabyte of binary costs each\n")
 		w("   host about a millisecond. The module process itself adds %.1f ms of CPU to the no-op's when it runs alone\n", median(fw.cpuMs)-median(noop.cpuMs))
-		w("   (below) and about twice that among 20 forks on 2 cores, where it is switched out at every network wait.\n")
+		w("   (below); in the fleet run it shares 2 cores with 20 forks and the simulator, is switched out at every\n")
+		w("   network wait, and Ansible's worker reads, copies and parses more for it.\n")
 		w("   Floor ratio in the previous report (200 iLOs): %.2f× wall, %.2f× CPU; this run: the headline.\n", before.floorWall, before.floorCPU)
 	}
 	w("2. **System CA pool (fixed).** perf showed %.0f%% of an update_info run's CPU in `x509.SystemCertPool`: with\n", before.systemRootsShare)
