@@ -82,7 +82,7 @@ func SameSteps(have, want []InstallStep) bool {
 		if h.Name != w.Name || h.Command != w.Command || !strings.EqualFold(h.Filename, w.Filename) {
 			return false
 		}
-		if len(w.UpdatableBy) > 0 && !sameMembers(h.UpdatableBy, w.UpdatableBy) {
+		if len(w.UpdatableBy) > 0 && !SameUpdatableBy(h.UpdatableBy, w.UpdatableBy) {
 			return false
 		}
 		if w.Command == "Wait" && h.WaitTimeSeconds != w.WaitTimeSeconds {
@@ -92,8 +92,10 @@ func SameSteps(have, want []InstallStep) bool {
 	return true
 }
 
-// sameMembers reports whether a and b hold the same strings, in any order.
-func sameMembers(a, b []string) bool {
+// SameUpdatableBy reports whether two UpdatableBy lists (of a queue task or
+// an install set step) name the same agents: the iLO keeps them in an order
+// of its own.
+func SameUpdatableBy(a, b []string) bool {
 	x, y := slices.Clone(a), slices.Clone(b)
 	slices.Sort(x)
 	slices.Sort(y)

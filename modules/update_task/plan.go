@@ -171,7 +171,7 @@ func differences(have ilo.UpdateTask, want ilo.NewUpdateTask, a *Args) []string 
 	if want.Filename != "" && !strings.EqualFold(have.Filename, want.Filename) {
 		d = append(d, "filename")
 	}
-	if len(want.UpdatableBy) > 0 && !sameSet(have.UpdatableBy, want.UpdatableBy) {
+	if len(want.UpdatableBy) > 0 && !ilo.SameUpdatableBy(have.UpdatableBy, want.UpdatableBy) {
 		d = append(d, "updatable_by")
 	}
 	if want.Command == "Wait" && have.WaitTimeSeconds != want.WaitTimeSeconds {
@@ -193,13 +193,6 @@ func differences(have ilo.UpdateTask, want ilo.NewUpdateTask, a *Args) []string 
 		d = append(d, "update_recovery_set")
 	}
 	return d
-}
-
-func sameSet(a, b []string) bool {
-	x, y := slices.Clone(a), slices.Clone(b)
-	slices.Sort(x)
-	slices.Sort(y)
-	return slices.Equal(x, y)
 }
 
 // merged is t with the settings of n applied, as the iLO will show it.
