@@ -43,6 +43,7 @@ package rollout
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -82,11 +83,14 @@ type Outcome struct {
 
 // run is one Advance on one iLO.
 type run struct {
-	t        Target
-	cat      *Catalog
-	opt      Options
-	st       State
-	c        *ilo.Client
+	t   Target
+	cat *Catalog
+	opt Options
+	st  State
+	c   *ilo.Client
+	// stale are sessions from before the iLO stopped answering (see dark):
+	// logged out once it answers again.
+	stale    []*ilo.Client
 	set      *ilo.InstallSet
 	wrote    bool
 	planned  bool
@@ -112,11 +116,11 @@ func Advance(ctx context.Context, t Target, cat *Catalog, opt Options, st State,
 		r.st.Phase = PhasePlan
 	}
 	r.st.Round++
-	if release, err := acquire(ctx, opt.Slots); err == nil {
-		defer func() { r.drop(ctx); release() }()
-	} else {
+	release, err := acquire(ctx, opt.Slots)
+	if err != nil {
 		return Outcome{State: r.st}
 	}
+	defer release()
 	for {
 		wait, err := r.step(ctx)
 		if err != nil && ctx.Err() != nil {
@@ -142,6 +146,7 @@ func Advance(ctx context.Context, t Target, cat *Catalog, opt Options, st State,
 	if ctx.Err() != nil && !r.st.Finished {
 		r.st.Line = r.line("stopped: " + ctx.Err().Error())
 	}
+	r.drop(ctx) // before the Outcome: its warnings are part of it
 	return Outcome{State: r.st, Changed: r.wrote, Planned: r.planned, Warnings: r.warnings}
 }
 
@@ -177,15 +182,36 @@ func (r *run) client(ctx context.Context) (*ilo.Client, error) {
 	return c, nil
 }
 
-// drop logs the session out (an iLO that reset has ended it already).
+// drop logs out every session of the run at its end. A logout that fails
+// while the iLO is resetting is no warning: the reset ends its sessions.
+// An iLO still dark for another reason (it failed, not answering) keeps a
+// session it could not be told to end until its own timeout; the warning
+// says so.
 func (r *run) drop(ctx context.Context) {
-	if r.c == nil {
-		return
+	if r.c != nil {
+		r.stale = append(r.stale, r.c)
+		r.c = nil
 	}
-	if err := r.c.Close(ctx); err != nil && r.st.Phase != PhaseILOReset {
-		r.warnings = append(r.warnings, fmt.Sprintf("%s: %v", r.t.Host, err))
+	r.closeStale(ctx, r.st.Phase != PhaseILOReset)
+}
+
+// closeStale logs out the sessions in r.stale; warn adds a warning for
+// each logout that failed.
+func (r *run) closeStale(ctx context.Context, warn bool) {
+	for _, c := range r.stale {
+		err := c.Close(ctx)
+		switch {
+		case err == nil || !warn:
+		case ilo.IsTransport(err):
+			var e *ilo.Error
+			errors.As(err, &e)
+			r.warnings = append(r.warnings, fmt.Sprintf("%s: could not log out (%s %s: %v): the iLO does not answer; its reset ends the session, else its session timeout does",
+				r.t.Host, e.Method, e.URI, e.Err))
+		default:
+			r.warnings = append(r.warnings, fmt.Sprintf("%s: %v", r.t.Host, err))
+		}
 	}
-	r.c = nil
+	r.stale = nil
 }
 
 // finish ends the iLO's rollout in phase with the progress line what.

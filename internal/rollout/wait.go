@@ -40,9 +40,12 @@ func (r *run) read(ctx context.Context, t float64) string {
 		}
 	}
 	if err != nil {
-		return r.dark(ctx, t, err)
+		return r.dark(t, err)
 	}
 	r.st.DarkSince = nil
+	// The iLO answers again: end the session it had before (gone after a
+	// reset, 404; still there after an outage of the network).
+	r.closeStale(ctx, true)
 	steps := map[string]bool{}
 	for _, s := range Sequence(r.st, r.opt) {
 		steps[s.Name] = true
@@ -121,8 +124,11 @@ func (r *run) read(ctx context.Context, t float64) string {
 	if (r.opt.Reboot == RebootGraceful || r.opt.Reboot == RebootForce) && !r.st.ResetSent {
 		what := fmt.Sprintf("flashed; restarting the server (%s) for %s", r.opt.Reboot, strings.Join(rebootNames, ", "))
 		if err := r.restart(ctx, c); err != nil {
-			if ilo.IsUncertain(err) { // the connection broke: read again and send again
+			switch {
+			case ilo.IsUncertain(err): // the connection broke: read again and send again
 				return what + ": " + cut(err.Error(), 160)
+			case ilo.IsTransport(err): // the iLO stopped answering before it had the restart
+				return r.dark(t, err)
 			}
 			// The iLO refused it (its MessageId says why), or cannot restart
 			// the server: sending it again every reading would only wait out
@@ -155,10 +161,14 @@ func (r *run) read(ctx context.Context, t float64) string {
 }
 
 // dark handles a reading that failed: the iLO resets (after its own
-// flash) or is gone. The session is dropped; the next reading connects
-// anew.
-func (r *run) dark(ctx context.Context, t float64, err error) string {
-	r.drop(ctx)
+// flash) or is gone. The next reading connects anew; the session is set
+// aside unended (a logout now would fail as the reading did) and ended
+// once the iLO answers again, or at the end of the run (drop).
+func (r *run) dark(t float64, err error) string {
+	if r.c != nil {
+		r.stale = append(r.stale, r.c)
+		r.c = nil
+	}
 	if r.st.DarkSince == nil {
 		r.st.DarkSince = &t
 	}

@@ -89,9 +89,10 @@ func fleetArgs(t testing.TB, fleet []*modtest.ILO, extra map[string]any) map[str
 
 // rollout is the calls of one rollout, passing the state back until done.
 type rolled struct {
-	calls   []modtest.Execution
-	changed bool
-	writes  int
+	calls    []modtest.Execution
+	changed  bool
+	writes   int
+	warnings []any // every call's
 }
 
 // last is the last call's output.
@@ -144,6 +145,9 @@ func rollOutWith(t *testing.T, fleet []*modtest.ILO, args, meta map[string]any, 
 			t.Fatalf("call %d: exit %d: %s", n, e.Code, e.Raw)
 		}
 		r.calls = append(r.calls, e)
+		if w, ok := e.Out["warnings"].([]any); ok {
+			r.warnings = append(r.warnings, w...)
+		}
 		t.Logf("call %d: %v", n, e.Out["lines"])
 		r.changed = r.changed || e.Changed()
 		for k, x := range fleet {
@@ -247,6 +251,11 @@ func TestRolloutFleet(t *testing.T) {
 	if !first.changed || first.writes == 0 {
 		t.Errorf("rollout: changed %v writes %d", first.changed, first.writes)
 	}
+	// Every iLO resets after its own flash: the session that ends with the
+	// reset is no failed logout to warn about.
+	if len(first.warnings) != 0 {
+		t.Errorf("rollout through the iLOs' resets warns %v, want no warning", first.warnings)
+	}
 	iloFiles := []string{"ilo5_305.bin", "ilo6_171.bin", "ilo7_1.16.00.bin"}
 	iloVersions := []string{"3.05", "1.71", "1.16.00"}
 	for k, x := range fleet {
@@ -311,6 +320,8 @@ func TestRolloutOutcomes(t *testing.T) {
 		// firstPending
 		status, phase, reason string
 		firstPending          bool
+		// warn is in the one warning the rollout gives ("": none)
+		warn string
 	}{
 		{name: "reboot none", args: map[string]any{"reboot": "none"}, status: "pending", phase: "pending_reboot", firstPending: true},
 		{name: "wait_external", args: map[string]any{"reboot": "wait_external"}, status: "done", phase: "done",
@@ -322,8 +333,12 @@ func TestRolloutOutcomes(t *testing.T) {
 					}
 				}
 			}},
-		{name: "dark beyond ilo_reset_timeout", args: map[string]any{"reboot": "graceful", "ilo_reset_timeout": 2},
-			fault: &ilosim.Faults{ILOResetDarkSeconds: &huge}, status: "failed", phase: "failed", reason: "has not answered for"},
+		// One round (round_seconds) from the flash to the failure: the
+		// module holds the session it had when the iLO went dark, cannot log
+		// it out at the end, and says so.
+		{name: "dark beyond ilo_reset_timeout", args: map[string]any{"reboot": "graceful", "ilo_reset_timeout": 2, "round_seconds": 60},
+			fault: &ilosim.Faults{ILOResetDarkSeconds: &huge}, status: "failed", phase: "failed", reason: "has not answered for",
+			warn: "ilo1: could not log out (DELETE /redfish/v1/SessionService/Sessions/"},
 		{name: "flash ends in Exception", args: map[string]any{"reboot": "graceful"},
 			fault: &ilosim.Faults{FlashError: ptr(ilosim.FlashErrorFault("*"))}, status: "failed", phase: "failed", reason: "UpdateFailed"},
 		{name: "server ignores the restart", args: map[string]any{"reboot": "graceful", "reboot_timeout": 1},
@@ -368,6 +383,13 @@ func TestRolloutOutcomes(t *testing.T) {
 						t.Errorf("%s: %s result %v, want failed (or updated before the failure)", host(1), name, c["result"])
 					}
 				}
+			}
+			// A logout that failed is reported, once; nothing else warns.
+			switch {
+			case tt.warn == "" && len(r.warnings) != 0:
+				t.Errorf("warnings %v, want none", r.warnings)
+			case tt.warn != "" && (len(r.warnings) != 1 || !strings.Contains(fmt.Sprint(r.warnings[0]), tt.warn)):
+				t.Errorf("warnings %v, want one with %q", r.warnings, tt.warn)
 			}
 			if tt.phase == "pending_reboot" {
 				rom := components(t, second)["System ROM|System Board"]
@@ -715,5 +737,77 @@ func TestRolloutServerOff(t *testing.T) {
 	}
 	if p := fleet[0].Sim.State()["power_state"]; p != ilosim.PowerOn {
 		t.Errorf("power state %v after the rollout, want On", p)
+	}
+}
+
+// TestRolloutDarkReset: an iLO whose own reset keeps it dark for several
+// readings (3 s, the poll 1 s) ends the session the module had; the module
+// must not warn that it could not log out of it.
+func TestRolloutDarkReset(t *testing.T) {
+	t.Parallel()
+	x := modtest.StartILO(t, ilosim.WithProfileName("ilo5"), ilosim.WithSpeed(speed), ilosim.WithStagedActivation(),
+		ilosim.WithDarkTime(3*speed*time.Second))
+	fleet := []*modtest.ILO{x}
+	r := rollOut(t, fleet, fleetArgs(t, fleet, map[string]any{"reboot": "graceful"}), nil, 30)
+	if got := r.result(host(0)); got["status"] != "done" {
+		t.Fatalf("status %v (%v), want done", got["status"], got["reason"])
+	}
+	if n := fmt.Sprint(x.Sim.State()["ilo_resets"]); n != "1" {
+		t.Fatalf("the iLO reset %s times, want 1", n)
+	}
+	if len(r.warnings) != 0 {
+		t.Errorf("warnings %v, want none", r.warnings)
+	}
+}
+
+// TestRolloutOutage: the network drops mid-wave, after the iLO is back from
+// its own reset and the module has logged in again. The iLO keeps that
+// session through the outage; once the iLO answers again the module logs
+// in anew, ends the session from before, and finishes: no session is left
+// (rollOut checks after every call) and nothing to warn about.
+func TestRolloutOutage(t *testing.T) {
+	t.Parallel()
+	fleet := startFleet(t, "ilo6")
+	x := fleet[0]
+	fired := make(chan struct{})
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			st := x.Sim.State()
+			// Back from its reset, logged in again, and the server not yet
+			// rebooted: the module has readings to make.
+			if fmt.Sprint(st["ilo_resets"]) == "1" && st["dark"] == false && fmt.Sprint(st["open_sessions"]) == "1" &&
+				fmt.Sprint(st["server_boots"]) == "0" {
+				// 4 s: longer than a reading and its one retry (0.5 s later)
+				x.Sim.SetFaults(ilosim.Faults{DarkSeconds: 4 * speed})
+				close(fired)
+				return
+			}
+		}
+	}()
+	// One call spans the outage (round_seconds), so its session is ended
+	// within the call that lost it.
+	r := rollOut(t, fleet, fleetArgs(t, fleet, map[string]any{"reboot": "graceful", "round_seconds": 60}), nil, 10)
+	select {
+	case <-fired:
+	default:
+		t.Fatal("the outage never started: the iLO did not reset, or the module did not log in again after it")
+	}
+	if got := r.result(host(0)); got["status"] != "done" {
+		t.Fatalf("status %v (%v), want done", got["status"], got["reason"])
+	}
+	if logins := x.Sim.Counters().Logins; logins < 3 {
+		t.Errorf("%d logins, want 3 or more (before the reset, after it, after the outage)", logins)
+	}
+	if len(r.warnings) != 0 {
+		t.Errorf("warnings %v, want none", r.warnings)
 	}
 }
