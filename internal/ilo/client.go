@@ -267,6 +267,12 @@ func (c *Client) Close(ctx context.Context) error {
 	defer cancel()
 	_, err := c.send(lctx, &request{method: http.MethodDelete, uri: uri, closing: true, noRelogin: true, timeout: c.opt.logoutWait})
 	if err != nil && !IsNotFound(err) && !IsUnauthorized(err) {
+		// Whether a broken logout ended the session changes nothing the
+		// caller can do: no "read its state before retrying" hint.
+		var e *Error
+		if errors.As(err, &e) {
+			e.Uncertain = false
+		}
 		return fmt.Errorf("log out: %w", err)
 	}
 	c.mu.Lock()

@@ -569,6 +569,24 @@ func TestCloseWhenTheILOHangs(t *testing.T) {
 	}
 }
 
+// TestCloseWhenTheILOHangsUp: a logout whose connection breaks is an error
+// that says so, without the "read its state before retrying" hint a broken
+// write carries (nothing is to be retried).
+func TestCloseWhenTheILOHangsUp(t *testing.T) {
+	env := newEnv(t)
+	c := env.connect(t)
+	_, uri := c.Session()
+	env.fake.hook("DELETE", uri, func(w http.ResponseWriter, r *http.Request) bool {
+		hangUp(w, r)
+		return true
+	})
+	err := c.Close(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "log out: DELETE "+uri+": ") || IsUncertain(err) ||
+		strings.Contains(err.Error(), "before retrying") {
+		t.Errorf("got %v, want a plain logout failure", err)
+	}
+}
+
 // TestLoginInterrupted: a caller that gives up while the login POST is on
 // its way must not leave a session behind (the iLO creates it anyway).
 func TestLoginInterrupted(t *testing.T) {
