@@ -17,6 +17,7 @@ type report struct {
 	machine           map[string]string
 
 	binaryBytes, tarballBytes, noopBytes, noopValidatorBytes int64
+	replayBytes                                              int64 // update_info's answer that bench/replay prints
 	tarball                                                  string
 
 	fleet    [][]runResult // per fleetVariants entry, per round
@@ -161,9 +162,11 @@ func (r *report) writeHeadline(w func(string, ...any)) {
 		}
 		cr := median(ratios(cpuOf(ui), cpuOf(noop)))
 		w("| same: update_info ÷ floor, controller CPU (user+sys of the whole play) | %.2f× | (≤ 1.3×) | %s |\n", cr, verdict(cr <= 1.3))
-		sized := r.fleet[3]
+		sized, replay := r.fleet[3], r.fleet[4]
 		w("| same: no-op padded to the module's size ÷ no-op, wall (what Ansible's per-task copy of the binary costs) | %.2f× | (report) | |\n",
 			median(ratios(walls(sized), walls(noop))))
+		w("| same: update_info's answer replayed by a module of its size ÷ no-op, wall (the copy and Ansible's handling of the answer, no module work) | %.2f× | (report) | |\n",
+			median(ratios(walls(replay), walls(noop))))
 	}
 	if len(r.idem) > 0 {
 		wr := median(perILO(r.idem, r.idemILOs, func(x runResult) float64 { return float64(x.c.Writes) }))
@@ -229,12 +232,21 @@ func (r *report) writeFleet(w func(string, ...any)) {
 	}
 	w("Controller CPU per round (less sensitive to the machine's load than wall time): update_info ÷ redfish_info **%s**;\n"+
 		"update_info ÷ floor **%s**.\n\n", figure(ratios(cpu(r.fleet[0]), cpu(r.fleet[1])), "%.2f"), figure(ratios(cpu(r.fleet[0]), cpu(r.fleet[2])), "%.2f"))
-	sized := r.fleet[3]
-	w("What the binary's size costs (Ansible copies the module file to a new temporary directory for every task):\n"+
-		"no-op padded to the module's size ÷ no-op, wall **%s**, controller CPU **%s**; update_info ÷ padded no-op (the\n"+
-		"module's own run, TLS and requests, with the copy factored out), wall **%s**, controller CPU **%s**.\n\n",
+	sized, replay := r.fleet[3], r.fleet[4]
+	w("Where update_info's time over the floor goes, each a ratio within one round:\n\n"+
+		"- the binary's size (Ansible copies the module file to a new temporary directory for every task): no-op padded\n"+
+		"  to the module's size ÷ no-op, wall **%s**, controller CPU **%s**;\n"+
+		"- Ansible's handling of update_info's answer (%d KB: the worker parses it, the result travels to the main\n"+
+		"  process, the callback keeps it): update_info's answer replayed by a module of the same size ÷ padded no-op,\n"+
+		"  wall **%s**, controller CPU **%s**; replayed ÷ no-op, wall **%s**, controller CPU **%s** (everything but the\n"+
+		"  module's own work);\n"+
+		"- the module's own run (start, validator, TLS login, requests, logout): update_info ÷ replayed, wall **%s**,\n"+
+		"  controller CPU **%s**.\n\n",
 		figure(ratios(walls(sized), noop), "%.2f"), figure(ratios(cpu(sized), cpu(r.fleet[2])), "%.2f"),
-		figure(ratios(ui, walls(sized)), "%.2f"), figure(ratios(cpu(r.fleet[0]), cpu(sized)), "%.2f"))
+		r.replayBytes/1000,
+		figure(ratios(walls(replay), walls(sized)), "%.2f"), figure(ratios(cpu(replay), cpu(sized)), "%.2f"),
+		figure(ratios(walls(replay), noop), "%.2f"), figure(ratios(cpu(replay), cpu(r.fleet[2])), "%.2f"),
+		figure(ratios(ui, walls(replay)), "%.2f"), figure(ratios(cpu(r.fleet[0]), cpu(replay)), "%.2f"))
 	w("Requests by method, first round: ")
 	for i, v := range fleetVariants {
 		w("%s %v; ", v.name, r.fleet[i][0].c.Requests)
@@ -426,13 +438,23 @@ func (r *report) writeFindings(w func(string, ...any)) {
 		cpuHost := func(rs []runResult) float64 {
 			return median(perILO(rs, n, func(x runResult) float64 { return x.cpu * 1000 }))
 		}
+		cpuOf := func(rs []runResult) []float64 {
+			var out []float64
+			for _, x := range rs {
+				out = append(out, x.cpu)
+			}
+			return out
+		}
 		w("1. **Ansible's own per-task cost dominates a fleet run.** Per host, the controller spends %.0f ms of CPU on the\n", cpuHost(r.fleet[2]))
 		w("   no-op module's task (fork, temp directory, copying the binary, `chmod`, exec, result parsing), %.0f ms with\n", cpuHost(r.fleet[3]))
 		w("   the no-op padded to the module's size, and %.0f ms on update_info's; redfish_info costs %.0f ms per host.\n", cpuHost(r.fleet[0]), cpuHost(r.fleet[1]))
 		w("   Ansible reads the module file whole and copies it for every task, so every megabyte of binary costs each\n")
 		w("   host about a millisecond. The module process itself adds %.1f ms of CPU to the no-op's when it runs alone\n", median(fw.cpuMs)-median(noop.cpuMs))
-		w("   (below); in the fleet run it shares 2 cores with 20 forks and the simulator, is switched out at every\n")
-		w("   network wait, and Ansible's worker reads, copies and parses more for it.\n")
+		w("   (below); in the fleet run it shares 2 cores with 20 forks and the simulator, and is switched out at every\n")
+		w("   network wait. A module that does none of that work but prints update_info's answer from a binary of the\n")
+		w("   same size costs %.0f ms per host (%.2f× the floor's CPU): that much of update_info's ratio is Ansible's\n",
+			cpuHost(r.fleet[4]), median(ratios(cpuOf(r.fleet[4]), cpuOf(r.fleet[2]))))
+		w("   (copying the binary, parsing and passing on a %d KB result), whatever the module does.\n", r.replayBytes/1000)
 		w("   Floor ratio in the previous report (200 iLOs): %.2f× wall, %.2f× CPU; this run: the headline.\n", before.floorWall, before.floorCPU)
 	}
 	w("2. **System CA pool (fixed).** perf showed %.0f%% of an update_info run's CPU in `x509.SystemCertPool`: with\n", before.systemRootsShare)
@@ -466,9 +488,9 @@ func (r *report) writeCommands(w func(string, ...any)) {
 	w("BENCH_QUICK=1 make bench         # quick check\n")
 	w("# what bench/run does, in order:\n")
 	w("make -s collection DIST=$WORK/dist && ansible-galaxy collection install -p $WORK/collections $WORK/dist/*.tar.gz\n")
-	w("go build -trimpath -buildvcs=false -ldflags '-s -w -buildid=' -o $WORK/library/bench_noop ./bench/noop   # also cmd/ilosim, cmd/mkimage, bench/noopvalidator\n")
+	w("go build -trimpath -buildvcs=false -ldflags '-s -w -buildid=' -o $WORK/library/bench_noop ./bench/noop   # also cmd/ilosim, cmd/mkimage, bench/noopvalidator, bench/replay\n")
 	w("ilosim -count %d -dir $WORK/sim-fleet -username bench -password … -ready-file …\n", cfg.fleetILOs)
-	w("ANSIBLE_FORKS=%d ANSIBLE_LIBRARY=$WORK/library ANSIBLE_STDOUT_CALLBACK=ansible.posix.json ansible-playbook -i fleet.ini bench/playbooks/fleet_{update_info,redfish_info,noop,noop_sized}.yml\n", cfg.fleetForks)
+	w("ANSIBLE_FORKS=%d ANSIBLE_LIBRARY=$WORK/library ANSIBLE_STDOUT_CALLBACK=ansible.posix.json ansible-playbook -i fleet.ini bench/playbooks/fleet_{update_info,redfish_info,noop,noop_sized,replay_sized}.yml\n", cfg.fleetForks)
 	w("curl -X POST https://127.0.0.1:P/_sim/counters/reset; curl https://127.0.0.1:P/_sim/counters   # every iLO, around every run\n")
 	w("ilosim -count %d -profile ilo5,ilo6,ilo7; ansible-playbook -i idem.ini bench/playbooks/baseline.yml\n", cfg.idemILOs)
 	w("mkimage -o /dev/shm/… -name %s -size %d; split -b 33554432 -d -a 3 …\n", uploadName, cfg.uploadBytes)

@@ -54,6 +54,7 @@ func build(ctx context.Context, cfg config, rep *report) error {
 		{cfg.bin("mkimage"), "./cmd/mkimage"},
 		{filepath.Join(cfg.work, "library", "bench_noop"), "./bench/noop"},
 		{cfg.bin("noop-validator"), "./bench/noopvalidator"},
+		{cfg.bin("replay"), "./bench/replay"},
 	} {
 		if _, err := command(ctx, cfg.root, env, "go", append(goBuild, "-o", b.out, b.pkg)...); err != nil {
 			return fmt.Errorf("build %s: %w", b.pkg, err)
@@ -80,7 +81,10 @@ func build(ctx context.Context, cfg config, rep *report) error {
 		return fmt.Errorf("stat noop-validator: %w", err)
 	}
 	rep.noopValidatorBytes = st.Size()
-	return padNoop(filepath.Join(cfg.work, "library", "bench_noop"), filepath.Join(cfg.work, "library", "bench_noop_sized"), rep.binaryBytes)
+	if err := padNoop(filepath.Join(cfg.work, "library", "bench_noop"), filepath.Join(cfg.work, "library", "bench_noop_sized"), rep.binaryBytes); err != nil {
+		return err
+	}
+	return padNoop(cfg.bin("replay"), filepath.Join(cfg.work, "library", "bench_replay_sized"), rep.binaryBytes)
 }
 
 // padNoop writes a copy of the no-op module padded with zeros to size bytes
@@ -173,18 +177,26 @@ var fleetVariants = []struct{ name, playbook string }{
 	{"community.general.redfish_info", "fleet_redfish_info.yml"},
 	{"no-op Go module (floor)", "fleet_noop.yml"},
 	{"no-op padded to the module binary's size", "fleet_noop_sized.yml"},
+	{"update_info's answer replayed by a module of its size", "fleet_replay_sized.yml"},
 }
 
-// fleet runs the three plays against the same simulated fleet, rotating
-// their order each round so that none always runs first.
+// fleet runs the plays against the same simulated fleet, rotating their
+// order each round so that none always runs first.
 func fleet(ctx context.Context, cfg config, rep *report) error {
 	s, err := startSim(ctx, cfg.bin("ilosim"), filepath.Join(cfg.work, "sim-fleet"), "-count", strconv.Itoa(cfg.fleetILOs))
 	if err != nil {
 		return err
 	}
 	defer s.stop()
+	replay, err := saveAnswer(ctx, cfg, s)
+	if err != nil {
+		return err
+	}
+	if st, err := os.Stat(replay); err == nil {
+		rep.replayBytes = st.Size()
+	}
 	inv := filepath.Join(cfg.work, "fleet.ini")
-	if err := s.inventory(inv, ""); err != nil {
+	if err := s.inventory(inv, "bench_replay_output="+replay+"\n"); err != nil {
 		return fmt.Errorf("write inventory: %w", err)
 	}
 	res := make([][]runResult, len(fleetVariants))
@@ -202,6 +214,29 @@ func fleet(ctx context.Context, cfg config, rep *report) error {
 	}
 	rep.fleet = res
 	return nil
+}
+
+// saveAnswer runs update_info (gather_subset firmware) once on the fleet's
+// first iLO, as the fleet play does, and saves its answer for bench/replay.
+func saveAnswer(ctx context.Context, cfg config, s *sim) (string, error) {
+	args := filepath.Join(cfg.work, "replay-args.json")
+	conn := map[string]any{"baseuri": s.ILOs[0].BaseURI, "username": simUser, "password": simPass, "ca_path": s.CAPath,
+		"gather_subset": []string{"firmware"}}
+	if err := moduleArgs(args, "update_info", conn); err != nil {
+		return "", err
+	}
+	t, err := timed(ctx, cfg.work, nil, cfg.moduleBin(), args)
+	if err != nil {
+		return "", fmt.Errorf("update_info for the replay: %w", err)
+	}
+	if msg := moduleFailed(t.out); msg != "" {
+		return "", fmt.Errorf("update_info for the replay failed: %s", msg)
+	}
+	out := filepath.Join(cfg.work, "replay-update_info.json")
+	if err := os.WriteFile(out, []byte(t.out), 0o600); err != nil {
+		return "", fmt.Errorf("save the answer to replay: %w", err)
+	}
+	return out, s.reset(ctx)
 }
 
 // idempotent brings a small fleet to a baseline with the firmware_baseline
