@@ -188,11 +188,17 @@ func (r *run) client(ctx context.Context) (*ilo.Client, error) {
 // session it could not be told to end until its own timeout; the warning
 // says so.
 func (r *run) drop(ctx context.Context) {
+	r.setAside()
+	r.closeStale(ctx, r.st.Phase != PhaseILOReset)
+}
+
+// setAside moves the session in use to r.stale, unended: the next reading
+// connects anew, and closeStale logs it out.
+func (r *run) setAside() {
 	if r.c != nil {
 		r.stale = append(r.stale, r.c)
 		r.c = nil
 	}
-	r.closeStale(ctx, r.st.Phase != PhaseILOReset)
 }
 
 // closeStale logs out the sessions in r.stale; warn adds a warning for

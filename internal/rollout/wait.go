@@ -165,10 +165,7 @@ func (r *run) read(ctx context.Context, t float64) string {
 // aside unended (a logout now would fail as the reading did) and ended
 // once the iLO answers again, or at the end of the run (drop).
 func (r *run) dark(t float64, err error) string {
-	if r.c != nil {
-		r.stale = append(r.stale, r.c)
-		r.c = nil
-	}
+	r.setAside()
 	if r.st.DarkSince == nil {
 		r.st.DarkSince = &t
 	}
